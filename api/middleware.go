@@ -1,0 +1,158 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/gorilla/mux"
+)
+
+// handlerFunc is a handler that returns its error; handle writes it as a problem.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// handle adapts h to http.Handler: an error becomes a problem+json response, and only
+// internal errors are logged (with the request id), their text never shown.
+func (s *Server) handle(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	})
+}
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	p, internal := problemFor(err, r)
+	if internal {
+		s.log.ErrorContext(r.Context(), "internal error", "error", err.Error(),
+			"request_id", requestID(r.Context()), "path", r.URL.Path)
+	}
+	writeProblem(w, p)
+}
+
+type ctxKey int
+
+const infoKey ctxKey = 0
+
+// requestInfo is filled in as a request passes through: the outer middleware creates
+// it, the router's middleware learns the route template.
+type requestInfo struct {
+	id    string
+	route string
+}
+
+func requestID(ctx context.Context) string {
+	if info, ok := ctx.Value(infoKey).(*requestInfo); ok {
+		return info.id
+	}
+	return ""
+}
+
+// recorder remembers the status and counts the bytes written.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (rec *recorder) WriteHeader(status int) {
+	if rec.status == 0 {
+		rec.status = status
+	}
+	rec.ResponseWriter.WriteHeader(status)
+}
+
+func (rec *recorder) Write(b []byte) (int, error) {
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	n, err := rec.ResponseWriter.Write(b)
+	rec.bytes += int64(n)
+	return n, err
+}
+
+func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
+
+// observe wraps the whole router: it gives the request an id, a deadline and a body
+// limit, recovers panics, and afterwards writes one log line and the metrics.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := &requestInfo{id: r.Header.Get("X-Request-Id")}
+		if info.id == "" || len(info.id) > 64 {
+			info.id = newRequestID()
+		}
+		ctx := context.WithValue(r.Context(), infoKey, info)
+		if s.opts.RequestTimeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, s.opts.RequestTimeout)
+			defer cancel()
+		}
+		r = r.WithContext(ctx)
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
+		}
+		rec := &recorder{ResponseWriter: w}
+		rec.Header().Set("X-Request-Id", info.id)
+
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.ErrorContext(r.Context(), "panic", "panic", v, "stack", string(debug.Stack()),
+					"request_id", info.id)
+				if rec.status == 0 {
+					writeProblem(rec, Problem{Type: "about:blank", Title: "Internal Server Error",
+						Status: http.StatusInternalServerError, Detail: "Internal error."})
+				}
+			}
+			route := info.route
+			if route == "" {
+				route = "unmatched"
+			}
+			status := rec.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			d := time.Since(start)
+			s.metrics.observe(r.Method, route, status, d)
+			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				slog.String("method", r.Method),
+				slog.String("route", route),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", status),
+				slog.Float64("duration_ms", float64(d.Microseconds())/1000),
+				slog.Int64("bytes", rec.bytes),
+				slog.String("request_id", info.id),
+			)
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// routeName is router middleware: it records the matched route's template.
+func routeName(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if info, ok := r.Context().Value(infoKey).(*requestInfo); ok {
+			if tpl, err := mux.CurrentRoute(r).GetPathTemplate(); err == nil {
+				info.route = tpl
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func newRequestID() string {
+	b := make([]byte, 8)
+	rand.Read(b) //nolint:errcheck // never fails
+	return hex.EncodeToString(b)
+}
+
+// itoa is strconv.Itoa, short for label values.
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -1,0 +1,76 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/trygg-gis/trygg"
+)
+
+// statusOf maps each domain error code to one HTTP status.
+var statusOf = map[string]int{
+	trygg.EINVALID:     http.StatusBadRequest,
+	trygg.ENOTFOUND:    http.StatusNotFound,
+	trygg.ECONFLICT:    http.StatusConflict,
+	trygg.EUNAVAILABLE: http.StatusServiceUnavailable,
+	trygg.EINTERNAL:    http.StatusInternalServerError,
+}
+
+// Problem is an RFC 9457 problem details body. Field names the request field or query
+// parameter at fault.
+type Problem struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail,omitempty"`
+	Instance string `json:"instance,omitempty"`
+	Code     string `json:"code,omitempty"`
+	Field    string `json:"field,omitempty"`
+}
+
+// statusError is an error that carries its own HTTP status, for failures that happen
+// before the domain is reached (a body too large, a wrong content type).
+type statusError struct {
+	status int
+	field  string
+	msg    string
+}
+
+func (e *statusError) Error() string { return e.msg }
+
+// httpError returns an error answered with the given status.
+func httpError(status int, field, msg string) error {
+	return &statusError{status: status, field: field, msg: msg}
+}
+
+// problemFor turns any error into a problem and says whether it is internal (and so
+// must be logged; its message is hidden).
+func problemFor(err error, r *http.Request) (Problem, bool) {
+	p := Problem{Type: "about:blank", Instance: r.URL.Path}
+	var se *statusError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &se):
+		p.Status, p.Detail, p.Field = se.status, se.msg, se.field
+	case errors.As(err, &mbe):
+		p.Status, p.Detail = http.StatusRequestEntityTooLarge, "the request body is larger than the limit"
+	default:
+		code := trygg.ErrorCode(err)
+		p.Status = statusOf[code]
+		p.Code, p.Detail, p.Field = code, trygg.ErrorMessage(err), trygg.ErrorField(err)
+	}
+	if p.Status == 0 {
+		p.Status = http.StatusInternalServerError
+	}
+	p.Title = http.StatusText(p.Status)
+	return p, p.Status == http.StatusInternalServerError
+}
+
+// writeProblem writes p as application/problem+json.
+func writeProblem(w http.ResponseWriter, p Problem) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(p.Status)
+	json.NewEncoder(w).Encode(p) //nolint:errcheck // the client may be gone
+}

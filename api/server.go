@@ -1,0 +1,103 @@
+// Package api is Trygg's HTTP interface: routes (routes.go), handlers that decode,
+// validate and call the store, problem+json errors, request logging and metrics, and
+// the http.Server with its timeouts and graceful shutdown.
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/trygg-gis/trygg/postgis"
+)
+
+// Options tune the server.
+type Options struct {
+	ReadHeaderTimeout time.Duration // time to read request headers
+	ReadTimeout       time.Duration // time to read a whole request
+	WriteTimeout      time.Duration // time from the end of the headers to the end of the response
+	IdleTimeout       time.Duration // keep-alive connections idle this long are closed
+	RequestTimeout    time.Duration // deadline on each request's context, down to every query
+	ShutdownTimeout   time.Duration // time in-flight requests get to finish on shutdown
+	MaxBodyBytes      int64         // largest request body
+}
+
+// DefaultOptions are the defaults the configuration starts from.
+func DefaultOptions() Options {
+	return Options{
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		RequestTimeout:    30 * time.Second,
+		ShutdownTimeout:   30 * time.Second,
+		MaxBodyBytes:      1 << 20,
+	}
+}
+
+// Server serves Trygg's HTTP API.
+type Server struct {
+	db      *postgis.DB
+	log     *slog.Logger
+	opts    Options
+	metrics *metrics
+	handler http.Handler
+}
+
+// New returns a server backed by db.
+func New(db *postgis.DB, log *slog.Logger, opts Options) *Server {
+	s := &Server{db: db, log: log, opts: opts, metrics: newMetrics(db.Pool())}
+	s.handler = s.observe(s.routes())
+	return s
+}
+
+// ServeHTTP serves a request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// ListenAndServe serves on addr until ctx is done, then stops accepting connections and
+// waits up to ShutdownTimeout for in-flight requests to finish.
+func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("api: listen: %w", err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve is ListenAndServe on a listener.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: s.opts.ReadHeaderTimeout,
+		ReadTimeout:       s.opts.ReadTimeout,
+		WriteTimeout:      s.opts.WriteTimeout,
+		IdleTimeout:       s.opts.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		// Requests must not be cancelled by shutdown: they get ShutdownTimeout to finish.
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	s.log.Info("listening", "addr", ln.Addr().String())
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("api: serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down", "timeout", s.opts.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("api: shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("api: serve: %w", err)
+	}
+	s.log.Info("stopped")
+	return nil
+}

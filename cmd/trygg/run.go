@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/trygg-gis/trygg"
+	"github.com/trygg-gis/trygg/api"
+	"github.com/trygg-gis/trygg/demo"
+	"github.com/trygg-gis/trygg/importer"
+	"github.com/trygg-gis/trygg/postgis"
+)
+
+const usage = `trygg: places where people feel unsafe, for municipalities and the Police.
+
+Usage: trygg COMMAND [flags]
+
+Commands:
+  serve                          run the HTTP server (migrates first)
+  migrate                        apply pending database migrations
+  import municipalities FILE     load municipality boundaries from GeoJSON (EPSG:4326 or 3006)
+  demo                           load the demo data (five municipalities, their police areas)
+  version                        print the version
+  help                           print this help
+
+Run 'trygg COMMAND -h' for a command's flags. Configuration comes from environment
+variables (DATABASE_URL, TRYGG_ADDR, TRYGG_LOG_LEVEL, …); flags override them.
+`
+
+// run is the whole program: main only adds the process's signals, arguments,
+// environment and output streams. Tests call it the same way.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cmd, rest := args[1], args[2:]
+	var err error
+	switch cmd {
+	case "serve":
+		err = runServe(ctx, rest, getenv, stdout, stderr)
+	case "migrate":
+		err = runMigrate(ctx, rest, getenv, stdout, stderr)
+	case "import":
+		err = runImport(ctx, rest, getenv, stdout, stderr)
+	case "demo":
+		err = runDemo(ctx, rest, getenv, stdout, stderr)
+	case "version", "-version", "--version":
+		fmt.Fprintf(stdout, "trygg %s (%s)\n", trygg.Version, runtime.Version())
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// openDB connects and checks the schema is current, for commands that do not migrate.
+func openDB(ctx context.Context, c dbConfig) (*postgis.DB, error) {
+	db, err := postgis.Open(ctx, c.url, postgis.Options{StatementTimeout: c.statementTimeout, ApplicationName: "trygg"})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Ready(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%s: run 'trygg migrate' first", trygg.ErrorMessage(err))
+	}
+	return db, nil
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var (
+		db      dbConfig
+		addr    string
+		migrate bool
+		loadDem bool
+		maxBody string
+		o       = api.DefaultOptions()
+	)
+	f := newEnvFlags("serve", getenv, stderr, "Usage: trygg serve [flags]\n\nRuns the HTTP server on TRYGG_ADDR. It applies pending migrations first unless -migrate=false.")
+	db.register(f)
+	f.String(&addr, "addr", "TRYGG_ADDR", ":8080", "address to listen on")
+	f.Bool(&migrate, "migrate", "TRYGG_MIGRATE", true, "apply pending migrations at start")
+	f.Bool(&loadDem, "demo", "TRYGG_DEMO", false, "load the demo data at start when the database has no municipality")
+	f.Duration(&o.ReadHeaderTimeout, "read-header-timeout", "TRYGG_READ_HEADER_TIMEOUT", o.ReadHeaderTimeout, "time to read request headers")
+	f.Duration(&o.ReadTimeout, "read-timeout", "TRYGG_READ_TIMEOUT", o.ReadTimeout, "time to read a whole request")
+	f.Duration(&o.WriteTimeout, "write-timeout", "TRYGG_WRITE_TIMEOUT", o.WriteTimeout, "time to write a response")
+	f.Duration(&o.IdleTimeout, "idle-timeout", "TRYGG_IDLE_TIMEOUT", o.IdleTimeout, "idle keep-alive connections are closed after this")
+	f.Duration(&o.RequestTimeout, "request-timeout", "TRYGG_REQUEST_TIMEOUT", o.RequestTimeout, "deadline of each request, down to its queries")
+	f.Duration(&o.ShutdownTimeout, "shutdown-timeout", "TRYGG_SHUTDOWN_TIMEOUT", o.ShutdownTimeout, "time in-flight requests get to finish at shutdown")
+	f.String(&maxBody, "max-body", "TRYGG_MAX_BODY_BYTES", strconv.FormatInt(o.MaxBodyBytes, 10), "largest request body in bytes")
+	if err := f.Parse(args); err != nil {
+		return err
+	}
+	if err := db.validate(); err != nil {
+		return err
+	}
+	if err := validateAddr(addr); err != nil {
+		return err
+	}
+	n, err := strconv.ParseInt(maxBody, 10, 64)
+	if err != nil || n <= 0 {
+		return fmt.Errorf("invalid TRYGG_MAX_BODY_BYTES %q: want a positive number of bytes", maxBody)
+	}
+	o.MaxBodyBytes = n
+
+	log := newLogger(stderr, db.logLevel)
+	if migrate {
+		if _, err := postgis.Migrate(ctx, db.url, log); err != nil {
+			return err
+		}
+	}
+	store, err := openDB(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if loadDem {
+		if n, err := store.CountMunicipalities(ctx); err != nil {
+			return err
+		} else if n == 0 {
+			log.Info("first start: loading the demo data")
+			if err := demo.Load(ctx, store, stdout); err != nil {
+				return err
+			}
+		}
+	}
+	return api.New(store, log, o).ListenAndServe(ctx, addr)
+}
+
+func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var db dbConfig
+	f := newEnvFlags("migrate", getenv, stderr, "Usage: trygg migrate [flags]\n\nApplies pending migrations, each in a transaction, under an advisory lock.")
+	db.register(f)
+	if err := f.Parse(args); err != nil {
+		return err
+	}
+	if err := db.validate(); err != nil {
+		return err
+	}
+	applied, err := postgis.Migrate(ctx, db.url, nil)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(stdout, "migrate: the database is up to date")
+		return nil
+	}
+	fmt.Fprintf(stdout, "migrate: applied %d migrations, now at version %d\n", len(applied), applied[len(applied)-1])
+	return nil
+}
+
+func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	const importUsage = "Usage: trygg import municipalities [flags] FILE\n\n" +
+		"Loads municipality boundaries from a GeoJSON FeatureCollection in EPSG:4326 or EPSG:3006\n" +
+		"(from its crs member, or -srid). Code and name come from KnKod/KnNamn (SCB) or id/kom_namn.\n" +
+		"Existing municipalities are updated by code. If any feature is rejected nothing is written."
+	if len(args) == 0 || args[0] != "municipalities" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+			fmt.Fprintln(stdout, importUsage)
+			return nil
+		}
+		return errors.New("usage: trygg import municipalities [flags] FILE")
+	}
+	var (
+		db   dbConfig
+		srid int
+		only string
+	)
+	f := newEnvFlags("import municipalities", getenv, stderr, importUsage)
+	db.register(f)
+	f.fs.IntVar(&srid, "srid", 0, "EPSG code of the coordinates if the file has no crs member (4326 or 3006)")
+	f.fs.StringVar(&only, "only", "", "import only these municipality codes, comma-separated")
+	if err := f.Parse(args[1:]); err != nil {
+		return err
+	}
+	if f.fs.NArg() != 1 {
+		return errors.New("usage: trygg import municipalities [flags] FILE")
+	}
+	if err := db.validate(); err != nil {
+		return err
+	}
+	path := f.fs.Arg(0)
+	file, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	store, err := openDB(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	opts := importer.MunicipalityOptions{SRID: srid, Progress: stdout}
+	if only != "" {
+		opts.Only = strings.Split(only, ",")
+	}
+	fmt.Fprintf(stdout, "importing municipalities from %s\n", path)
+	sum, err := importer.Municipalities(ctx, store, file, opts)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	for _, r := range sum.Rejected {
+		fmt.Fprintf(stdout, "rejected: feature %d", r.Index)
+		if r.Code != "" {
+			fmt.Fprintf(stdout, " (code %s)", r.Code)
+		}
+		fmt.Fprintf(stdout, ": %s\n", r.Reason)
+	}
+	fmt.Fprintf(stdout, "inserted %d, updated %d, unchanged %d, rejected %d\n",
+		sum.Inserted, sum.Updated, sum.Unchanged, len(sum.Rejected))
+	if len(sum.Rejected) > 0 {
+		return fmt.Errorf("%s: %d features rejected; nothing was written", path, len(sum.Rejected))
+	}
+	return nil
+}
+
+func runDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var db dbConfig
+	f := newEnvFlags("demo", getenv, stderr, "Usage: trygg demo [flags]\n\nLoads (or refreshes) the demo data: Vara, Vetlanda, Varberg, Lidköping and Mariestad\nwith their SCB boundaries and police areas.")
+	db.register(f)
+	if err := f.Parse(args); err != nil {
+		return err
+	}
+	if err := db.validate(); err != nil {
+		return err
+	}
+	store, err := openDB(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	return demo.Load(ctx, store, stdout)
+}

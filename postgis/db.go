@@ -1,0 +1,115 @@
+// Package postgis is Trygg's store: every query to PostgreSQL/PostGIS lives here. Each
+// exported method takes the caller's context first, so a request's deadline and
+// cancellation reach the database; set-based spatial work (joins, transforms, validity,
+// later tiles and grids) is done in SQL here.
+package postgis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/trygg-gis/trygg"
+	"github.com/trygg-gis/trygg/migrations"
+)
+
+// DB is the PostGIS store, a pool of connections.
+type DB struct {
+	pool *pgxpool.Pool
+}
+
+// Options tune Open.
+type Options struct {
+	// StatementTimeout is set as PostgreSQL's statement_timeout on every connection,
+	// so the server itself stops a statement that runs too long. Zero leaves the
+	// server's setting.
+	StatementTimeout time.Duration
+	// ApplicationName shows in pg_stat_activity.
+	ApplicationName string
+}
+
+// Open connects to the database at url (a PostgreSQL URL or key=value string) and
+// checks that it answers.
+func Open(ctx context.Context, url string, opts Options) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: parse database url: %w", err)
+	}
+	if opts.StatementTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(opts.StatementTimeout.Milliseconds())
+	}
+	if opts.ApplicationName != "" {
+		cfg.ConnConfig.RuntimeParams["application_name"] = opts.ApplicationName
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: connect: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgis: connect: %w", err)
+	}
+	return &DB{pool: pool}, nil
+}
+
+// Close closes all connections.
+func (db *DB) Close() { db.pool.Close() }
+
+// Pool returns the pool, for metrics.
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// Ready reports whether the database answers and has every migration applied.
+func (db *DB) Ready(ctx context.Context) error {
+	var version int64
+	err := db.pool.QueryRow(ctx,
+		`SELECT coalesce(max(version_id), 0) FROM goose_db_version WHERE is_applied`).Scan(&version)
+	if err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "42P01" { // undefined_table
+			return trygg.Errorf(EUNAVAILABLE, "", "database is not migrated")
+		}
+		return wrap(err, "check schema version")
+	}
+	if want := migrations.Latest(); version < want {
+		return trygg.Errorf(EUNAVAILABLE, "", "database is at schema version %d, want %d", version, want)
+	}
+	return nil
+}
+
+// EUNAVAILABLE is repeated here so the store's files read naturally.
+const EUNAVAILABLE = trygg.EUNAVAILABLE
+
+// wrap turns database errors into trygg errors: a cancelled or timed-out statement
+// becomes EUNAVAILABLE, anything else stays internal (with what was being done).
+func wrap(err error, doing string) error {
+	if err == nil {
+		return nil
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "57014": // query_canceled: statement_timeout or a cancel request
+			return &unavailable{doing: doing, err: err}
+		case "53300", "57P01", "57P02", "57P03": // too many connections, shutdown
+			return &unavailable{doing: doing, err: err}
+		}
+	}
+	if errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err) {
+		return &unavailable{doing: doing, err: err}
+	}
+	return fmt.Errorf("postgis: %s: %w", doing, err)
+}
+
+// unavailable is a database failure that is not the caller's fault and may pass.
+type unavailable struct {
+	doing string
+	err   error
+}
+
+func (u *unavailable) Error() string { return fmt.Sprintf("postgis: %s: %v", u.doing, u.err) }
+func (u *unavailable) Unwrap() []error {
+	return []error{u.err, trygg.Errorf(EUNAVAILABLE, "", "the database did not answer in time; try again")}
+}
