@@ -39,6 +39,18 @@ var (
 // dropped when t ends.
 func URL(t testing.TB) string {
 	t.Helper()
+	return newDatabase(t, true)
+}
+
+// EmptyURL creates a fresh database with nothing in it (not even PostGIS), for tests
+// of migration itself, and returns its URL. It is dropped when t ends.
+func EmptyURL(t testing.TB) string {
+	t.Helper()
+	return newDatabase(t, false)
+}
+
+func newDatabase(t testing.TB, migrated bool) string {
+	t.Helper()
 	base := os.Getenv(EnvURL)
 	if base == "" {
 		t.Fatalf("%s is not set: run the tests with `make test`, which starts a throwaway PostGIS cluster, "+
@@ -47,9 +59,13 @@ func URL(t testing.TB) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
-	templateOnce.Do(func() { templateName, templateErr = ensureTemplate(ctx, base) })
-	if templateErr != nil {
-		t.Fatalf("pgtest: template database: %v", templateErr)
+	template := "template0"
+	if migrated {
+		templateOnce.Do(func() { templateName, templateErr = ensureTemplate(ctx, base) })
+		if templateErr != nil {
+			t.Fatalf("pgtest: template database: %v", templateErr)
+		}
+		template = templateName
 	}
 
 	admin, err := pgx.Connect(ctx, base)
@@ -58,7 +74,7 @@ func URL(t testing.TB) string {
 	}
 	defer admin.Close(ctx)
 	name := "test_" + randomHex(8)
-	if _, err := admin.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, templateName)); err != nil {
+	if _, err := admin.Exec(ctx, fmt.Sprintf(`CREATE DATABASE %s TEMPLATE %s`, name, template)); err != nil {
 		t.Fatalf("pgtest: create database: %v", err)
 	}
 	t.Cleanup(func() {

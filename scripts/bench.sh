@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# bench.sh: make bench. Runs every Go benchmark against a throwaway PostGIS cluster in
+# .data/bench. Each benchmark measures Trygg next to a baseline from the same run (the
+# bare SQL query, a static server), because these machines are shared and noisy: read
+# the ratios, not the absolute times.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+if [ -z "${TRYGG_TEST_DATABASE_URL:-}" ]; then
+	dir=.data/bench
+	scripts/db.sh reset "$dir" >/dev/null 2>&1 || true
+	scripts/db.sh start "$dir"
+	trap 'scripts/db.sh reset "$dir" >/dev/null 2>&1 || true' EXIT
+	TRYGG_TEST_DATABASE_URL=$(scripts/db.sh url "$dir")
+	export TRYGG_TEST_DATABASE_URL
+fi
+go test -run '^$' -bench "${BENCH:-.}" -benchmem -benchtime "${BENCHTIME:-2s}" ./...

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# test.sh: make test. Starts a throwaway PostGIS cluster in .data/test (fsync off), runs
+# the gofmt check, go vet and every test with the race detector, and stops the cluster.
+# With TRYGG_TEST_DATABASE_URL already set, that database's cluster is used instead.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files --cached --others --exclude-standard '*.go'))
+if [ -n "$unformatted" ]; then
+	echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+echo "== go vet"
+go vet ./...
+
+if [ -z "${TRYGG_TEST_DATABASE_URL:-}" ]; then
+	echo "== throwaway PostGIS cluster"
+	dir=.data/test
+	scripts/db.sh reset "$dir" >/dev/null 2>&1 || true
+	TRYGG_PG_FAST=1 scripts/db.sh start "$dir"
+	trap 'scripts/db.sh reset "$dir" >/dev/null 2>&1 || true' EXIT
+	TRYGG_TEST_DATABASE_URL=$(scripts/db.sh url "$dir")
+	export TRYGG_TEST_DATABASE_URL
+fi
+
+echo "== go test -race"
+go test -race -count=1 -timeout 15m ${TESTFLAGS:-} ./...
