@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 )
 
 // writeJSON writes v as JSON with the given status and content type.
@@ -11,9 +12,15 @@ func writeJSON(w http.ResponseWriter, status int, contentType string, v any) err
 	if err != nil {
 		return err
 	}
+	return writeBytes(w, status, contentType, append(b, '\n'))
+}
+
+// writeBytes writes an encoded body.
+func writeBytes(w http.ResponseWriter, status int, contentType string, b []byte) error {
 	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
-	_, _ = w.Write(append(b, '\n')) // a client that went away cannot be told
+	_, _ = w.Write(b) // a client that went away cannot be told
 	return nil
 }
 

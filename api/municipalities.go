@@ -4,20 +4,23 @@ import (
 	"net/http"
 
 	"github.com/gorilla/mux"
-	"github.com/paulmach/orb/geojson"
 	"github.com/trygg-gis/trygg"
 )
 
-// municipalityFeature is the GeoJSON form of a municipality.
-func municipalityFeature(m trygg.Municipality) *geojson.Feature {
-	f := geojson.NewFeature(m.Boundary)
-	f.ID = m.Code
+// municipalityProperties are the GeoJSON properties of a municipality.
+type municipalityProperties struct {
+	Code        string                `json:"code"`
+	Name        string                `json:"name"`
+	PoliceAreas []trygg.PoliceAreaRef `json:"police_areas"`
+}
+
+// appendMunicipality appends m as a GeoJSON Feature with its code as id.
+func appendMunicipality(b []byte, m trygg.Municipality) ([]byte, error) {
 	areas := m.PoliceAreas
 	if areas == nil {
 		areas = []trygg.PoliceAreaRef{}
 	}
-	f.Properties = geojson.Properties{"code": m.Code, "name": m.Name, "police_areas": areas}
-	return f
+	return appendFeature(b, m.Code, m.Boundary, municipalityProperties{m.Code, m.Name, areas})
 }
 
 // handleMunicipalities answers GET /api/v1/municipalities with an RFC 7946
@@ -27,11 +30,16 @@ func (s *Server) handleMunicipalities(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	fc := geojson.NewFeatureCollection()
-	for _, m := range ms {
-		fc.Append(municipalityFeature(m))
+	b := append(make([]byte, 0, 64<<10), `{"type":"FeatureCollection","features":[`...)
+	for i, m := range ms {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if b, err = appendMunicipality(b, m); err != nil {
+			return err
+		}
 	}
-	return writeJSON(w, http.StatusOK, contentTypeGeoJSON, fc)
+	return writeBytes(w, http.StatusOK, contentTypeGeoJSON, append(b, "]}\n"...))
 }
 
 // handleMunicipality answers GET /api/v1/municipalities/{code} with one Feature.
@@ -44,5 +52,9 @@ func (s *Server) handleMunicipality(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, contentTypeGeoJSON, municipalityFeature(*m))
+	b, err := appendMunicipality(nil, *m)
+	if err != nil {
+		return err
+	}
+	return writeBytes(w, http.StatusOK, contentTypeGeoJSON, append(b, '\n'))
 }
