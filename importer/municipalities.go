@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 
@@ -160,10 +161,11 @@ func codeProperty(props geojson.Properties) string {
 			if s := strings.TrimSpace(v); s != "" {
 				return s
 			}
-		case float64:
-			if v == float64(int(v)) && v >= 0 && v < 10000 {
-				return fmt.Sprintf("%04d", int(v))
+		case float64: // a whole number is zero-padded; Validate judges the result
+			if v == math.Trunc(v) && v >= 0 && v < 1e15 {
+				return fmt.Sprintf("%04d", int64(v))
 			}
+			return strconv.FormatFloat(v, 'f', -1, 64)
 		}
 	}
 	return ""

@@ -97,7 +97,8 @@ func wrap(err error, doing string) error {
 			return &unavailable{doing: doing, err: err}
 		}
 	}
-	if errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err) {
+	// A deadline that passed, or a caller that went away (a client that hung up).
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || pgconn.Timeout(err) {
 		return &unavailable{doing: doing, err: err}
 	}
 	return fmt.Errorf("postgis: %s: %w", doing, err)
@@ -112,4 +113,10 @@ type unavailable struct {
 func (u *unavailable) Error() string { return fmt.Sprintf("postgis: %s: %v", u.doing, u.err) }
 func (u *unavailable) Unwrap() []error {
 	return []error{u.err, trygg.Errorf(EUNAVAILABLE, "", "the database did not answer in time; try again")}
+}
+
+// isUniqueViolation reports whether err is a unique_violation of the named constraint.
+func isUniqueViolation(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == constraint
 }

@@ -77,6 +77,19 @@ func (db *DB) CountMunicipalities(ctx context.Context) (int, error) {
 func (db *DB) UpsertMunicipalities(ctx context.Context, ms []trygg.Municipality, srid int,
 	progress func(done, total int)) (trygg.ImportSummary, error) {
 	var sum trygg.ImportSummary
+	seen := make(map[string]int, len(ms))
+	for i := range ms {
+		if err := ms[i].Validate(); err != nil {
+			sum.Rejected = append(sum.Rejected, trygg.Rejection{Index: i, Code: ms[i].Code, Reason: trygg.ErrorMessage(err)})
+		} else if j, dup := seen[ms[i].Code]; dup {
+			sum.Rejected = append(sum.Rejected, trygg.Rejection{Index: i, Code: ms[i].Code,
+				Reason: fmt.Sprintf("code %s is also used by record %d", ms[i].Code, j)})
+		}
+		seen[ms[i].Code] = i
+	}
+	if len(sum.Rejected) > 0 {
+		return sum, nil
+	}
 	tx, err := db.pool.Begin(ctx)
 	if err != nil {
 		return sum, wrap(err, "begin import")
@@ -187,6 +200,9 @@ func (db *DB) UpsertPoliceArea(ctx context.Context, p trygg.PoliceArea) error {
 		INSERT INTO police_area (id, name, region) VALUES ($1, $2, $3)
 		ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, region = EXCLUDED.region`,
 		p.ID, p.Name, p.Region); err != nil {
+		if isUniqueViolation(err, "police_area_name_key") {
+			return trygg.Errorf(trygg.ECONFLICT, "name", "police area name %q is already used by another police area", p.Name)
+		}
 		return wrap(err, "upsert police area")
 	}
 	if _, err := tx.Exec(ctx, `
