@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/trygg-gis/trygg"
 	"github.com/trygg-gis/trygg/demo"
 	"github.com/trygg-gis/trygg/importer"
@@ -20,25 +19,11 @@ import (
 // police area and every membership, to compare loads.
 func stored(t *testing.T, url string) []string {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer conn.Close(ctx)
-	rows, err := conn.Query(ctx, `
+	return pgtest.Strings(t, url, `
 		SELECT 'm ' || code || ' ' || name || ' ' || md5(ST_AsEWKB(boundary)) || ' ' || updated_at FROM municipality
 		UNION ALL SELECT 'p ' || id || ' ' || name || ' ' || region FROM police_area
 		UNION ALL SELECT 'pm ' || police_area_id || ' ' || municipality_code FROM police_area_municipality
 		ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 func load(t *testing.T, db *postgis.DB) string {

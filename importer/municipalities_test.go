@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 	"github.com/trygg-gis/trygg"
 	"github.com/trygg-gis/trygg/demo"
@@ -57,35 +56,13 @@ func collection(crs string, features ...string) string {
 // rows returns the stored municipalities as "code name" strings, ordered by code.
 func rows(t *testing.T, url string) []string {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer conn.Close(ctx)
-	r, err := conn.Query(ctx, `SELECT code || ' ' || name FROM municipality ORDER BY code`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := pgx.CollectRows(r, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return pgtest.Strings(t, url, `SELECT code || ' ' || name FROM municipality ORDER BY code`)
 }
 
 // exec runs SQL statements on the database at url.
 func exec(t *testing.T, url, sql string) {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, sql); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
+	pgtest.Exec(t, url, sql)
 }
 
 func count(t *testing.T, db *postgis.DB) int {

@@ -21,13 +21,7 @@ import (
 // connect opens a plain pgx connection to url for checks in SQL, closed when t ends.
 func connect(t *testing.T, url string) *pgx.Conn {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	t.Cleanup(func() { conn.Close(context.Background()) })
-	return conn
+	return pgtest.Conn(t, url)
 }
 
 // queryInt runs a query that returns one integer.

@@ -185,3 +185,37 @@ func randomHex(n int) string {
 	rand.Read(b) //nolint:errcheck // never fails
 	return hex.EncodeToString(b)
 }
+
+// Conn opens a plain connection to url for checks in SQL, closed when t ends.
+func Conn(t testing.TB, url string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatalf("pgtest: connect: %v", err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+// Strings runs a query of one text column on the database at url and returns its rows.
+func Strings(t testing.TB, url, sql string, args ...any) []string {
+	t.Helper()
+	conn := Conn(t, url)
+	rows, err := conn.Query(context.Background(), sql, args...)
+	if err != nil {
+		t.Fatalf("pgtest: %s: %v", sql, err)
+	}
+	s, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatalf("pgtest: %s: %v", sql, err)
+	}
+	return s
+}
+
+// Exec runs SQL statements on the database at url.
+func Exec(t testing.TB, url, sql string) {
+	t.Helper()
+	if _, err := Conn(t, url).Exec(context.Background(), sql); err != nil {
+		t.Fatalf("pgtest: %s: %v", sql, err)
+	}
+}
