@@ -3,18 +3,23 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/trygg-gis/trygg"
 )
 
 // statusOf maps each domain error code to one HTTP status.
 var statusOf = map[string]int{
-	trygg.EINVALID:     http.StatusBadRequest,
-	trygg.ENOTFOUND:    http.StatusNotFound,
-	trygg.ECONFLICT:    http.StatusConflict,
-	trygg.EUNAVAILABLE: http.StatusServiceUnavailable,
-	trygg.EINTERNAL:    http.StatusInternalServerError,
+	trygg.EINVALID:      http.StatusBadRequest,
+	trygg.ENOTFOUND:     http.StatusNotFound,
+	trygg.EUNAUTHORIZED: http.StatusUnauthorized,
+	trygg.EFORBIDDEN:    http.StatusForbidden,
+	trygg.ECONFLICT:     http.StatusConflict,
+	trygg.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	trygg.EINTERNAL:     http.StatusInternalServerError,
 }
 
 // Problem is an RFC 9457 problem details body. Field names the request field or query
@@ -27,14 +32,17 @@ type Problem struct {
 	Instance string `json:"instance,omitempty"`
 	Code     string `json:"code,omitempty"`
 	Field    string `json:"field,omitempty"`
+
+	retryAfter time.Duration
 }
 
 // statusError is an error that carries its own HTTP status, for failures that happen
 // before the domain is reached (a body too large, a wrong content type).
 type statusError struct {
-	status int
-	field  string
-	msg    string
+	status     int
+	field      string
+	msg        string
+	retryAfter time.Duration // for 429 and 503: sent as Retry-After
 }
 
 func (e *statusError) Error() string { return e.msg }
@@ -42,6 +50,11 @@ func (e *statusError) Error() string { return e.msg }
 // httpError returns an error answered with the given status.
 func httpError(status int, field, msg string) error {
 	return &statusError{status: status, field: field, msg: msg}
+}
+
+// tooMany returns a 429 error asking the client to wait d.
+func tooMany(d time.Duration, msg string) error {
+	return &statusError{status: http.StatusTooManyRequests, msg: msg, retryAfter: d}
 }
 
 // problemFor turns any error into a problem and says whether it is internal (and so
@@ -53,6 +66,7 @@ func problemFor(err error, r *http.Request) (Problem, bool) {
 	switch {
 	case errors.As(err, &se):
 		p.Status, p.Detail, p.Field = se.status, se.msg, se.field
+		p.retryAfter = se.retryAfter
 	case errors.As(err, &mbe):
 		p.Status, p.Detail = http.StatusRequestEntityTooLarge, "the request body is larger than the limit"
 	default:
@@ -71,6 +85,12 @@ func problemFor(err error, r *http.Request) (Problem, bool) {
 func writeProblem(w http.ResponseWriter, p Problem) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
+	if p.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(p.retryAfter.Seconds()))))
+	}
+	if p.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="trygg"`)
+	}
 	w.WriteHeader(p.Status)
 	json.NewEncoder(w).Encode(p) //nolint:errcheck // the client may be gone
 }

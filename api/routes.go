@@ -5,13 +5,14 @@ import (
 
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/trygg-gis/trygg"
 	"github.com/trygg-gis/trygg/web"
 )
 
 // routes lists every route of the server.
 func (s *Server) routes() http.Handler {
 	r := mux.NewRouter()
-	r.Use(routeName)
+	r.Use(routeName, s.authenticate)
 
 	r.Handle("/healthz", s.handle(s.handleHealth)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/readyz", s.handle(s.handleReady)).Methods(http.MethodGet, http.MethodHead)
@@ -20,6 +21,16 @@ func (s *Server) routes() http.Handler {
 	v1 := r.PathPrefix("/api/v1").Subrouter()
 	v1.Handle("/municipalities", s.handle(s.handleMunicipalities)).Methods(http.MethodGet, http.MethodHead)
 	v1.Handle("/municipalities/{code}", s.handle(s.handleMunicipality)).Methods(http.MethodGet, http.MethodHead)
+
+	v1.Handle("/session", s.handle(s.handleSignIn)).Methods(http.MethodPost)
+	v1.Handle("/session", s.staff(s.handleSignOut)).Methods(http.MethodDelete)
+	v1.Handle("/me", s.staff(s.handleMe)).Methods(http.MethodGet)
+	v1.Handle("/audit", s.staff(s.handleAudit, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodGet)
+	v1.Handle("/users", s.staff(s.handleUsers, trygg.RoleAdmin)).Methods(http.MethodGet)
+	v1.Handle("/users/{id}", s.staff(s.handleUser, trygg.RoleAdmin)).Methods(http.MethodGet)
+	v1.Handle("/tokens", s.staff(s.handleTokens, trygg.RoleAdmin)).Methods(http.MethodGet)
+	v1.Handle("/tokens", s.staff(s.handleCreateToken, trygg.RoleAdmin)).Methods(http.MethodPost)
+	v1.Handle("/tokens/{id}", s.staff(s.handleRevokeToken, trygg.RoleAdmin)).Methods(http.MethodDelete)
 
 	notFound := s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return httpError(http.StatusNotFound, "", "no such resource: "+r.URL.Path)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/trygg-gis/trygg/postgis"
@@ -24,6 +25,13 @@ type Options struct {
 	RequestTimeout    time.Duration // deadline on each request's context, down to every query
 	ShutdownTimeout   time.Duration // time in-flight requests get to finish on shutdown
 	MaxBodyBytes      int64         // largest request body
+
+	SessionIdle     time.Duration  // a session unused this long ends
+	SessionLifetime time.Duration  // a session ends this long after sign-in, used or not
+	SecureCookies   bool           // mark cookies Secure even when TLS ends at a proxy
+	TrustedProxies  []netip.Prefix // proxies whose X-Forwarded-For is believed
+	LoginFailures   int            // failed sign-ins per account or IP before 429
+	LoginWindow     time.Duration  // … within this window
 }
 
 // DefaultOptions are the defaults the configuration starts from.
@@ -36,6 +44,10 @@ func DefaultOptions() Options {
 		RequestTimeout:    30 * time.Second,
 		ShutdownTimeout:   30 * time.Second,
 		MaxBodyBytes:      1 << 20,
+		SessionIdle:       8 * time.Hour,
+		SessionLifetime:   7 * 24 * time.Hour,
+		LoginFailures:     10,
+		LoginWindow:       15 * time.Minute,
 	}
 }
 

@@ -1,6 +1,7 @@
 // Package demo loads Trygg's demo data: the five municipalities of the promise
 // documents in ../shared/seeds (Vara, Vetlanda, Varberg, Lidköping, Mariestad) with
-// their real SCB boundaries and their police areas. Load is idempotent.
+// their real SCB boundaries and their police areas (Load), and their organisations with
+// one staff account per role (LoadUsers). Both are idempotent.
 //
 // scb_kommuner_3006.geojson is SCB's "Digitala gränser" kommun boundaries (generalized,
 // 2023, CC0), converted from the shapefile to GeoJSON in SWEREF 99 TM with ogr2ogr; see
@@ -15,6 +16,7 @@ import (
 	"io"
 
 	"github.com/trygg-gis/trygg"
+	"github.com/trygg-gis/trygg/auth"
 	"github.com/trygg-gis/trygg/importer"
 )
 
@@ -61,5 +63,73 @@ func Load(ctx context.Context, store Store, w io.Writer) error {
 		}
 	}
 	fmt.Fprintf(w, "demo: %d police areas\n", len(PoliceAreas))
+	return nil
+}
+
+// Organisations are the demo municipalities' administrations and their police areas.
+func Organisations() []trygg.Organisation {
+	names := map[string]string{"1470": "Vara", "0685": "Vetlanda", "1383": "Varberg", "1494": "Lidköping", "1493": "Mariestad"}
+	var orgs []trygg.Organisation
+	for _, code := range Municipalities {
+		orgs = append(orgs, trygg.Organisation{ID: "kommun-" + code, Kind: trygg.OrgMunicipality,
+			Name: names[code] + " kommun", MunicipalityCode: code})
+	}
+	for _, p := range PoliceAreas {
+		orgs = append(orgs, trygg.Organisation{ID: p.ID, Kind: trygg.OrgPoliceArea, Name: p.Name, PoliceAreaID: p.ID})
+	}
+	return orgs
+}
+
+// UserStore is what creating the demo users needs of the store.
+type UserStore interface {
+	UpsertOrganisation(ctx context.Context, o trygg.Organisation) error
+	UserByEmail(ctx context.Context, email string) (trygg.User, error)
+	CreateUser(ctx context.Context, email string, role trygg.Role, orgID, passwordHash string, demo bool) (trygg.User, error)
+}
+
+// DemoEmail is the e-mail address of the demo user with this role in this organisation.
+func DemoEmail(role trygg.Role, orgID string) string {
+	return fmt.Sprintf("%s@%s.demo.trygg.se", role, orgID)
+}
+
+// LoadUsers creates the demo organisations and one demo user per role and
+// organisation (admin, planner and moderator in each municipality; admin and police in
+// each police area). Each new user gets a random password, printed to w this once;
+// users that exist are left alone. Demo users are marked so that a production server
+// refuses to start while any is enabled.
+func LoadUsers(ctx context.Context, store UserStore, w io.Writer) error {
+	if w == nil {
+		w = io.Discard
+	}
+	header := false
+	for _, o := range Organisations() {
+		if err := store.UpsertOrganisation(ctx, o); err != nil {
+			return fmt.Errorf("demo: organisation %s: %w", o.ID, err)
+		}
+		for _, role := range trygg.Roles {
+			if !trygg.RoleAllowed(o.Kind, role) {
+				continue
+			}
+			email := DemoEmail(role, o.ID)
+			if _, err := store.UserByEmail(ctx, email); err == nil {
+				continue
+			} else if trygg.ErrorCode(err) != trygg.ENOTFOUND {
+				return fmt.Errorf("demo: user %s: %w", email, err)
+			}
+			password := auth.NewPassword()
+			hash, err := auth.HashPassword(password)
+			if err != nil {
+				return err
+			}
+			if _, err := store.CreateUser(ctx, email, role, o.ID, hash, true); err != nil {
+				return fmt.Errorf("demo: user %s: %w", email, err)
+			}
+			if !header {
+				fmt.Fprintln(w, "demo: staff accounts, FOR DEMONSTRATION ONLY (passwords are shown this once):")
+				header = true
+			}
+			fmt.Fprintf(w, "  %-52s %s\n", email, password)
+		}
+	}
 	return nil
 }

@@ -29,7 +29,15 @@ type Options struct {
 	StatementTimeout time.Duration
 	// ApplicationName shows in pg_stat_activity.
 	ApplicationName string
+	// Role, if set, is the database user the pool connects as instead of the URL's:
+	// the server connects as AppRole, which row-level security applies to.
+	Role         string
+	RolePassword string
 }
+
+// AppRole is the database role the server connects as. It owns nothing and cannot
+// bypass row-level security; migrations create it and grant it what it needs.
+const AppRole = "trygg_app"
 
 // Open connects to the database at url (a PostgreSQL URL or key=value string) and
 // checks that it answers.
@@ -40,6 +48,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	}
 	if opts.StatementTimeout > 0 {
 		cfg.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(opts.StatementTimeout.Milliseconds())
+	}
+	if opts.Role != "" {
+		cfg.ConnConfig.User, cfg.ConnConfig.Password = opts.Role, opts.RolePassword
 	}
 	if opts.ApplicationName != "" {
 		cfg.ConnConfig.RuntimeParams["application_name"] = opts.ApplicationName

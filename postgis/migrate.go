@@ -50,3 +50,21 @@ func Migrate(ctx context.Context, url string, log *slog.Logger) ([]int64, error)
 	}
 	return applied, nil
 }
+
+// SetRolePassword sets the password the server's role (AppRole) signs in with, for
+// clusters that do not trust local connections. It runs as the URL's user.
+func SetRolePassword(ctx context.Context, url, password string) error {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return fmt.Errorf("postgis: connect: %w", err)
+	}
+	defer conn.Close(ctx)
+	var stmt string
+	if err := conn.QueryRow(ctx, `SELECT format('ALTER ROLE %I PASSWORD %L', $1::text, $2::text)`, AppRole, password).Scan(&stmt); err != nil {
+		return fmt.Errorf("postgis: set role password: %w", err)
+	}
+	if _, err := conn.Exec(ctx, stmt); err != nil {
+		return fmt.Errorf("postgis: set role password: %w", err)
+	}
+	return nil
+}

@@ -9,11 +9,9 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
-	"strconv"
 	"strings"
 
 	"github.com/trygg-gis/trygg"
-	"github.com/trygg-gis/trygg/api"
 	"github.com/trygg-gis/trygg/demo"
 	"github.com/trygg-gis/trygg/importer"
 	"github.com/trygg-gis/trygg/postgis"
@@ -27,7 +25,9 @@ Commands:
   serve                          run the HTTP server (migrates first)
   migrate                        apply pending database migrations
   import municipalities FILE     load municipality boundaries from GeoJSON (EPSG:4326 or 3006)
-  demo                           load the demo data (five municipalities, their police areas)
+  demo                           load the demo data (five municipalities, police areas, demo accounts)
+  user add|passwd                add a staff user, set a password
+  token create|revoke            create or revoke an API token for machine clients
   version                        print the version
   help                           print this help
 
@@ -53,6 +53,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runImport(ctx, rest, getenv, stdout, stderr)
 	case "demo":
 		err = runDemo(ctx, rest, getenv, stdout, stderr)
+	case "user":
+		err = runUser(ctx, rest, getenv, stdout, stderr)
+	case "token":
+		err = runToken(ctx, rest, getenv, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintf(stdout, "trygg %s (%s)\n", trygg.Version, runtime.Version())
 	case "help", "-h", "-help", "--help":
@@ -84,66 +88,6 @@ func openDB(ctx context.Context, c dbConfig) (*postgis.DB, error) {
 	return db, nil
 }
 
-func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var (
-		db      dbConfig
-		addr    string
-		migrate bool
-		loadDem bool
-		maxBody string
-		o       = api.DefaultOptions()
-	)
-	f := newEnvFlags("serve", getenv, stderr, "Usage: trygg serve [flags]\n\nRuns the HTTP server on TRYGG_ADDR. It applies pending migrations first unless -migrate=false.")
-	db.register(f)
-	f.String(&addr, "addr", "TRYGG_ADDR", ":8080", "address to listen on")
-	f.Bool(&migrate, "migrate", "TRYGG_MIGRATE", true, "apply pending migrations at start")
-	f.Bool(&loadDem, "demo", "TRYGG_DEMO", false, "load the demo data at start when the database has no municipality")
-	f.Duration(&o.ReadHeaderTimeout, "read-header-timeout", "TRYGG_READ_HEADER_TIMEOUT", o.ReadHeaderTimeout, "time to read request headers")
-	f.Duration(&o.ReadTimeout, "read-timeout", "TRYGG_READ_TIMEOUT", o.ReadTimeout, "time to read a whole request")
-	f.Duration(&o.WriteTimeout, "write-timeout", "TRYGG_WRITE_TIMEOUT", o.WriteTimeout, "time to write a response")
-	f.Duration(&o.IdleTimeout, "idle-timeout", "TRYGG_IDLE_TIMEOUT", o.IdleTimeout, "idle keep-alive connections are closed after this")
-	f.Duration(&o.RequestTimeout, "request-timeout", "TRYGG_REQUEST_TIMEOUT", o.RequestTimeout, "deadline of each request, down to its queries")
-	f.Duration(&o.ShutdownTimeout, "shutdown-timeout", "TRYGG_SHUTDOWN_TIMEOUT", o.ShutdownTimeout, "time in-flight requests get to finish at shutdown")
-	f.String(&maxBody, "max-body", "TRYGG_MAX_BODY_BYTES", strconv.FormatInt(o.MaxBodyBytes, 10), "largest request body in bytes")
-	if err := f.Parse(args); err != nil {
-		return err
-	}
-	if err := db.validate(); err != nil {
-		return err
-	}
-	if err := validateAddr(addr); err != nil {
-		return err
-	}
-	n, err := strconv.ParseInt(maxBody, 10, 64)
-	if err != nil || n <= 0 {
-		return fmt.Errorf("invalid TRYGG_MAX_BODY_BYTES %q: want a positive number of bytes", maxBody)
-	}
-	o.MaxBodyBytes = n
-
-	log := newLogger(stderr, db.logLevel)
-	if migrate {
-		if _, err := postgis.Migrate(ctx, db.url, log); err != nil {
-			return err
-		}
-	}
-	store, err := openDB(ctx, db)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	if loadDem {
-		if n, err := store.CountMunicipalities(ctx); err != nil {
-			return err
-		} else if n == 0 {
-			log.Info("first start: loading the demo data")
-			if err := demo.Load(ctx, store, stdout); err != nil {
-				return err
-			}
-		}
-	}
-	return api.New(store, log, o).ListenAndServe(ctx, addr)
-}
-
 func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var db dbConfig
 	f := newEnvFlags("migrate", getenv, stderr, "Usage: trygg migrate [flags]\n\nApplies pending migrations, each in a transaction, under an advisory lock.")
@@ -172,7 +116,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		"(from its crs member, or -srid). Code and name come from KnKod/KnNamn (SCB) or id/kom_namn.\n" +
 		"Existing municipalities are updated by code. If any feature is rejected nothing is written."
 	if len(args) == 0 || args[0] != "municipalities" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		if len(args) > 0 && isHelp(args[0]) {
 			fmt.Fprintln(stdout, importUsage)
 			return nil
 		}
@@ -234,7 +178,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 
 func runDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var db dbConfig
-	f := newEnvFlags("demo", getenv, stderr, "Usage: trygg demo [flags]\n\nLoads (or refreshes) the demo data: Vara, Vetlanda, Varberg, Lidköping and Mariestad\nwith their SCB boundaries and police areas.")
+	f := newEnvFlags("demo", getenv, stderr, "Usage: trygg demo [flags]\n\nLoads (or refreshes) the demo data: Vara, Vetlanda, Varberg, Lidköping and Mariestad\nwith their SCB boundaries and police areas, their organisations and one demo account per\nrole and organisation (new accounts' passwords are printed once).")
 	db.register(f)
 	if err := f.Parse(args); err != nil {
 		return err
@@ -247,5 +191,8 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer store.Close()
-	return demo.Load(ctx, store, stdout)
+	if err := demo.Load(ctx, store, stdout); err != nil {
+		return err
+	}
+	return demo.LoadUsers(cliContext(ctx, getenv), store, stdout)
 }

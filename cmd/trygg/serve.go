@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/trygg-gis/trygg/api"
+	"github.com/trygg-gis/trygg/demo"
+	"github.com/trygg-gis/trygg/postgis"
+)
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var (
+		db          dbConfig
+		addr        string
+		environment string
+		migrate     bool
+		loadDemo    bool
+		maxBody     string
+		proxies     string
+		appPassword string
+		o           = api.DefaultOptions()
+	)
+	f := newEnvFlags("serve", getenv, stderr, "Usage: trygg serve [flags]\n\n"+
+		"Runs the HTTP server on TRYGG_ADDR. It applies pending migrations first unless -migrate=false,\n"+
+		"then connects as the database role trygg_app, which row-level security applies to.")
+	db.register(f)
+	f.String(&addr, "addr", "TRYGG_ADDR", ":8080", "address to listen on")
+	f.String(&environment, "env", "TRYGG_ENV", "development", "development or production (production refuses demo accounts)")
+	f.Bool(&migrate, "migrate", "TRYGG_MIGRATE", true, "apply pending migrations at start")
+	f.Bool(&loadDemo, "demo", "TRYGG_DEMO", false, "load the demo data and demo accounts at start when the database has no municipality")
+	f.String(&appPassword, "app-db-password", "TRYGG_APP_DB_PASSWORD", "", "password of the database role trygg_app (set on it at start; empty for trust or peer auth)")
+	f.Duration(&o.ReadHeaderTimeout, "read-header-timeout", "TRYGG_READ_HEADER_TIMEOUT", o.ReadHeaderTimeout, "time to read request headers")
+	f.Duration(&o.ReadTimeout, "read-timeout", "TRYGG_READ_TIMEOUT", o.ReadTimeout, "time to read a whole request")
+	f.Duration(&o.WriteTimeout, "write-timeout", "TRYGG_WRITE_TIMEOUT", o.WriteTimeout, "time to write a response")
+	f.Duration(&o.IdleTimeout, "idle-timeout", "TRYGG_IDLE_TIMEOUT", o.IdleTimeout, "idle keep-alive connections are closed after this")
+	f.Duration(&o.RequestTimeout, "request-timeout", "TRYGG_REQUEST_TIMEOUT", o.RequestTimeout, "deadline of each request, down to its queries")
+	f.Duration(&o.ShutdownTimeout, "shutdown-timeout", "TRYGG_SHUTDOWN_TIMEOUT", o.ShutdownTimeout, "time in-flight requests get to finish at shutdown")
+	f.String(&maxBody, "max-body", "TRYGG_MAX_BODY_BYTES", strconv.FormatInt(o.MaxBodyBytes, 10), "largest request body in bytes")
+	f.Duration(&o.SessionIdle, "session-idle", "TRYGG_SESSION_IDLE", o.SessionIdle, "a staff session unused this long ends")
+	f.Duration(&o.SessionLifetime, "session-lifetime", "TRYGG_SESSION_LIFETIME", o.SessionLifetime, "a staff session ends this long after sign-in")
+	f.Bool(&o.SecureCookies, "secure-cookies", "TRYGG_SECURE_COOKIES", false, "mark cookies Secure (set when TLS ends at a proxy; direct TLS sets it anyway)")
+	f.String(&proxies, "trusted-proxies", "TRYGG_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is trusted")
+	if err := f.Parse(args); err != nil {
+		return err
+	}
+	if err := db.validate(); err != nil {
+		return err
+	}
+	if err := validateAddr(addr); err != nil {
+		return err
+	}
+	if environment != "development" && environment != "production" {
+		return fmt.Errorf("invalid TRYGG_ENV %q: want development or production", environment)
+	}
+	n, err := strconv.ParseInt(maxBody, 10, 64)
+	if err != nil || n <= 0 {
+		return fmt.Errorf("invalid TRYGG_MAX_BODY_BYTES %q: want a positive number of bytes", maxBody)
+	}
+	o.MaxBodyBytes = n
+	if o.TrustedProxies, err = api.ParseProxies(proxies); err != nil {
+		return fmt.Errorf("invalid TRYGG_TRUSTED_PROXIES: %v", err)
+	}
+	if environment == "production" && loadDemo {
+		return fmt.Errorf("TRYGG_DEMO is not allowed with TRYGG_ENV=production")
+	}
+
+	log := newLogger(stderr, db.logLevel)
+	if migrate {
+		if _, err := postgis.Migrate(ctx, db.url, log); err != nil {
+			return err
+		}
+	}
+	if appPassword != "" {
+		if err := postgis.SetRolePassword(ctx, db.url, appPassword); err != nil {
+			return err
+		}
+	}
+	// Operator work (demo data, the production check) runs as the URL's user; the
+	// server itself connects as trygg_app.
+	owner, err := openDB(ctx, db)
+	if err != nil {
+		return err
+	}
+	err = prepare(ctx, owner, environment, loadDemo, stdout, log.Info)
+	owner.Close()
+	if err != nil {
+		return err
+	}
+
+	store, err := postgis.Open(ctx, db.url, postgis.Options{StatementTimeout: db.statementTimeout,
+		ApplicationName: "trygg", Role: postgis.AppRole, RolePassword: appPassword})
+	if err != nil {
+		return fmt.Errorf("connect as %s: %w", postgis.AppRole, err)
+	}
+	defer store.Close()
+	return api.New(store, log, o).ListenAndServe(ctx, addr)
+}
+
+// prepare loads the demo data on first start, and refuses production while demo
+// accounts are enabled.
+func prepare(ctx context.Context, owner *postgis.DB, environment string, loadDemo bool, stdout io.Writer, info func(string, ...any)) error {
+	if loadDemo {
+		n, err := owner.CountMunicipalities(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			info("first start: loading the demo data")
+			if err := demo.Load(ctx, owner, stdout); err != nil {
+				return err
+			}
+			if err := demo.LoadUsers(ctx, owner, stdout); err != nil {
+				return err
+			}
+		}
+	}
+	if environment == "production" {
+		n, err := owner.DemoUsers(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("TRYGG_ENV=production and %d demo accounts with published passwords are enabled: remove them first", n)
+		}
+	}
+	return nil
+}
