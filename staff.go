@@ -60,7 +60,7 @@ type User struct {
 	Organisation   Organisation `json:"organisation"`
 	Municipalities []string     `json:"municipalities"`
 	Demo           bool         `json:"demo,omitempty"`
-	CreatedAt      time.Time    `json:"created_at"`
+	CreatedAt      time.Time    `json:"created_at,omitzero"`
 	Disabled       bool         `json:"disabled,omitempty"`
 }
 
@@ -157,4 +157,6 @@ type APIToken struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
 	RevokedAt  *time.Time `json:"revoked_at"`
+	// Municipalities the token reaches: its user's.
+	Municipalities []string `json:"municipalities"`
 }

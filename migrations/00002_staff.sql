@@ -82,6 +82,14 @@ CREATE POLICY app_user_scope ON app_user
 GRANT SELECT, UPDATE ON app_user TO trygg_app;
 GRANT SELECT ON organisation, organisation_municipality TO trygg_app;
 
+-- trygg_manages reports whether the caller serves every municipality the user serves.
+CREATE FUNCTION trygg_manages(p_user uuid) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT coalesce(array_agg(om.municipality_code), '{}') <@ coalesce(trygg_scope(), '{}')
+    FROM app_user u JOIN organisation_municipality om ON om.organisation_id = u.organisation_id
+    WHERE u.id = p_user
+$$;
+
 CREATE TABLE session (
     token_hash   bytea PRIMARY KEY,
     user_id      uuid NOT NULL REFERENCES app_user (id) ON DELETE CASCADE,
@@ -103,10 +111,16 @@ CREATE TABLE api_token (
     revoked_at   timestamptz
 );
 CREATE INDEX api_token_user_idx ON api_token (user_id);
--- Tokens are visible where their user is.
+-- Tokens are visible where their user is; they can be made or revoked only by callers
+-- who serve every municipality the user serves (a token must not reach further than its
+-- maker).
 ALTER TABLE api_token ENABLE ROW LEVEL SECURITY;
-CREATE POLICY api_token_scope ON api_token
+CREATE POLICY api_token_read ON api_token FOR SELECT
     USING (EXISTS (SELECT 1 FROM app_user u WHERE u.id = api_token.user_id));
+CREATE POLICY api_token_insert ON api_token FOR INSERT
+    WITH CHECK (trygg_manages(user_id));
+CREATE POLICY api_token_update ON api_token FOR UPDATE
+    USING (trygg_manages(user_id)) WITH CHECK (trygg_manages(user_id));
 GRANT SELECT, INSERT, UPDATE ON api_token TO trygg_app;
 
 CREATE TABLE login_failure (
@@ -226,6 +240,7 @@ DROP TABLE session;
 DROP TABLE app_user;
 DROP VIEW organisation_municipality;
 DROP TABLE organisation;
+DROP FUNCTION trygg_manages(uuid);
 DROP FUNCTION trygg_user_id();
 DROP FUNCTION trygg_sees(text);
 DROP FUNCTION trygg_scope();

@@ -13,12 +13,29 @@ var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[
 
 func isUUID(s string) bool { return uuidRE.MatchString(s) }
 
-const tokenColumns = `t.id, t.user_id, u.email, t.name, t.created_at, t.last_used_at, t.revoked_at`
+const tokenColumns = `t.id, t.user_id, u.email, t.name, t.created_at, t.last_used_at, t.revoked_at,
+	coalesce((SELECT array_agg(om.municipality_code ORDER BY om.municipality_code) FROM organisation_municipality om
+	          WHERE om.organisation_id = u.organisation_id), '{}')`
 
 func scanToken(row pgx.Row) (trygg.APIToken, error) {
 	var t trygg.APIToken
-	err := row.Scan(&t.ID, &t.UserID, &t.UserEmail, &t.Name, &t.CreatedAt, &t.LastUsedAt, &t.RevokedAt)
+	err := row.Scan(&t.ID, &t.UserID, &t.UserEmail, &t.Name, &t.CreatedAt, &t.LastUsedAt, &t.RevokedAt, &t.Municipalities)
 	return t, err
+}
+
+// mayManage refuses a signed-in caller who does not serve every one of munis: a token
+// must not reach further than its maker. (Row-level security checks the same.)
+func mayManage(ctx context.Context, munis []string) error {
+	c := trygg.CallerFrom(ctx)
+	if c == nil || c.User.ID == "" {
+		return nil // operator tooling, connected as the owner
+	}
+	for _, m := range munis {
+		if !c.Serves(m) {
+			return trygg.Errorf(trygg.EFORBIDDEN, "user_id", "the user also serves municipality %s, which you do not", m)
+		}
+	}
+	return nil
 }
 
 // CreateAPIToken stores the hash of a new API token for a user the caller sees, and
@@ -40,13 +57,16 @@ func (db *DB) CreateAPIToken(ctx context.Context, userID, name string, tokenHash
 		if err != nil {
 			return wrap(err, "find token user")
 		}
+		if err := mayManage(ctx, munis); err != nil {
+			return err
+		}
 		t, err = scanToken(tx.QueryRow(ctx, `
 			WITH t AS (INSERT INTO api_token (user_id, name, token_hash) VALUES ($1, $2, $3) RETURNING *)
 			SELECT `+tokenColumns+` FROM t JOIN app_user u ON u.id = t.user_id`, userID, name, tokenHash))
 		if err != nil {
 			return wrap(err, "insert token")
 		}
-		return audit(ctx, tx, "token.create", "api_token", t.ID, munis, nil, t)
+		return audit(ctx, tx, "token.create", "api_token", t.ID, t.Municipalities, nil, t)
 	})
 	return t, err
 }
@@ -67,6 +87,9 @@ func (db *DB) RevokeAPIToken(ctx context.Context, id string) (trygg.APIToken, er
 		if err != nil {
 			return wrap(err, "find token")
 		}
+		if err := mayManage(ctx, before.Municipalities); err != nil {
+			return err
+		}
 		if before.RevokedAt != nil {
 			t = before
 			return nil
@@ -77,13 +100,8 @@ func (db *DB) RevokeAPIToken(ctx context.Context, id string) (trygg.APIToken, er
 		if err != nil {
 			return wrap(err, "revoke token")
 		}
-		var munis []string
-		if err := tx.QueryRow(ctx, `SELECT coalesce(array_agg(om.municipality_code ORDER BY om.municipality_code), '{}')
-			FROM app_user u JOIN organisation_municipality om ON om.organisation_id = u.organisation_id
-			WHERE u.id = $1`, t.UserID).Scan(&munis); err != nil {
-			return wrap(err, "token municipalities")
-		}
-		return audit(ctx, tx, "token.revoke", "api_token", t.ID, munis, before, t)
+		t.Municipalities = before.Municipalities
+		return audit(ctx, tx, "token.revoke", "api_token", t.ID, t.Municipalities, before, t)
 	})
 	return t, err
 }

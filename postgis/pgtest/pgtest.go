@@ -219,3 +219,15 @@ func Exec(t testing.TB, url, sql string) {
 		t.Fatalf("pgtest: %s: %v", sql, err)
 	}
 }
+
+// App opens a store on the database at url as the server's role (postgis.AppRole), to
+// which row-level security applies; it is closed when t ends.
+func App(t testing.TB, url string) *postgis.DB {
+	t.Helper()
+	db, err := postgis.Open(context.Background(), url, postgis.Options{Role: postgis.AppRole})
+	if err != nil {
+		t.Fatalf("pgtest: open as %s: %v", postgis.AppRole, err)
+	}
+	t.Cleanup(db.Close)
+	return db
+}
