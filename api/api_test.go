@@ -43,17 +43,22 @@ func (s *syncBuffer) String() string {
 }
 
 type env struct {
-	srv  *httptest.Server
-	log  *syncBuffer
-	url  string
-	opts api.Options
+	srv   *httptest.Server
+	log   *syncBuffer
+	url   string
+	opts  api.Options
+	owner *postgis.DB // for setting up data; the server connects as postgis.AppRole
 }
 
-// newEnv starts the API on a fresh database with the demo data.
+// newEnv starts the API on a fresh database with the demo data (no accounts), served
+// as the server is in production: connected as the role row-level security applies to.
 func newEnv(t *testing.T, tune func(*api.Options, *postgis.Options)) *env {
 	t.Helper()
-	url := pgtest.URL(t)
-	opts, dbOpts := api.DefaultOptions(), postgis.Options{}
+	owner, url := pgtest.Open(t)
+	if err := demo.Load(context.Background(), owner, nil); err != nil {
+		t.Fatal(err)
+	}
+	opts, dbOpts := api.DefaultOptions(), postgis.Options{Role: postgis.AppRole}
 	if tune != nil {
 		tune(&opts, &dbOpts)
 	}
@@ -62,13 +67,10 @@ func newEnv(t *testing.T, tune func(*api.Options, *postgis.Options)) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(db.Close)
-	if err := demo.Load(context.Background(), db, nil); err != nil {
-		t.Fatal(err)
-	}
 	logs := &syncBuffer{}
 	srv := httptest.NewServer(api.New(db, slog.New(slog.NewJSONHandler(logs, nil)), opts))
 	t.Cleanup(srv.Close)
-	return &env{srv: srv, log: logs, url: url, opts: opts}
+	return &env{srv: srv, log: logs, url: url, opts: opts, owner: owner}
 }
 
 func (e *env) get(t *testing.T, path string) (*http.Response, []byte) {
