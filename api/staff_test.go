@@ -510,3 +510,24 @@ func TestSecretsNeverLeak(t *testing.T) {
 		}
 	}
 }
+
+// jsonField returns the string at a path of object keys in a JSON body.
+func jsonField(t *testing.T, body []byte, path ...string) string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatalf("%v: %s", err, body)
+	}
+	for _, k := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			t.Fatalf("no %v in %s", path, body)
+		}
+		v = m[k]
+	}
+	s, ok := v.(string)
+	if !ok {
+		t.Fatalf("no string at %v in %s", path, body)
+	}
+	return s
+}

@@ -174,6 +174,9 @@ func TestConfigErrors(t *testing.T) {
 		{"bad flag", []string{"trygg", "serve", "-nope"}, nil, "flag provided but not defined"},
 		{"import without file", []string{"trygg", "import", "municipalities"}, map[string]string{"DATABASE_URL": good}, "usage: trygg import"},
 		{"import of what", []string{"trygg", "import", "stuff"}, nil, "usage: trygg import"},
+		{"bad environment", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_ENV": "prod"}, "invalid TRYGG_ENV"},
+		{"demo in production", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_ENV": "production", "TRYGG_DEMO": "1"}, "not allowed"},
+		{"bad proxies", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_TRUSTED_PROXIES": "10.0.0.0/33"}, "invalid TRYGG_TRUSTED_PROXIES"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -199,7 +202,7 @@ func TestHelp(t *testing.T) {
 			t.Errorf("help lacks %q", cmd)
 		}
 	}
-	for _, cmd := range [][]string{{"serve"}, {"migrate"}, {"demo"}, {"import", "municipalities"}} {
+	for _, cmd := range [][]string{{"serve"}, {"migrate"}, {"demo"}, {"import", "municipalities"}, {"user", "add"}, {"user", "passwd"}, {"token", "create"}, {"token", "revoke"}} {
 		out.Reset()
 		errOut.Reset()
 		args := append(append([]string{"trygg"}, cmd...), "-h")
