@@ -75,25 +75,7 @@ func newEnv(t *testing.T, tune func(*api.Options, *postgis.Options)) *env {
 
 func (e *env) get(t *testing.T, path string) (*http.Response, []byte) {
 	t.Helper()
-	return e.do(t, http.MethodGet, path, nil)
-}
-
-func (e *env) do(t *testing.T, method, path string, body io.Reader) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, e.srv.URL+path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := e.srv.Client().Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, b
+	return e.client().do(t, http.MethodGet, path, nil)
 }
 
 func TestMunicipalities(t *testing.T) {
@@ -164,7 +146,7 @@ func TestProblems(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, body := e.do(t, tc.method, tc.path, nil)
+			resp, body := e.client().do(t, tc.method, tc.path, nil)
 			if resp.StatusCode != tc.status {
 				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.status, body)
 			}
