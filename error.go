@@ -8,13 +8,14 @@ import (
 // Error codes. api/ maps each to one HTTP status; only EINTERNAL is logged, and its
 // message is never shown to users.
 const (
-	EINVALID      = "invalid"      // the input is wrong; Field names what
-	ENOTFOUND     = "not_found"    // the thing does not exist (or is not visible to the caller)
-	EUNAUTHORIZED = "unauthorized" // not signed in, or the session or token is no longer valid
-	EFORBIDDEN    = "forbidden"    // signed in, but the role or scope does not allow it
-	ECONFLICT     = "conflict"     // the input clashes with stored state
-	EUNAVAILABLE  = "unavailable"  // the database is down, overloaded or too slow
-	EINTERNAL     = "internal"     // a bug or an unexpected failure
+	EINVALID       = "invalid"       // the input is wrong; Field names what
+	ENOTFOUND      = "not_found"     // the thing does not exist (or is not visible to the caller)
+	EUNAUTHORIZED  = "unauthorized"  // not signed in, or the session or token is no longer valid
+	EFORBIDDEN     = "forbidden"     // signed in, but the role or scope does not allow it
+	ECONFLICT      = "conflict"      // the input clashes with stored state
+	EUNPROCESSABLE = "unprocessable" // well-formed, but cannot be done (a place outside every municipality)
+	EUNAVAILABLE   = "unavailable"   // the database is down, overloaded or too slow
+	EINTERNAL      = "internal"      // a bug or an unexpected failure
 )
 
 // Error is an error that users may see: a code, a message in plain words and, for

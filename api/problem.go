@@ -13,13 +13,14 @@ import (
 
 // statusOf maps each domain error code to one HTTP status.
 var statusOf = map[string]int{
-	trygg.EINVALID:      http.StatusBadRequest,
-	trygg.ENOTFOUND:     http.StatusNotFound,
-	trygg.EUNAUTHORIZED: http.StatusUnauthorized,
-	trygg.EFORBIDDEN:    http.StatusForbidden,
-	trygg.ECONFLICT:     http.StatusConflict,
-	trygg.EUNAVAILABLE:  http.StatusServiceUnavailable,
-	trygg.EINTERNAL:     http.StatusInternalServerError,
+	trygg.EINVALID:       http.StatusBadRequest,
+	trygg.ENOTFOUND:      http.StatusNotFound,
+	trygg.EUNAUTHORIZED:  http.StatusUnauthorized,
+	trygg.EFORBIDDEN:     http.StatusForbidden,
+	trygg.ECONFLICT:      http.StatusConflict,
+	trygg.EUNPROCESSABLE: http.StatusUnprocessableEntity,
+	trygg.EUNAVAILABLE:   http.StatusServiceUnavailable,
+	trygg.EINTERNAL:      http.StatusInternalServerError,
 }
 
 // Problem is an RFC 9457 problem details body. Field names the request field or query

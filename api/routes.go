@@ -22,6 +22,15 @@ func (s *Server) routes() http.Handler {
 	v1.Handle("/municipalities", s.handle(s.handleMunicipalities)).Methods(http.MethodGet, http.MethodHead)
 	v1.Handle("/municipalities/{code}", s.handle(s.handleMunicipality)).Methods(http.MethodGet, http.MethodHead)
 
+	v1.Handle("/categories", s.handle(s.handleCategories)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/reports", s.handle(s.handleSubmitReport)).Methods(http.MethodPost)
+	v1.Handle("/reports/nearby", s.handle(s.handleNearby)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/reports/{id}", s.handle(s.handleReport)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/reports/{id}", s.handle(s.handleErase)).Methods(http.MethodDelete)
+	v1.Handle("/reports/{id}/confirm", s.handle(s.handleConfirm)).Methods(http.MethodPost)
+	v1.Handle("/reports/{id}/moderation", s.staff(s.handleModerate, trygg.RoleModerator, trygg.RoleAdmin)).Methods(http.MethodPost)
+	v1.Handle("/moderation/queue", s.staff(s.handleModerationQueue, trygg.RoleModerator, trygg.RoleAdmin)).Methods(http.MethodGet)
+
 	v1.Handle("/session", s.handle(s.handleSignIn)).Methods(http.MethodPost)
 	v1.Handle("/session", s.staff(s.handleSignOut)).Methods(http.MethodDelete)
 	v1.Handle("/me", s.staff(s.handleMe)).Methods(http.MethodGet)

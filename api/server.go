@@ -32,6 +32,10 @@ type Options struct {
 	TrustedProxies  []netip.Prefix // proxies whose X-Forwarded-For is believed
 	LoginFailures   int            // failed sign-ins per account or IP before 429
 	LoginWindow     time.Duration  // … within this window
+
+	ReportRate  Rate    // public report submissions per client address
+	ConfirmRate Rate    // public "me too" confirmations per client address
+	PublicGridM float64 // public positions of point reports snap to cells of this size (SWEREF 99 TM)
 }
 
 // DefaultOptions are the defaults the configuration starts from.
@@ -48,6 +52,9 @@ func DefaultOptions() Options {
 		SessionLifetime:   7 * 24 * time.Hour,
 		LoginFailures:     10,
 		LoginWindow:       15 * time.Minute,
+		ReportRate:        Rate{N: 10, Window: 10 * time.Minute},
+		ConfirmRate:       Rate{N: 30, Window: 10 * time.Minute},
+		PublicGridM:       50,
 	}
 }
 
@@ -58,11 +65,17 @@ type Server struct {
 	opts    Options
 	metrics *metrics
 	handler http.Handler
+
+	reportLimit  *limiter
+	confirmLimit *limiter
+	confirmOnce  *limiter // one confirmation per address and report a day
 }
 
 // New returns a server backed by db.
 func New(db *postgis.DB, log *slog.Logger, opts Options) *Server {
-	s := &Server{db: db, log: log, opts: opts, metrics: newMetrics(db.Pool())}
+	s := &Server{db: db, log: log, opts: opts, metrics: newMetrics(db.Pool()),
+		reportLimit: newLimiter(opts.ReportRate), confirmLimit: newLimiter(opts.ConfirmRate),
+		confirmOnce: newLimiter(Rate{N: 1, Window: 24 * time.Hour})}
 	s.handler = s.observe(s.routes())
 	return s
 }

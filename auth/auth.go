@@ -84,6 +84,7 @@ func BurnTime(password string) { _ = VerifyPassword(dummyHash, password) }
 const (
 	SessionPrefix  = "trs_"
 	APITokenPrefix = "trt_"
+	ErasurePrefix  = "tre_" // a resident's right to erase a report
 )
 
 // NewToken returns a new random token (256 bits, URL-safe) with the prefix.

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -19,6 +20,10 @@ import (
 // DB is the PostGIS store, a pool of connections.
 type DB struct {
 	pool *pgxpool.Pool
+
+	catOnce    sync.Once
+	categories []trygg.Category
+	catErr     error
 }
 
 // Options tune Open.

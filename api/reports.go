@@ -1,0 +1,605 @@
+package api
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"mime"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/gorilla/mux"
+	"github.com/paulmach/orb"
+	"github.com/trygg-gis/trygg"
+	"github.com/trygg-gis/trygg/auth"
+	"github.com/trygg-gis/trygg/geo"
+	"github.com/trygg-gis/trygg/postgis"
+)
+
+// maxReportBody is the largest report submission.
+const maxReportBody = 64 << 10
+
+// reportFields are a report's properties, at the top level of the plain form or in the
+// properties of the GeoJSON Feature form.
+type reportFields struct {
+	Category    string         `json:"category"`
+	Feeling     *int           `json:"feeling"`
+	When        []string       `json:"when"`
+	Description string         `json:"description"`
+	Source      string         `json:"source"`
+	Precision   string         `json:"precision"`
+	ObservedAt  *string        `json:"observed_at"`
+	Contact     *trygg.Contact `json:"contact"`
+	Website     string         `json:"website"` // honeypot: people leave it empty, bots fill it
+}
+
+// reportInput is either {"location": geometry, …fields} or a GeoJSON Feature.
+type reportInput struct {
+	Type       string          `json:"type"`
+	Geometry   json.RawMessage `json:"geometry"`
+	Properties json.RawMessage `json:"properties"`
+	ID         json.RawMessage `json:"id"`
+	BBox       json.RawMessage `json:"bbox"`
+	Location   json.RawMessage `json:"location"`
+	CRS        json.RawMessage `json:"crs"`
+	reportFields
+}
+
+// geometryInput is a GeoJSON geometry, decoded by hand for precise errors.
+type geometryInput struct {
+	Type        string          `json:"type"`
+	Coordinates json.RawMessage `json:"coordinates"`
+	CRS         json.RawMessage `json:"crs"`
+	BBox        json.RawMessage `json:"bbox"`
+}
+
+// readReport reads and checks a submission: everything that can be judged without the
+// database, each refusal naming its field. It returns the report and the body's hash
+// (for Idempotency-Key).
+func (s *Server) readReport(r *http.Request) (trygg.Report, []byte, error) {
+	var rep trygg.Report
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || (mt != "application/json" && mt != "application/geo+json") {
+		return rep, nil, httpError(http.StatusUnsupportedMediaType, "Content-Type", "send the report as application/json or application/geo+json")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxReportBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return rep, nil, httpError(http.StatusRequestEntityTooLarge, "body", fmt.Sprintf("a report is at most %d KiB", maxReportBody>>10))
+		}
+		return rep, nil, err
+	}
+	hash := sha256.Sum256(body)
+	var in reportInput
+	if err := strictJSON(body, &in); err != nil {
+		return rep, nil, err
+	}
+	fields, loc := in.reportFields, in.Location
+	locField := "location"
+	switch {
+	case in.Type == "Feature":
+		if len(in.Location) > 0 {
+			return rep, nil, trygg.Errorf(trygg.EINVALID, "location", "a Feature carries its place in geometry, not location")
+		}
+		if fields.Category != "" || fields.Feeling != nil {
+			return rep, nil, trygg.Errorf(trygg.EINVALID, "properties", "a Feature carries its fields in properties")
+		}
+		if len(in.Properties) == 0 || string(in.Properties) == "null" {
+			return rep, nil, trygg.Errorf(trygg.EINVALID, "properties", "properties are missing")
+		}
+		fields = reportFields{}
+		if err := strictJSON(in.Properties, &fields); err != nil {
+			return rep, nil, prefixField(err, "properties.")
+		}
+		loc, locField = in.Geometry, "geometry"
+	case in.Type != "":
+		return rep, nil, trygg.Errorf(trygg.EINVALID, "type", "type %q: send a GeoJSON Feature or a plain object with location", in.Type)
+	case len(in.Geometry) > 0 || len(in.Properties) > 0:
+		return rep, nil, trygg.Errorf(trygg.EINVALID, "type", `geometry and properties need "type": "Feature"`)
+	}
+	if len(in.CRS) > 0 {
+		return rep, nil, trygg.Errorf(trygg.EINVALID, "crs", "crs is not allowed: GeoJSON coordinates are WGS 84 longitude, latitude (RFC 7946)")
+	}
+	if fields.Website != "" {
+		return rep, nil, trygg.Errorf(trygg.EINVALID, "website", "leave the field website empty")
+	}
+	if rep.Location, err = readLocation(loc, locField); err != nil {
+		return rep, nil, err
+	}
+	if err := s.checkFields(r, &rep, fields); err != nil {
+		return rep, nil, err
+	}
+	return rep, hash[:], nil
+}
+
+// strictJSON decodes one JSON value, refusing unknown fields and trailing data.
+func strictJSON(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonProblem(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return httpError(http.StatusBadRequest, "body", "the body has data after its JSON value")
+	}
+	return nil
+}
+
+func prefixField(err error, prefix string) error {
+	var se *statusError
+	if errors.As(err, &se) && se.field != "body" && se.field != "" {
+		return &statusError{status: se.status, field: prefix + se.field, msg: se.msg}
+	}
+	return err
+}
+
+// readLocation decodes and checks a Point or a Polygon in WGS 84, inside Sweden.
+func readLocation(raw json.RawMessage, field string) (orb.Geometry, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, trygg.Errorf(trygg.EINVALID, field, "%s is missing: a GeoJSON Point or Polygon", field)
+	}
+	var g geometryInput
+	if err := strictJSON(raw, &g); err != nil {
+		return nil, prefixField(err, field+".")
+	}
+	if len(g.CRS) > 0 {
+		return nil, trygg.Errorf(trygg.EINVALID, field+".crs", "crs is not allowed: GeoJSON coordinates are WGS 84 longitude, latitude (RFC 7946)")
+	}
+	coords := field + ".coordinates"
+	if len(g.Coordinates) == 0 || string(g.Coordinates) == "null" {
+		return nil, trygg.Errorf(trygg.EINVALID, coords, "coordinates are missing")
+	}
+	var geom orb.Geometry
+	switch g.Type {
+	case "Point":
+		var c []float64
+		if err := json.Unmarshal(g.Coordinates, &c); err != nil {
+			return nil, trygg.Errorf(trygg.EINVALID, coords, "a Point's coordinates are [longitude, latitude]")
+		}
+		p, err := point(c, coords)
+		if err != nil {
+			return nil, err
+		}
+		geom = p
+	case "Polygon":
+		var rings [][][]float64
+		if err := json.Unmarshal(g.Coordinates, &rings); err != nil {
+			return nil, trygg.Errorf(trygg.EINVALID, coords, "a Polygon's coordinates are rings of [longitude, latitude] positions")
+		}
+		poly := make(orb.Polygon, len(rings))
+		for i, ring := range rings {
+			for _, c := range ring {
+				p, err := point(c, coords)
+				if err != nil {
+					return nil, err
+				}
+				poly[i] = append(poly[i], p)
+			}
+		}
+		if err := checkArea(poly, coords); err != nil {
+			return nil, err
+		}
+		geom = poly
+	case "":
+		return nil, trygg.Errorf(trygg.EINVALID, field+".type", "the geometry's type is missing")
+	default:
+		return nil, trygg.Errorf(trygg.EINVALID, field+".type", "a report is a Point or a Polygon, not a %s", g.Type)
+	}
+	sweden, _ := geo.SwedenBounds(geo.WGS84)
+	if !geo.Within(geom, sweden) {
+		b := geom.Bound()
+		if sweden.Contains(orb.Point{b.Min[1], b.Min[0]}) && sweden.Contains(orb.Point{b.Max[1], b.Max[0]}) {
+			return nil, trygg.Errorf(trygg.EINVALID, coords, "longitude and latitude look swapped: GeoJSON positions are [longitude, latitude]")
+		}
+		return nil, trygg.Errorf(trygg.EUNPROCESSABLE, field, "the place is outside Sweden")
+	}
+	return geom, nil
+}
+
+func point(c []float64, field string) (orb.Point, error) {
+	if len(c) < 2 || len(c) > 3 {
+		return orb.Point{}, trygg.Errorf(trygg.EINVALID, field, "a position is [longitude, latitude], not %d numbers", len(c))
+	}
+	lon, lat := c[0], c[1]
+	if math.IsNaN(lon) || math.IsNaN(lat) || math.IsInf(lon, 0) || math.IsInf(lat, 0) {
+		return orb.Point{}, trygg.Errorf(trygg.EINVALID, field, "coordinates must be finite numbers")
+	}
+	if lon < -180 || lon > 180 || lat < -90 || lat > 90 {
+		return orb.Point{}, trygg.Errorf(trygg.EINVALID, field, "[%g, %g] is out of range: longitude is -180 to 180, latitude -90 to 90", lon, lat)
+	}
+	return orb.Point{lon, lat}, nil
+}
+
+func checkArea(p orb.Polygon, field string) error {
+	if n := geo.Points(p); n > trygg.MaxPolygonPoints {
+		return trygg.Errorf(trygg.EINVALID, field, "the polygon has %d points, at most %d are allowed", n, trygg.MaxPolygonPoints)
+	}
+	if err := geo.CheckPolygonal(p); err != nil {
+		return trygg.Errorf(trygg.EINVALID, field, "%s", strings.TrimPrefix(err.Error(), "geo: "))
+	}
+	if geo.SelfIntersects(p) {
+		return trygg.Errorf(trygg.EINVALID, field, "the polygon's edges cross each other")
+	}
+	if a := geo.AreaM2(p); a > trygg.MaxAreaM2 {
+		return trygg.Errorf(trygg.EINVALID, field, "the area is %.2f km², at most 1 km² is allowed: mark a point instead", a/1e6)
+	}
+	return nil
+}
+
+// checkFields checks and fills the report's fields.
+func (s *Server) checkFields(r *http.Request, rep *trygg.Report, f reportFields) error {
+	ctx := r.Context()
+	cats, err := s.db.Categories(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case f.Category == "":
+		return trygg.Errorf(trygg.EINVALID, "category", "category is missing (GET /api/v1/categories lists them)")
+	case !slices.ContainsFunc(cats, func(c trygg.Category) bool { return c.Code == f.Category }):
+		return trygg.Errorf(trygg.EINVALID, "category", "unknown category %q (GET /api/v1/categories lists them)", f.Category)
+	}
+	rep.Category = f.Category
+	if f.Feeling == nil {
+		return trygg.Errorf(trygg.EINVALID, "feeling", "feeling is missing: 1 very unsafe, 2 unsafe, 3 acceptable, 4 safe")
+	}
+	if *f.Feeling < 1 || *f.Feeling > 4 {
+		return trygg.Errorf(trygg.EINVALID, "feeling", "feeling %d is not 1 (very unsafe) to 4 (safe)", *f.Feeling)
+	}
+	rep.Feeling = *f.Feeling
+	if rep.When, err = trygg.NormalizeWhen(f.When); err != nil {
+		return err
+	}
+	if err := trygg.CheckText("description", f.Description, trygg.MaxDescription); err != nil {
+		return err
+	}
+	rep.Description = strings.TrimSpace(f.Description)
+	rep.PublicDescription = trygg.MaskContacts(rep.Description)
+
+	caller := trygg.CallerFrom(ctx)
+	staff := caller != nil && caller.User.ID != ""
+	rep.Source = f.Source
+	switch {
+	case rep.Source == "":
+		rep.Source = trygg.SourceResident
+	case !slices.Contains(trygg.Sources, rep.Source):
+		return trygg.Errorf(trygg.EINVALID, "source", "unknown source %q", rep.Source)
+	case rep.Source == trygg.SourcePoliceEvent:
+		return trygg.Errorf(trygg.EINVALID, "source", "police events come in with trygg import police-events")
+	case rep.Source != trygg.SourceResident && !staff:
+		return trygg.Errorf(trygg.EFORBIDDEN, "source", "source %q needs a staff sign-in", rep.Source)
+	}
+	rep.Status = trygg.StatusReceived
+	if rep.Source != trygg.SourceResident {
+		rep.Status = trygg.StatusPublished // staff reports need no moderation
+	}
+
+	_, isArea := rep.Location.(orb.Polygon)
+	switch {
+	case isArea && f.Precision != "" && f.Precision != trygg.PrecisionArea:
+		return trygg.Errorf(trygg.EINVALID, "precision", "a Polygon's precision is area")
+	case isArea:
+		rep.Precision = trygg.PrecisionArea
+	case f.Precision == "":
+		rep.Precision = trygg.PrecisionExact
+	case f.Precision == trygg.PrecisionExact || f.Precision == trygg.PrecisionApproximate:
+		rep.Precision = f.Precision
+	default:
+		return trygg.Errorf(trygg.EINVALID, "precision", "a Point's precision is exact or approximate, not %q", f.Precision)
+	}
+
+	if f.ObservedAt != nil {
+		t, err := time.Parse(time.RFC3339, *f.ObservedAt)
+		switch {
+		case err != nil:
+			return trygg.Errorf(trygg.EINVALID, "observed_at", "%q is not an RFC 3339 time such as 2026-11-20T21:30:00+01:00", *f.ObservedAt)
+		case t.After(time.Now().Add(5 * time.Minute)):
+			return trygg.Errorf(trygg.EINVALID, "observed_at", "observed_at is in the future")
+		case t.Year() < 2000:
+			return trygg.Errorf(trygg.EINVALID, "observed_at", "observed_at is before 2000")
+		}
+		rep.ObservedAt = &t
+	}
+	if f.Contact != nil {
+		if err := f.Contact.Validate(); err != nil {
+			return err
+		}
+		rep.Contact = f.Contact
+	}
+	return nil
+}
+
+// handleSubmitReport answers POST /api/v1/reports: 201 after the report is committed,
+// with its id, a follow-up URL and an erasure token shown this once.
+func (s *Server) handleSubmitReport(w http.ResponseWriter, r *http.Request) error {
+	caller := trygg.CallerFrom(r.Context())
+	if caller == nil {
+		if ok, wait := s.reportLimit.allow(s.clientIP(r)); !ok {
+			return tooMany(wait, "too many reports from this address; try again later")
+		}
+	}
+	key := r.Header.Get("Idempotency-Key")
+	if len(key) > 255 {
+		return trygg.Errorf(trygg.EINVALID, "Idempotency-Key", "Idempotency-Key is longer than 255 characters")
+	}
+	rep, hash, err := s.readReport(r)
+	if err != nil {
+		return err
+	}
+	rep.ID = uuid.NewString()
+	token := auth.NewToken(auth.ErasurePrefix)
+	out, err := s.db.SubmitReport(r.Context(), postgis.Submission{
+		Report: rep, ErasureHash: auth.HashToken(token), ErasureToken: token,
+		IdempotencyKey: key, RequestHash: hash, SnapMetres: s.opts.PublicGridM,
+	})
+	if err != nil {
+		return err
+	}
+	url := "/api/v1/reports/" + out.ID
+	w.Header().Set("Location", url)
+	w.Header().Set("Cache-Control", "no-store")
+	if out.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	return writeJSON(w, http.StatusCreated, "application/json", map[string]any{
+		"id": out.ID, "status": out.Status, "municipality": out.Municipality, "created_at": out.CreatedAt,
+		"follow_up_url": url, "erasure_token": out.ErasureToken,
+	})
+}
+
+// publicProperties are what anyone may see of a report.
+type publicProperties struct {
+	ID            string     `json:"id"`
+	Municipality  string     `json:"municipality"`
+	Category      string     `json:"category"`
+	Feeling       int        `json:"feeling"`
+	When          []string   `json:"when"`
+	Description   string     `json:"description"`
+	Source        string     `json:"source"`
+	Precision     string     `json:"precision"`
+	Status        string     `json:"status"`
+	ObservedAt    *time.Time `json:"observed_at"`
+	CreatedAt     time.Time  `json:"created_at"`
+	Confirmations int        `json:"confirmations"`
+}
+
+// appendPublicReport appends a report read through postgis.PublicReport(s): its
+// Location is already coarsened and its Description already masked.
+func appendPublicReport(b []byte, r trygg.Report) ([]byte, error) {
+	when := r.When
+	if when == nil {
+		when = []string{}
+	}
+	return appendFeature(b, r.ID, r.Location, publicProperties{r.ID, r.Municipality, r.Category, r.Feeling, when,
+		r.PublicDescription, r.Source, r.Precision, r.Status, r.ObservedAt, r.CreatedAt, r.Confirmations})
+}
+
+// appendStaffReport appends everything staff may see; contact data only for roles that
+// follow reports up.
+func appendStaffReport(b []byte, r trygg.Report, c *trygg.Caller) ([]byte, error) {
+	if !c.Can(trygg.RoleAdmin, trygg.RolePlanner, trygg.RoleModerator) {
+		r.Contact = nil
+	}
+	if r.When == nil {
+		r.When = []string{}
+	}
+	return appendFeature(b, r.ID, r.Location, r)
+}
+
+func featureCollection(n int, item func(b []byte, i int) ([]byte, error)) ([]byte, error) {
+	b := append(make([]byte, 0, 512*n+64), `{"type":"FeatureCollection","features":[`...)
+	var err error
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if b, err = item(b, i); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, "]}\n"...), nil
+}
+
+// handleReport answers GET /api/v1/reports/{id}: staff of the report's municipality
+// see all of it; everyone else sees the public report, if it is published.
+func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) error {
+	id := mux.Vars(r)["id"]
+	c := trygg.CallerFrom(r.Context())
+	if c != nil && c.User.ID != "" {
+		rep, err := s.db.Report(r.Context(), id)
+		if err == nil {
+			w.Header().Set("Cache-Control", "private, no-store")
+			b, err := appendStaffReport(nil, rep, c)
+			if err != nil {
+				return err
+			}
+			return writeBytes(w, http.StatusOK, contentTypeGeoJSON, append(b, '\n'))
+		}
+		if trygg.ErrorCode(err) != trygg.ENOTFOUND {
+			return err
+		}
+	}
+	rep, err := s.db.PublicReport(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	b, err := appendPublicReport(nil, rep)
+	if err != nil {
+		return err
+	}
+	return writeBytes(w, http.StatusOK, contentTypeGeoJSON, append(b, '\n'))
+}
+
+// handleNearby answers GET /api/v1/reports/nearby?lon=&lat=&radius=&category=: public
+// reports near a point, nearest first, so a resident can say "me too" instead of
+// reporting the same place again.
+func (s *Server) handleNearby(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	lon, err := floatParam(q.Get("lon"), "lon", -180, 180)
+	if err != nil {
+		return err
+	}
+	lat, err := floatParam(q.Get("lat"), "lat", -90, 90)
+	if err != nil {
+		return err
+	}
+	radius := 150.0
+	if q.Get("radius") != "" {
+		if radius, err = floatParam(q.Get("radius"), "radius", 1, 2000); err != nil {
+			return err
+		}
+	}
+	f := postgis.PublicFilter{Near: &orb.Point{lon, lat}, RadiusM: radius, Limit: 50}
+	if cs := q["category"]; len(cs) > 0 {
+		cats, err := s.db.Categories(r.Context())
+		if err != nil {
+			return err
+		}
+		for _, c := range strings.Split(strings.Join(cs, ","), ",") {
+			if !slices.ContainsFunc(cats, func(x trygg.Category) bool { return x.Code == c }) {
+				return trygg.Errorf(trygg.EINVALID, "category", "unknown category %q", c)
+			}
+			f.Categories = append(f.Categories, c)
+		}
+	}
+	rs, err := s.db.PublicReports(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	b, err := featureCollection(len(rs), func(b []byte, i int) ([]byte, error) { return appendPublicReport(b, rs[i]) })
+	if err != nil {
+		return err
+	}
+	return writeBytes(w, http.StatusOK, contentTypeGeoJSON, b)
+}
+
+func floatParam(v, name string, lo, hi float64) (float64, error) {
+	if v == "" {
+		return 0, trygg.Errorf(trygg.EINVALID, name, "%s is missing", name)
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(f) || f < lo || f > hi {
+		return 0, trygg.Errorf(trygg.EINVALID, name, "%s=%q must be a number from %g to %g", name, v, lo, hi)
+	}
+	return f, nil
+}
+
+// handleConfirm answers POST /api/v1/reports/{id}/confirm: "me too" on a public report.
+func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) error {
+	id := mux.Vars(r)["id"]
+	if ok, wait := s.confirmLimit.allow(s.clientIP(r)); !ok {
+		return tooMany(wait, "too many confirmations from this address; try again later")
+	}
+	if ok, wait := s.confirmOnce.allow(s.clientIP(r) + " " + id); !ok {
+		return tooMany(wait, "this address has already confirmed this report")
+	}
+	n, err := s.db.ConfirmReport(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, "application/json", map[string]any{"id": id, "confirmations": n})
+}
+
+// handleErase answers DELETE /api/v1/reports/{id} with the header Erasure-Token: the
+// report and its personal data are deleted.
+func (s *Server) handleErase(w http.ResponseWriter, r *http.Request) error {
+	token := r.Header.Get("Erasure-Token")
+	if token == "" {
+		return trygg.Errorf(trygg.EINVALID, "Erasure-Token", "send the erasure token you got when you reported, in the header Erasure-Token")
+	}
+	if err := s.db.EraseReport(r.Context(), mux.Vars(r)["id"], auth.HashToken(token)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// handleModerationQueue answers GET /api/v1/moderation/queue: received reports of the
+// moderator's municipalities, oldest first.
+func (s *Server) handleModerationQueue(w http.ResponseWriter, r *http.Request) error {
+	limit, err := intParam(r.URL.Query().Get("limit"), "limit", 1, 1000, 100)
+	if err != nil {
+		return err
+	}
+	rs, err := s.db.ModerationQueue(r.Context(), limit)
+	if err != nil {
+		return err
+	}
+	c := trygg.CallerFrom(r.Context())
+	b, err := featureCollection(len(rs), func(b []byte, i int) ([]byte, error) { return appendStaffReport(b, rs[i], c) })
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "private, no-store")
+	return writeBytes(w, http.StatusOK, contentTypeGeoJSON, b)
+}
+
+type moderationInput struct {
+	Action      string  `json:"action"`
+	Reason      string  `json:"reason"`
+	Description *string `json:"description"`
+	Category    *string `json:"category"`
+}
+
+// handleModerate answers POST /api/v1/reports/{id}/moderation: publish, reject (with
+// a reason), resolve, or edit (public text, category; the original stays for staff).
+func (s *Server) handleModerate(w http.ResponseWriter, r *http.Request) error {
+	var in moderationInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	m := postgis.Moderation{Action: in.Action, Reason: strings.TrimSpace(in.Reason), Category: in.Category}
+	switch in.Action {
+	case "publish", "resolve":
+	case "reject":
+		if m.Reason == "" {
+			return trygg.Errorf(trygg.EINVALID, "reason", "say why the report is rejected")
+		}
+	case "edit":
+		if in.Description == nil && in.Category == nil {
+			return trygg.Errorf(trygg.EINVALID, "description", "an edit changes description or category")
+		}
+	case "":
+		return trygg.Errorf(trygg.EINVALID, "action", "action is missing: publish, reject, edit or resolve")
+	default:
+		return trygg.Errorf(trygg.EINVALID, "action", "action %q is not publish, reject, edit or resolve", in.Action)
+	}
+	if err := trygg.CheckText("reason", m.Reason, 500); err != nil {
+		return err
+	}
+	if in.Description != nil {
+		if err := trygg.CheckText("description", *in.Description, trygg.MaxDescription); err != nil {
+			return err
+		}
+		d := trygg.MaskContacts(strings.TrimSpace(*in.Description))
+		m.Description = &d
+	}
+	rep, err := s.db.Moderate(r.Context(), mux.Vars(r)["id"], m)
+	if err != nil {
+		return err
+	}
+	b, err := appendStaffReport(nil, rep, trygg.CallerFrom(r.Context()))
+	if err != nil {
+		return err
+	}
+	return writeBytes(w, http.StatusOK, contentTypeGeoJSON, append(b, '\n'))
+}
+
+// handleCategories answers GET /api/v1/categories: the report taxonomy.
+func (s *Server) handleCategories(w http.ResponseWriter, r *http.Request) error {
+	cats, err := s.db.Categories(r.Context())
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	return writeJSON(w, http.StatusOK, "application/json", map[string]any{"categories": cats})
+}

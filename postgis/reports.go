@@ -1,0 +1,396 @@
+package postgis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkb"
+	"github.com/trygg-gis/trygg"
+)
+
+// Categories returns the report taxonomy, read once and kept.
+func (db *DB) Categories(ctx context.Context) ([]trygg.Category, error) {
+	db.catOnce.Do(func() {
+		rows, err := db.pool.Query(ctx, `SELECT code, label_sv, label_en, grp, icon FROM category ORDER BY sort`)
+		if err != nil {
+			db.catErr = wrap(err, "read categories")
+			return
+		}
+		db.categories, db.catErr = pgx.CollectRows(rows, pgx.RowToStructByPos[trygg.Category])
+		db.catErr = wrap(db.catErr, "read categories")
+	})
+	if db.catErr != nil {
+		err := db.catErr
+		db.catOnce = sync.Once{} // try again next time
+		return nil, err
+	}
+	return db.categories, nil
+}
+
+// Submission is a new report with what storing it needs besides the report itself.
+type Submission struct {
+	Report         trygg.Report // ID, Location, Category, Feeling, When, texts, Source, Precision, Status, ObservedAt, Contact
+	ErasureHash    []byte
+	ErasureToken   string  // kept with the idempotency key, for a replayed answer
+	IdempotencyKey string  // "" for none
+	RequestHash    []byte  // what the key was first used for
+	SnapMetres     float64 // public positions of points snap to cells of this size
+}
+
+// Submitted is what the store says of a stored submission.
+type Submitted struct {
+	ID           string
+	Municipality string
+	Status       string
+	CreatedAt    time.Time
+	ErasureToken string
+	Replayed     bool // an earlier submission with the same idempotency key
+}
+
+// SubmitReport stores a report in one statement (one round trip, one transaction): the
+// municipality is the one covering the position; none is EUNPROCESSABLE on location.
+// The report, its first status, its contact data and the idempotency key commit
+// together. A key already used returns the first report (Replayed); used for another
+// request, EUNPROCESSABLE on Idempotency-Key.
+func (db *DB) SubmitReport(ctx context.Context, s Submission) (Submitted, error) {
+	r := s.Report
+	var out Submitted
+	g, err := wkb.Marshal(r.Location)
+	if err != nil {
+		return out, trygg.Errorf(trygg.EINVALID, "location", "cannot encode the location: %v", err)
+	}
+	var email, phone, key, actor *string
+	var actorID *string
+	if r.Contact != nil {
+		email, phone = nonEmpty(r.Contact.Email), nonEmpty(r.Contact.Phone)
+	}
+	key = nonEmpty(s.IdempotencyKey)
+	name := "public"
+	if c := trygg.CallerFrom(ctx); c != nil && c.User.ID != "" {
+		actorID, name = &c.User.ID, c.User.Email
+	} else if c != nil && c.Actor != "" {
+		name = c.Actor
+	}
+	actor = &name
+	err = db.pool.QueryRow(ctx, `SELECT id, municipality_code, status, created_at, erasure, replayed
+		FROM submit_report($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+		r.ID, g, r.Category, r.Feeling, r.When, r.Description, r.PublicDescription, r.Source, r.Precision, r.Status,
+		r.ObservedAt, s.ErasureHash, email, phone, s.SnapMetres, key, s.RequestHash, s.ErasureToken, actorID, *actor,
+	).Scan(&out.ID, &out.Municipality, &out.Status, &out.CreatedAt, &out.ErasureToken, &out.Replayed)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "TR001":
+			return out, trygg.Errorf(trygg.EUNPROCESSABLE, "location", "the place is outside every municipality that uses Trygg")
+		case "TR002":
+			return out, trygg.Errorf(trygg.EUNPROCESSABLE, "Idempotency-Key", "this Idempotency-Key was used for a different request")
+		case "23503":
+			return out, trygg.Errorf(trygg.EINVALID, "category", "unknown category %q", r.Category)
+		case "23514", "22023", "XX000":
+			return out, trygg.Errorf(trygg.EINVALID, constraintField(pgErr.ConstraintName), "the database refused the report: %s", pgErr.Message)
+		case "23505":
+			return out, trygg.Errorf(trygg.ECONFLICT, "id", "a report with this id exists")
+		}
+	}
+	return out, wrap(err, "submit report")
+}
+
+func constraintField(name string) string {
+	for _, f := range []string{"geom", "feeling", "times", "description", "source", "precision", "status", "email", "phone"} {
+		if strings.Contains(name, f) {
+			switch f {
+			case "geom":
+				return "location"
+			case "times":
+				return "when"
+			case "email", "phone":
+				return "contact." + f
+			}
+			return f
+		}
+	}
+	return "body"
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+const reportColumns = `r.id, r.municipality_code, ST_AsBinary(r.geom), r.category, r.feeling, r.times,
+	r.description, r.public_description, r.source, r.precision, r.status, coalesce(r.reject_reason, ''),
+	r.observed_at, r.created_at, r.updated_at,
+	(SELECT count(*) FROM report_confirmation c WHERE c.report_id = r.id)`
+
+func scanReport(row pgx.Row, extra ...any) (trygg.Report, error) {
+	var r trygg.Report
+	var g []byte
+	dest := append([]any{&r.ID, &r.Municipality, &g, &r.Category, &r.Feeling, &r.When, &r.Description,
+		&r.PublicDescription, &r.Source, &r.Precision, &r.Status, &r.RejectReason, &r.ObservedAt,
+		&r.CreatedAt, &r.UpdatedAt, &r.Confirmations}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return r, err
+	}
+	loc, err := wkb.Unmarshal(g)
+	if err != nil {
+		return r, fmt.Errorf("decode location of %s: %w", r.ID, err)
+	}
+	r.Location = loc
+	return r, nil
+}
+
+// Report returns a report the caller's staff scope covers, with its contact data and
+// status history, or ENOTFOUND.
+func (db *DB) Report(ctx context.Context, id string) (trygg.Report, error) {
+	var r trygg.Report
+	if !isUUID(id) {
+		return r, trygg.Errorf(trygg.ENOTFOUND, "id", "no report has id %q", id)
+	}
+	err := db.inTx(ctx, "read report", func(tx pgx.Tx) error {
+		var email, phone *string
+		var err error
+		r, err = scanReport(tx.QueryRow(ctx, `SELECT `+reportColumns+`, c.email, c.phone
+			FROM report r LEFT JOIN report_contact c ON c.report_id = r.id WHERE r.id = $1`, id), &email, &phone)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return trygg.Errorf(trygg.ENOTFOUND, "id", "no report has id %q", id)
+		}
+		if err != nil {
+			return wrap(err, "read report")
+		}
+		if email != nil || phone != nil {
+			r.Contact = &trygg.Contact{Email: deref(email), Phone: deref(phone)}
+		}
+		rows, err := tx.Query(ctx, `SELECT status, at, actor, coalesce(note, '') FROM report_status
+			WHERE report_id = $1 ORDER BY at, id`, id)
+		if err != nil {
+			return wrap(err, "read report history")
+		}
+		r.History, err = pgx.CollectRows(rows, pgx.RowToStructByPos[trygg.StatusChange])
+		return wrap(err, "read report history")
+	})
+	return r, err
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+const publicColumns = `r.id, r.municipality_code, ST_AsBinary(r.geom), r.category, r.feeling, r.times,
+	r.description, r.description, r.source, r.precision, r.status, '', r.observed_at, r.created_at, r.updated_at,
+	r.confirmations`
+
+// PublicReport returns a published report as the public sees it (coarsened position,
+// masked text, no contact data), or ENOTFOUND.
+func (db *DB) PublicReport(ctx context.Context, id string) (trygg.Report, error) {
+	if !isUUID(id) {
+		return trygg.Report{}, trygg.Errorf(trygg.ENOTFOUND, "id", "no report has id %q", id)
+	}
+	r, err := scanReport(db.pool.QueryRow(ctx, `SELECT `+publicColumns+` FROM public_report r WHERE r.id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, trygg.Errorf(trygg.ENOTFOUND, "id", "no published report has id %q", id)
+	}
+	return r, wrap(err, "read public report")
+}
+
+// PublicFilter selects public reports.
+type PublicFilter struct {
+	Municipality string
+	Near         *orb.Point // with RadiusM: within this distance
+	RadiusM      float64
+	Categories   []string
+	Statuses     []string
+	IDs          []string
+	From, To     time.Time // created_at
+	Limit        int
+}
+
+// PublicReports returns published reports as the public sees them, nearest first when
+// Near is set and newest first otherwise.
+func (db *DB) PublicReports(ctx context.Context, f PublicFilter) ([]trygg.Report, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	order := "r.created_at DESC, r.id"
+	if f.Municipality != "" {
+		where = append(where, "r.municipality_code = "+arg(f.Municipality))
+	}
+	if f.Near != nil {
+		p := fmt.Sprintf("ST_SetSRID(ST_MakePoint(%s, %s), 4326)", arg(f.Near[0]), arg(f.Near[1]))
+		where = append(where, fmt.Sprintf("ST_DWithin(r.geom::geography, %s::geography, %s)", p, arg(f.RadiusM)))
+		order = fmt.Sprintf("r.geom <-> %s, r.id", p)
+	}
+	if len(f.Categories) > 0 {
+		where = append(where, "r.category = ANY("+arg(f.Categories)+")")
+	}
+	if len(f.Statuses) > 0 {
+		where = append(where, "r.status = ANY("+arg(f.Statuses)+")")
+	}
+	if len(f.IDs) > 0 {
+		where = append(where, "r.id = ANY("+arg(f.IDs)+"::uuid[])")
+	}
+	if !f.From.IsZero() {
+		where = append(where, "r.created_at >= "+arg(f.From))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "r.created_at <= "+arg(f.To))
+	}
+	q := `SELECT ` + publicColumns + ` FROM public_report r`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	q += fmt.Sprintf(" ORDER BY %s LIMIT %d", order, limit)
+	rows, err := db.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, wrap(err, "list public reports")
+	}
+	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (trygg.Report, error) { return scanReport(r) })
+	return rs, wrap(err, "list public reports")
+}
+
+// ModerationQueue returns received reports in the caller's municipalities, oldest
+// first.
+func (db *DB) ModerationQueue(ctx context.Context, limit int) ([]trygg.Report, error) {
+	var rs []trygg.Report
+	err := db.inTx(ctx, "read moderation queue", func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+reportColumns+` FROM report r
+			WHERE r.status = 'received' ORDER BY r.created_at, r.id LIMIT $1`, limit)
+		if err != nil {
+			return wrap(err, "read moderation queue")
+		}
+		rs, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (trygg.Report, error) { return scanReport(r) })
+		return wrap(err, "read moderation queue")
+	})
+	return rs, err
+}
+
+// Moderation is a moderator's decision on a report.
+type Moderation struct {
+	Action      string // publish, reject, edit, resolve
+	Reason      string // for reject (shown to staff), or a note
+	Description *string
+	Category    *string
+}
+
+// Moderate applies a decision to a report in the caller's scope: publish, reject (with
+// a reason), resolve, or edit the public text or category (the original text stays
+// for staff). It records the status history and the audit log.
+func (db *DB) Moderate(ctx context.Context, id string, m Moderation) (trygg.Report, error) {
+	if !isUUID(id) {
+		return trygg.Report{}, trygg.Errorf(trygg.ENOTFOUND, "id", "no report has id %q", id)
+	}
+	err := db.inTx(ctx, "moderate report", func(tx pgx.Tx) error {
+		before, err := scanReport(tx.QueryRow(ctx, `SELECT `+reportColumns+` FROM report r WHERE r.id = $1 FOR UPDATE`, id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return trygg.Errorf(trygg.ENOTFOUND, "id", "no report has id %q", id)
+		}
+		if err != nil {
+			return wrap(err, "read report")
+		}
+		status := before.Status
+		switch m.Action {
+		case "publish":
+			status = trygg.StatusPublished
+		case "reject":
+			status = trygg.StatusRejected
+		case "resolve":
+			status = trygg.StatusResolved
+		}
+		var reason *string
+		if m.Action == "reject" {
+			reason = &m.Reason
+		}
+		_, err = tx.Exec(ctx, `UPDATE report SET status = $2, reject_reason = coalesce($3, reject_reason),
+				public_description = coalesce($4, public_description), category = coalesce($5, category),
+				updated_at = now()
+			WHERE id = $1`, id, status, reason, m.Description, m.Category)
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "23503" {
+			return trygg.Errorf(trygg.EINVALID, "category", "unknown category %q", deref(m.Category))
+		}
+		if err != nil {
+			return wrap(err, "moderate report")
+		}
+		c := trygg.CallerFrom(ctx)
+		var actorID *string
+		actor := "system"
+		if c != nil && c.User.ID != "" {
+			actorID, actor = &c.User.ID, c.User.Email
+		}
+		if status != before.Status || m.Action == "edit" {
+			if _, err := tx.Exec(ctx, `INSERT INTO report_status (report_id, status, actor_id, actor, note)
+				VALUES ($1, $2, $3, $4, nullif($5, ''))`, id, status, actorID, actor, m.Reason); err != nil {
+				return wrap(err, "record status")
+			}
+		}
+		after, err := scanReport(tx.QueryRow(ctx, `SELECT `+reportColumns+` FROM report r WHERE r.id = $1`, id))
+		if err != nil {
+			return wrap(err, "read report")
+		}
+		return audit(ctx, tx, "report."+m.Action, "report", id, []string{before.Municipality}, auditView(before), auditView(after))
+	})
+	if err != nil {
+		return trygg.Report{}, err
+	}
+	return db.Report(ctx, id)
+}
+
+// auditView is what the audit log keeps of a report: no contact data.
+func auditView(r trygg.Report) map[string]any {
+	return map[string]any{"status": r.Status, "category": r.Category, "public_description": r.PublicDescription,
+		"reject_reason": r.RejectReason}
+}
+
+// ConfirmReport adds a "me too" to a public report and returns its count, or ENOTFOUND.
+func (db *DB) ConfirmReport(ctx context.Context, id string) (int, error) {
+	if !isUUID(id) {
+		return 0, trygg.Errorf(trygg.ENOTFOUND, "id", "no report has id %q", id)
+	}
+	var n *int
+	if err := db.pool.QueryRow(ctx, `SELECT confirm_report($1)`, id).Scan(&n); err != nil {
+		return 0, wrap(err, "confirm report")
+	}
+	if n == nil {
+		return 0, trygg.Errorf(trygg.ENOTFOUND, "id", "no published report has id %q", id)
+	}
+	return *n, nil
+}
+
+// EraseReport deletes a report and its personal data given the hash of its erasure
+// token; a wrong token or unknown id is ENOTFOUND.
+func (db *DB) EraseReport(ctx context.Context, id string, erasureHash []byte) error {
+	if !isUUID(id) {
+		return trygg.Errorf(trygg.ENOTFOUND, "id", "no report has id %q", id)
+	}
+	var ok bool
+	if err := db.pool.QueryRow(ctx, `SELECT erase_report($1, $2)`, id, erasureHash).Scan(&ok); err != nil {
+		return wrap(err, "erase report")
+	}
+	if !ok {
+		return trygg.Errorf(trygg.ENOTFOUND, "id", "no report with this id and erasure token")
+	}
+	return nil
+}
+
+// Retention deletes contact data older than contactAge (and expired idempotency keys
+// and sign-in failures) and returns how many contact records went.
+func (db *DB) Retention(ctx context.Context, contactAge time.Duration) (int64, error) {
+	var n int64
+	err := db.pool.QueryRow(ctx, `SELECT retention($1::interval)`, contactAge).Scan(&n)
+	return n, wrap(err, "retention")
+}
