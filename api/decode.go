@@ -40,7 +40,7 @@ func jsonProblem(err error) error {
 	case errors.As(err, &syn):
 		return httpError(http.StatusBadRequest, "body", fmt.Sprintf("malformed JSON at byte %d: %v", syn.Offset, syn))
 	case errors.As(err, &typ):
-		field := typ.Field
+		field := strings.TrimPrefix(typ.Field, "reportFields.")
 		if field == "" {
 			field = "body"
 		}

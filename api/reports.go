@@ -79,6 +79,12 @@ func (s *Server) readReport(r *http.Request) (trygg.Report, []byte, error) {
 		return rep, nil, err
 	}
 	hash := sha256.Sum256(body)
+	var kind struct {
+		Type any `json:"type"`
+	}
+	if json.Unmarshal(body, &kind) == nil && kind.Type != nil && kind.Type != "Feature" {
+		return rep, nil, trygg.Errorf(trygg.EINVALID, "type", "type %v: send one GeoJSON Feature or a plain object with location", kind.Type)
+	}
 	var in reportInput
 	if err := strictJSON(body, &in); err != nil {
 		return rep, nil, err
@@ -134,12 +140,18 @@ func strictJSON(b []byte, v any) error {
 	return nil
 }
 
+// prefixField puts a nested object's field name in front of an error's field
+// ("location." + "type"); an error about the whole object names the object.
 func prefixField(err error, prefix string) error {
 	var se *statusError
-	if errors.As(err, &se) && se.field != "body" && se.field != "" {
-		return &statusError{status: se.status, field: prefix + se.field, msg: se.msg}
+	if !errors.As(err, &se) {
+		return err
 	}
-	return err
+	field := prefix + se.field
+	if se.field == "body" || se.field == "" {
+		field = strings.TrimSuffix(prefix, ".")
+	}
+	return &statusError{status: se.status, field: field, msg: se.msg}
 }
 
 // readLocation decodes and checks a Point or a Polygon in WGS 84, inside Sweden.

@@ -109,6 +109,10 @@ CREATE TABLE report_confirmation (
     at        timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX report_confirmation_report_idx ON report_confirmation (report_id);
+ALTER TABLE report_confirmation ENABLE ROW LEVEL SECURITY;
+CREATE POLICY report_confirmation_staff ON report_confirmation
+    USING (EXISTS (SELECT 1 FROM report r WHERE r.id = report_id));
+GRANT SELECT ON report_confirmation TO trygg_app;
 
 -- A retried submission with the same Idempotency-Key gets the first answer again
 -- (including its erasure token, so the key row is private and kept 24 hours).

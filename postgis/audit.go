@@ -26,7 +26,7 @@ func (db *DB) AuditLog(ctx context.Context, f trygg.AuditFilter) ([]trygg.AuditE
 		add("entity_id = $%d", f.EntityID)
 	}
 	if f.Municipality != "" {
-		add("$%d = ANY (municipalities)", f.Municipality)
+		add("municipalities @> ARRAY[$%d]::text[]", f.Municipality) // uses the GIN index
 	}
 	if !f.From.IsZero() {
 		add("at >= $%d", f.From)

@@ -128,13 +128,20 @@ func (db *DB) SetPassword(ctx context.Context, userID, passwordHash string) erro
 	return db.inTx(ctx, "set password", func(tx pgx.Tx) error {
 		var munis []string
 		err := tx.QueryRow(ctx, `
-			UPDATE app_user u SET password_hash = $2, updated_at = now() WHERE id = $1
-			RETURNING coalesce((SELECT array_agg(municipality_code) FROM organisation_municipality om
-			                    WHERE om.organisation_id = u.organisation_id), '{}')`, userID, passwordHash).Scan(&munis)
+			SELECT coalesce((SELECT array_agg(municipality_code ORDER BY municipality_code) FROM organisation_municipality om
+			                 WHERE om.organisation_id = u.organisation_id), '{}')
+			FROM app_user u WHERE u.id = $1`, userID).Scan(&munis)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return trygg.Errorf(trygg.ENOTFOUND, "user", "no such user")
 		}
 		if err != nil {
+			return wrap(err, "find user")
+		}
+		if err := mayManage(ctx, munis); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE app_user SET password_hash = $2, updated_at = now() WHERE id = $1`,
+			userID, passwordHash); err != nil {
 			return wrap(err, "set password")
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM session WHERE user_id = $1`, userID); err != nil {

@@ -79,8 +79,10 @@ func (db *DB) RevokeAPIToken(ctx context.Context, id string) (trygg.APIToken, er
 		return t, trygg.Errorf(trygg.ENOTFOUND, "id", "no token has id %q", id)
 	}
 	err := db.inTx(ctx, "revoke token", func(tx pgx.Tx) error {
+		// Read without FOR UPDATE: that would apply the update policy and hide a token
+		// the caller sees but may not manage, which deserves 403, not 404.
 		before, err := scanToken(tx.QueryRow(ctx, `SELECT `+tokenColumns+`
-			FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE t.id = $1 FOR UPDATE OF t`, id))
+			FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE t.id = $1`, id))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return trygg.Errorf(trygg.ENOTFOUND, "id", "no token has id %q", id)
 		}
@@ -90,13 +92,13 @@ func (db *DB) RevokeAPIToken(ctx context.Context, id string) (trygg.APIToken, er
 		if err := mayManage(ctx, before.Municipalities); err != nil {
 			return err
 		}
-		if before.RevokedAt != nil {
+		t, err = scanToken(tx.QueryRow(ctx, `
+			WITH t AS (UPDATE api_token SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING *)
+			SELECT `+tokenColumns+` FROM t JOIN app_user u ON u.id = t.user_id`, id))
+		if errors.Is(err, pgx.ErrNoRows) { // already revoked: nothing changes
 			t = before
 			return nil
 		}
-		t, err = scanToken(tx.QueryRow(ctx, `
-			WITH t AS (UPDATE api_token SET revoked_at = now() WHERE id = $1 RETURNING *)
-			SELECT `+tokenColumns+` FROM t JOIN app_user u ON u.id = t.user_id`, id))
 		if err != nil {
 			return wrap(err, "revoke token")
 		}
