@@ -51,7 +51,11 @@ func jsonProblem(err error) error {
 		return httpError(http.StatusBadRequest, "body", "the JSON ends too early")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return httpError(http.StatusBadRequest, name, fmt.Sprintf("unknown field %q", name))
+		field := name
+		if field == "" {
+			field = "body"
+		}
+		return httpError(http.StatusBadRequest, field, fmt.Sprintf("unknown field %q", name))
 	}
 	return httpError(http.StatusBadRequest, "body", "malformed JSON: "+err.Error())
 }
