@@ -17,6 +17,7 @@ type objects struct {
 	municipality string
 	userID       string
 	tokenID      string
+	reportID     string // received, not yet public
 }
 
 // isolationMatrix lists every staff endpoint that reads or changes municipality-scoped
@@ -62,6 +63,22 @@ var isolationMatrix = []struct {
 			es, err := db.AuditLog(ctx, trygg.AuditFilter{Municipality: b.municipality})
 			return len(es) > 0, err
 		}},
+	{"B's report, staff view", "GET", func(b objects) string { return "/api/v1/reports/" + b.reportID }, nil, 404,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			_, err := db.Report(ctx, b.reportID)
+			return err == nil, ignoreNotFound(err)
+		}},
+	{"moderation queue", "GET", func(b objects) string { return "/api/v1/moderation/queue" }, nil, 200,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			rs, err := db.ModerationQueue(ctx, 1000)
+			return slices.ContainsFunc(rs, func(r trygg.Report) bool { return r.ID == b.reportID }), err
+		}},
+	{"moderate B's report", "POST", func(b objects) string { return "/api/v1/reports/" + b.reportID + "/moderation" },
+		func(b objects) any { return map[string]string{"action": "edit", "description": "ändrad"} }, 404,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			_, err := db.Moderate(ctx, b.reportID, postgis.Moderation{Action: "reject", Reason: "x"})
+			return err == nil, ignoreNotFound(err)
+		}},
 	{"audit of B's user", "GET", func(b objects) string { return "/api/v1/audit?entity=user&entity_id=" + b.userID }, nil, 200,
 		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
 			es, err := db.AuditLog(ctx, trygg.AuditFilter{EntityID: b.userID})
@@ -89,6 +106,13 @@ func TestIsolationMatrix(t *testing.T) {
 	resp, body := bc.do(t, http.MethodPost, "/api/v1/tokens", map[string]string{"user_id": b.userID, "name": "Varbergs QGIS"})
 	wantStatus(t, resp, body, http.StatusCreated)
 	b.tokenID = jsonField(t, body, "api_token", "id")
+	resp, body = e.client().post(t, "/api/v1/reports", "application/json",
+		`{"location":{"type":"Point","coordinates":[12.42,57.17]},"category":"klotter","feeling":2}`)
+	wantStatus(t, resp, body, http.StatusCreated)
+	b.reportID = jsonField(t, body, "id")
+	if m := jsonField(t, body, "municipality"); m != b.municipality {
+		t.Fatalf("the Varberg report landed in %s", m)
+	}
 
 	a := e.signIn(t, varaAdmin.Email)
 	app := pgtest.App(t, e.url)
@@ -103,7 +127,7 @@ func TestIsolationMatrix(t *testing.T) {
 			if resp.StatusCode != tc.want {
 				t.Errorf("A's admin: status %d, want %d: %s", resp.StatusCode, tc.want, body)
 			}
-			for _, id := range []string{b.userID, b.tokenID} {
+			for _, id := range []string{b.userID, b.tokenID, b.reportID} {
 				if tc.want == 200 && strings.Contains(string(body), id) {
 					t.Errorf("A's admin sees B's object %s: %s", id, body)
 				}
@@ -121,7 +145,8 @@ func TestIsolationMatrix(t *testing.T) {
 			if resp.StatusCode >= 300 {
 				t.Errorf("control, B's admin: status %d: %s", resp.StatusCode, body)
 			}
-			if tc.want == 200 && tc.name != "audit of B's user" && !strings.Contains(string(body), b.userID) {
+			if tc.want == 200 && tc.name != "audit of B's user" && !strings.Contains(string(body), b.userID) &&
+				!strings.Contains(string(body), b.reportID) {
 				t.Errorf("control, B's admin does not see B's object: %s", body)
 			}
 		})
