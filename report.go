@@ -1,6 +1,7 @@
 package trygg
 
 import (
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/paulmach/orb"
+	"github.com/trygg-gis/trygg/geo"
 )
 
 // Report sources, statuses and precisions.
@@ -128,6 +130,120 @@ func CheckText(field, s string, max int) error {
 		}
 	}
 	return nil
+}
+
+// The checks below are the rules every report meets, however it comes in (the HTTP API,
+// trygg import reports). Each takes the name of the field to blame where the caller's
+// input names it differently ("location.coordinates", a CSV column).
+
+// CheckCategory checks a category code against the taxonomy.
+func CheckCategory(code string, cats []Category) error {
+	switch {
+	case code == "":
+		return Errorf(EINVALID, "category", "category is missing")
+	case !slices.ContainsFunc(cats, func(c Category) bool { return c.Code == code }):
+		return Errorf(EINVALID, "category", "unknown category %q", code)
+	}
+	return nil
+}
+
+// CheckFeeling checks how a place feels, from 1 (very unsafe) to 4 (safe); nil is
+// missing.
+func CheckFeeling(f *int) (int, error) {
+	if f == nil {
+		return 0, Errorf(EINVALID, "feeling", "feeling is missing: 1 very unsafe, 2 unsafe, 3 acceptable, 4 safe")
+	}
+	if *f < 1 || *f > 4 {
+		return 0, Errorf(EINVALID, "feeling", "feeling %d is not 1 (very unsafe) to 4 (safe)", *f)
+	}
+	return *f, nil
+}
+
+// CheckSource checks a report's source. Police events are not reports: they have an
+// import of their own.
+func CheckSource(source string) error {
+	switch {
+	case !slices.Contains(Sources, source):
+		return Errorf(EINVALID, "source", "unknown source %q", source)
+	case source == SourcePoliceEvent:
+		return Errorf(EINVALID, "source", "police events come in with trygg import police-events")
+	}
+	return nil
+}
+
+// ReportPrecision returns the precision of a report at g, given the one asked for
+// ("" for the default): a Polygon's is area, a Point's exact (the default) or
+// approximate.
+func ReportPrecision(g orb.Geometry, precision string) (string, error) {
+	_, isArea := g.(orb.Polygon)
+	switch {
+	case isArea && precision != "" && precision != PrecisionArea:
+		return "", Errorf(EINVALID, "precision", "a Polygon's precision is area")
+	case isArea:
+		return PrecisionArea, nil
+	case precision == "":
+		return PrecisionExact, nil
+	case precision == PrecisionExact || precision == PrecisionApproximate:
+		return precision, nil
+	}
+	return "", Errorf(EINVALID, "precision", "a Point's precision is exact or approximate, not %q", precision)
+}
+
+// CheckObservedAt checks when a report's place was experienced: not in the future (with
+// five minutes for clocks that run fast) and not before 2000.
+func CheckObservedAt(field string, t time.Time) error {
+	switch {
+	case t.After(time.Now().Add(5 * time.Minute)):
+		return Errorf(EINVALID, field, "%s is in the future", field)
+	case t.Year() < 2000:
+		return Errorf(EINVALID, field, "%s is before 2000", field)
+	}
+	return nil
+}
+
+// CheckPosition checks a WGS 84 position and returns it as a point.
+func CheckPosition(field string, lon, lat float64) (orb.Point, error) {
+	if math.IsNaN(lon) || math.IsNaN(lat) || math.IsInf(lon, 0) || math.IsInf(lat, 0) {
+		return orb.Point{}, Errorf(EINVALID, field, "coordinates must be finite numbers")
+	}
+	if lon < -180 || lon > 180 || lat < -90 || lat > 90 {
+		return orb.Point{}, Errorf(EINVALID, field, "[%g, %g] is out of range: longitude is -180 to 180, latitude -90 to 90", lon, lat)
+	}
+	return orb.Point{lon, lat}, nil
+}
+
+// CheckArea checks a Polygon report: at most MaxPolygonPoints points, closed rings,
+// edges that do not cross, and at most MaxAreaM2.
+func CheckArea(field string, p orb.Polygon) error {
+	if n := geo.Points(p); n > MaxPolygonPoints {
+		return Errorf(EINVALID, field, "the polygon has %d points, at most %d are allowed", n, MaxPolygonPoints)
+	}
+	if err := geo.CheckPolygonal(p); err != nil {
+		return Errorf(EINVALID, field, "%s", strings.TrimPrefix(err.Error(), "geo: "))
+	}
+	if geo.SelfIntersects(p) {
+		return Errorf(EINVALID, field, "the polygon's edges cross each other")
+	}
+	if a := geo.AreaM2(p); a > MaxAreaM2 {
+		return Errorf(EINVALID, field, "the area is %.2f km², at most 1 km² is allowed: mark a point instead", a/1e6)
+	}
+	return nil
+}
+
+// CheckInSweden checks that a report's place lies in Sweden: a place outside is
+// EUNPROCESSABLE on field or, when its coordinates look swapped, EINVALID on coords with
+// order, the caller's words on the order of coordinates ("GeoJSON positions are
+// [longitude, latitude]").
+func CheckInSweden(g orb.Geometry, field, coords, order string) error {
+	sweden, _ := geo.SwedenBounds(geo.WGS84)
+	if geo.Within(g, sweden) {
+		return nil
+	}
+	b := g.Bound()
+	if sweden.Contains(orb.Point{b.Min[1], b.Min[0]}) && sweden.Contains(orb.Point{b.Max[1], b.Max[0]}) {
+		return Errorf(EINVALID, coords, "longitude and latitude look swapped: %s", order)
+	}
+	return Errorf(EUNPROCESSABLE, field, "the place is outside Sweden")
 }
 
 var phoneRE = regexp.MustCompile(`^\+?[0-9][0-9 ()-]{4,20}$`)

@@ -90,8 +90,9 @@ type Rejection struct {
 // ImportSummary counts what an all-or-nothing import did. When Rejected is not empty
 // nothing was written.
 type ImportSummary struct {
-	Inserted  int         `json:"inserted"`
-	Updated   int         `json:"updated"`
-	Unchanged int         `json:"unchanged"`
-	Rejected  []Rejection `json:"rejected,omitempty"`
+	Inserted       int            `json:"inserted"`
+	Updated        int            `json:"updated"`
+	Unchanged      int            `json:"unchanged"`
+	Rejected       []Rejection    `json:"rejected,omitempty"`
+	ByMunicipality map[string]int `json:"by_municipality,omitempty"` // records inserted per municipality code
 }

@@ -82,4 +82,3 @@ func FuzzReadReport(f *testing.F) {
 		}
 	})
 }
-

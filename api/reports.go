@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -20,7 +21,6 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/trygg-gis/trygg"
 	"github.com/trygg-gis/trygg/auth"
-	"github.com/trygg-gis/trygg/geo"
 	"github.com/trygg-gis/trygg/postgis"
 )
 
@@ -197,7 +197,7 @@ func readLocation(raw json.RawMessage, field string) (orb.Geometry, error) {
 				poly[i] = append(poly[i], p)
 			}
 		}
-		if err := checkArea(poly, coords); err != nil {
+		if err := trygg.CheckArea(coords, poly); err != nil {
 			return nil, err
 		}
 		geom = poly
@@ -206,45 +206,23 @@ func readLocation(raw json.RawMessage, field string) (orb.Geometry, error) {
 	default:
 		return nil, trygg.Errorf(trygg.EINVALID, field+".type", "a report is a Point or a Polygon, not a %s", g.Type)
 	}
-	sweden, _ := geo.SwedenBounds(geo.WGS84)
-	if !geo.Within(geom, sweden) {
-		b := geom.Bound()
-		if sweden.Contains(orb.Point{b.Min[1], b.Min[0]}) && sweden.Contains(orb.Point{b.Max[1], b.Max[0]}) {
-			return nil, trygg.Errorf(trygg.EINVALID, coords, "longitude and latitude look swapped: GeoJSON positions are [longitude, latitude]")
-		}
-		return nil, trygg.Errorf(trygg.EUNPROCESSABLE, field, "the place is outside Sweden")
+	if err := inSweden(geom, field, coords, "GeoJSON positions are [longitude, latitude]"); err != nil {
+		return nil, err
 	}
 	return geom, nil
+}
+
+// inSweden refuses a place outside Sweden (EUNPROCESSABLE on field), or, when its
+// coordinates look swapped, EINVALID on coords with the hint on their order.
+func inSweden(geom orb.Geometry, field, coords, order string) error {
+	return trygg.CheckInSweden(geom, field, coords, order)
 }
 
 func point(c []float64, field string) (orb.Point, error) {
 	if len(c) < 2 || len(c) > 3 {
 		return orb.Point{}, trygg.Errorf(trygg.EINVALID, field, "a position is [longitude, latitude], not %d numbers", len(c))
 	}
-	lon, lat := c[0], c[1]
-	if math.IsNaN(lon) || math.IsNaN(lat) || math.IsInf(lon, 0) || math.IsInf(lat, 0) {
-		return orb.Point{}, trygg.Errorf(trygg.EINVALID, field, "coordinates must be finite numbers")
-	}
-	if lon < -180 || lon > 180 || lat < -90 || lat > 90 {
-		return orb.Point{}, trygg.Errorf(trygg.EINVALID, field, "[%g, %g] is out of range: longitude is -180 to 180, latitude -90 to 90", lon, lat)
-	}
-	return orb.Point{lon, lat}, nil
-}
-
-func checkArea(p orb.Polygon, field string) error {
-	if n := geo.Points(p); n > trygg.MaxPolygonPoints {
-		return trygg.Errorf(trygg.EINVALID, field, "the polygon has %d points, at most %d are allowed", n, trygg.MaxPolygonPoints)
-	}
-	if err := geo.CheckPolygonal(p); err != nil {
-		return trygg.Errorf(trygg.EINVALID, field, "%s", strings.TrimPrefix(err.Error(), "geo: "))
-	}
-	if geo.SelfIntersects(p) {
-		return trygg.Errorf(trygg.EINVALID, field, "the polygon's edges cross each other")
-	}
-	if a := geo.AreaM2(p); a > trygg.MaxAreaM2 {
-		return trygg.Errorf(trygg.EINVALID, field, "the area is %.2f km², at most 1 km² is allowed: mark a point instead", a/1e6)
-	}
-	return nil
+	return trygg.CheckPosition(field, c[0], c[1])
 }
 
 // checkFields checks and fills the report's fields.
@@ -254,20 +232,13 @@ func (s *Server) checkFields(r *http.Request, rep *trygg.Report, f reportFields)
 	if err != nil {
 		return err
 	}
-	switch {
-	case f.Category == "":
-		return trygg.Errorf(trygg.EINVALID, "category", "category is missing (GET /api/v1/categories lists them)")
-	case !slices.ContainsFunc(cats, func(c trygg.Category) bool { return c.Code == f.Category }):
-		return trygg.Errorf(trygg.EINVALID, "category", "unknown category %q (GET /api/v1/categories lists them)", f.Category)
+	if err := trygg.CheckCategory(f.Category, cats); err != nil {
+		return trygg.Errorf(trygg.EINVALID, "category", "%s (GET /api/v1/categories lists them)", trygg.ErrorMessage(err))
 	}
 	rep.Category = f.Category
-	if f.Feeling == nil {
-		return trygg.Errorf(trygg.EINVALID, "feeling", "feeling is missing: 1 very unsafe, 2 unsafe, 3 acceptable, 4 safe")
+	if rep.Feeling, err = trygg.CheckFeeling(f.Feeling); err != nil {
+		return err
 	}
-	if *f.Feeling < 1 || *f.Feeling > 4 {
-		return trygg.Errorf(trygg.EINVALID, "feeling", "feeling %d is not 1 (very unsafe) to 4 (safe)", *f.Feeling)
-	}
-	rep.Feeling = *f.Feeling
 	if rep.When, err = trygg.NormalizeWhen(f.When); err != nil {
 		return err
 	}
@@ -283,10 +254,8 @@ func (s *Server) checkFields(r *http.Request, rep *trygg.Report, f reportFields)
 	switch {
 	case rep.Source == "":
 		rep.Source = trygg.SourceResident
-	case !slices.Contains(trygg.Sources, rep.Source):
-		return trygg.Errorf(trygg.EINVALID, "source", "unknown source %q", rep.Source)
-	case rep.Source == trygg.SourcePoliceEvent:
-		return trygg.Errorf(trygg.EINVALID, "source", "police events come in with trygg import police-events")
+	case trygg.CheckSource(rep.Source) != nil:
+		return trygg.CheckSource(rep.Source)
 	case rep.Source != trygg.SourceResident && !staff:
 		return trygg.Errorf(trygg.EFORBIDDEN, "source", "source %q needs a staff sign-in", rep.Source)
 	}
@@ -295,29 +264,17 @@ func (s *Server) checkFields(r *http.Request, rep *trygg.Report, f reportFields)
 		rep.Status = trygg.StatusPublished // staff reports need no moderation
 	}
 
-	_, isArea := rep.Location.(orb.Polygon)
-	switch {
-	case isArea && f.Precision != "" && f.Precision != trygg.PrecisionArea:
-		return trygg.Errorf(trygg.EINVALID, "precision", "a Polygon's precision is area")
-	case isArea:
-		rep.Precision = trygg.PrecisionArea
-	case f.Precision == "":
-		rep.Precision = trygg.PrecisionExact
-	case f.Precision == trygg.PrecisionExact || f.Precision == trygg.PrecisionApproximate:
-		rep.Precision = f.Precision
-	default:
-		return trygg.Errorf(trygg.EINVALID, "precision", "a Point's precision is exact or approximate, not %q", f.Precision)
+	if rep.Precision, err = trygg.ReportPrecision(rep.Location, f.Precision); err != nil {
+		return err
 	}
 
 	if f.ObservedAt != nil {
 		t, err := time.Parse(time.RFC3339, *f.ObservedAt)
-		switch {
-		case err != nil:
+		if err != nil {
 			return trygg.Errorf(trygg.EINVALID, "observed_at", "%q is not an RFC 3339 time such as 2026-11-20T21:30:00+01:00", *f.ObservedAt)
-		case t.After(time.Now().Add(5 * time.Minute)):
-			return trygg.Errorf(trygg.EINVALID, "observed_at", "observed_at is in the future")
-		case t.Year() < 2000:
-			return trygg.Errorf(trygg.EINVALID, "observed_at", "observed_at is before 2000")
+		}
+		if err := trygg.CheckObservedAt("observed_at", t); err != nil {
+			return err
 		}
 		rep.ObservedAt = &t
 	}
@@ -333,26 +290,18 @@ func (s *Server) checkFields(r *http.Request, rep *trygg.Report, f reportFields)
 // handleSubmitReport answers POST /api/v1/reports: 201 after the report is committed,
 // with its id, a follow-up URL and an erasure token shown this once.
 func (s *Server) handleSubmitReport(w http.ResponseWriter, r *http.Request) error {
-	caller := trygg.CallerFrom(r.Context())
-	if caller == nil {
-		if ok, wait := s.reportLimit.allow(s.clientIP(r)); !ok {
-			return tooMany(wait, "too many reports from this address; try again later")
-		}
+	if err := s.limitReports(r); err != nil {
+		return err
 	}
-	key := r.Header.Get("Idempotency-Key")
-	if len(key) > 255 {
-		return trygg.Errorf(trygg.EINVALID, "Idempotency-Key", "Idempotency-Key is longer than 255 characters")
+	key, err := idempotencyKey(r)
+	if err != nil {
+		return err
 	}
 	rep, hash, err := s.readReport(r)
 	if err != nil {
 		return err
 	}
-	rep.ID = uuid.NewString()
-	token := auth.NewToken(auth.ErasurePrefix)
-	out, err := s.db.SubmitReport(r.Context(), postgis.Submission{
-		Report: rep, ErasureHash: auth.HashToken(token), ErasureToken: token,
-		IdempotencyKey: key, RequestHash: hash, SnapMetres: s.opts.PublicGridM,
-	})
+	out, err := s.storeReport(r.Context(), rep, key, hash)
 	if err != nil {
 		return err
 	}
@@ -365,6 +314,39 @@ func (s *Server) handleSubmitReport(w http.ResponseWriter, r *http.Request) erro
 	return writeJSON(w, http.StatusCreated, "application/json", map[string]any{
 		"id": out.ID, "status": out.Status, "municipality": out.Municipality, "created_at": out.CreatedAt,
 		"follow_up_url": url, "erasure_token": out.ErasureToken,
+	})
+}
+
+// limitReports applies the public rate limit on report submissions per client
+// address; signed-in callers are not limited.
+func (s *Server) limitReports(r *http.Request) error {
+	if trygg.CallerFrom(r.Context()) != nil {
+		return nil
+	}
+	if ok, wait := s.reportLimit.allow(s.clientIP(r)); !ok {
+		return tooMany(wait, "too many reports from this address; try again later")
+	}
+	return nil
+}
+
+// idempotencyKey returns the request's Idempotency-Key header ("" for none).
+func idempotencyKey(r *http.Request) (string, error) {
+	key := r.Header.Get("Idempotency-Key")
+	if len(key) > 255 {
+		return "", trygg.Errorf(trygg.EINVALID, "Idempotency-Key", "Idempotency-Key is longer than 255 characters")
+	}
+	return key, nil
+}
+
+// storeReport stores a checked report under a new id with a new erasure token (in the
+// answer's ErasureToken, for the reporter alone); hash is what an idempotency key was
+// first used for.
+func (s *Server) storeReport(ctx context.Context, rep trygg.Report, key string, hash []byte) (postgis.Submitted, error) {
+	rep.ID = uuid.NewString()
+	token := auth.NewToken(auth.ErasurePrefix)
+	return s.db.SubmitReport(ctx, postgis.Submission{
+		Report: rep, ErasureHash: auth.HashToken(token), ErasureToken: token,
+		IdempotencyKey: key, RequestHash: hash, SnapMetres: s.opts.PublicGridM,
 	})
 }
 
@@ -422,7 +404,9 @@ func featureCollection(n int, item func(b []byte, i int) ([]byte, error)) ([]byt
 }
 
 // handleReport answers GET /api/v1/reports/{id}: staff of the report's municipality
-// see all of it; everyone else sees the public report, if it is published.
+// see all of it; everyone else sees the public report, if it is published; the
+// reporter, sending the erasure token as Erasure-Token, sees the status of one that is
+// not.
 func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) error {
 	id := mux.Vars(r)["id"]
 	c := trygg.CallerFrom(r.Context())
@@ -441,6 +425,15 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	rep, err := s.db.PublicReport(r.Context(), id)
+	if token := r.Header.Get("Erasure-Token"); trygg.ErrorCode(err) == trygg.ENOTFOUND && token != "" {
+		// The reporter follows up a report that is not public (yet).
+		st, err := s.db.ReportForReporter(r.Context(), id, auth.HashToken(token))
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Cache-Control", "private, no-store")
+		return writeJSON(w, http.StatusOK, "application/json", st)
+	}
 	if err != nil {
 		return err
 	}

@@ -210,9 +210,25 @@ func TestReportLifecycle(t *testing.T) {
 	}
 	park := submit(t, public, `{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[13.1,58.26],[13.102,58.26],[13.102,58.261],[13.1,58.261],[13.1,58.26]]]},"properties":{"category":"ode-plats","feeling":1}}`)
 
-	// Not public until published.
+	// Not public until published; the reporter, with the erasure token, sees its status.
 	resp, body := public.do(t, "GET", "/api/v1/reports/"+s.ID, nil)
 	wantStatus(t, resp, body, http.StatusNotFound)
+	req, _ := http.NewRequest("GET", e.srv.URL+s.FollowUp, nil)
+	req.Header.Set("Erasure-Token", s.Erasure)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("the reporter's follow-up: %v %v", resp, err)
+	} else {
+		var st map[string]any
+		json.NewDecoder(resp.Body).Decode(&st) //nolint:errcheck
+		resp.Body.Close()
+		if st["status"] != "received" || st["description"] != nil || st["contact"] != nil {
+			t.Errorf("the reporter's follow-up: %v", st)
+		}
+	}
+	req.Header.Set("Erasure-Token", park.Erasure)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("follow-up with another report's token: %v", resp.StatusCode)
+	}
 	resp, body = public.do(t, "GET", "/api/v1/reports/nearby?lon=13.1&lat=58.26&radius=500", nil)
 	wantStatus(t, resp, body, http.StatusOK)
 	if strings.Contains(string(body), s.ID) {

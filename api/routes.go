@@ -6,6 +6,7 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/trygg-gis/trygg"
+	"github.com/trygg-gis/trygg/open311"
 	"github.com/trygg-gis/trygg/web"
 )
 
@@ -40,6 +41,11 @@ func (s *Server) routes() http.Handler {
 	v1.Handle("/tokens", s.staff(s.handleTokens, trygg.RoleAdmin)).Methods(http.MethodGet)
 	v1.Handle("/tokens", s.staff(s.handleCreateToken, trygg.RoleAdmin)).Methods(http.MethodPost)
 	v1.Handle("/tokens/{id}", s.staff(s.handleRevokeToken, trygg.RoleAdmin)).Methods(http.MethodDelete)
+
+	// Open311 GeoReport v2: its routes (open311.Handler.Register) answer in its own
+	// JSON and XML, and POST requests shares the resident report path (open311.go).
+	open311.New(s.db, s.open311Hooks(), open311.Options{APIKey: s.opts.Open311APIKey, HTTPS: s.opts.SecureCookies}).
+		Register(r.PathPrefix(open311.Prefix).Subrouter())
 
 	notFound := s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return httpError(http.StatusNotFound, "", "no such resource: "+r.URL.Path)

@@ -36,6 +36,8 @@ type Options struct {
 	ReportRate  Rate    // public report submissions per client address
 	ConfirmRate Rate    // public "me too" confirmations per client address
 	PublicGridM float64 // public positions of point reports snap to cells of this size (SWEREF 99 TM)
+
+	Open311APIKey string // api_key Open311 clients must send to POST requests; "" for none
 }
 
 // DefaultOptions are the defaults the configuration starts from.

@@ -1,6 +1,7 @@
-// Package importer reads files that people bring (GeoJSON boundaries now; reports,
-// walks and police events later), checks every record, and hands them to the store all
-// or nothing. Every refusal names the record (feature index or line) and the reason.
+// Package importer reads files that people bring (GeoJSON boundaries, historical reports
+// in CSV or GeoJSON; walks and police events later), checks every record, and hands
+// them to the store all or nothing. Every refusal names the record (feature index or
+// line) and the reason.
 package importer
 
 import (
@@ -55,12 +56,9 @@ func readFeatureCollection(r io.Reader, srid int) (*featureCollection, int, erro
 	if err != nil {
 		return nil, 0, err
 	}
-	var fc featureCollection
-	if err := json.Unmarshal(data, &fc); err != nil {
-		return nil, 0, jsonError(data, err)
-	}
-	if fc.Type != "FeatureCollection" {
-		return nil, 0, fmt.Errorf("not a GeoJSON FeatureCollection (type is %q)", fc.Type)
+	fc, err := decodeFeatureCollection(data)
+	if err != nil {
+		return nil, 0, err
 	}
 	fileSRID := 0
 	if fc.CRS != nil {
@@ -79,7 +77,19 @@ func readFeatureCollection(r io.Reader, srid int) (*featureCollection, int, erro
 	if _, ok := geo.SwedenBounds(srid); !ok {
 		return nil, 0, fmt.Errorf("EPSG:%d is not supported: use EPSG:4326 or EPSG:3006", srid)
 	}
-	return &fc, srid, nil
+	return fc, srid, nil
+}
+
+// decodeFeatureCollection decodes a FeatureCollection, keeping its features raw.
+func decodeFeatureCollection(data []byte) (*featureCollection, error) {
+	var fc featureCollection
+	if err := json.Unmarshal(data, &fc); err != nil {
+		return nil, jsonError(data, err)
+	}
+	if fc.Type != "FeatureCollection" {
+		return nil, fmt.Errorf("not a GeoJSON FeatureCollection (type is %q)", fc.Type)
+	}
+	return &fc, nil
 }
 
 // jsonError adds the line and column to a JSON syntax or type error.

@@ -135,6 +135,23 @@ FROM report r
 WHERE r.status IN ('published', 'resolved') AND r.source <> 'police-event';
 GRANT SELECT ON public_report TO trygg_app;
 
+-- report_municipality is the municipality whose boundary covers a report's place (a
+-- polygon's point on surface), or NULL. submit_report and trygg import reports use it.
+CREATE FUNCTION report_municipality(g geometry) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT m.code FROM public.municipality m
+    WHERE ST_Covers(m.boundary, ST_PointOnSurface(g)) ORDER BY m.code LIMIT 1
+$$;
+
+-- report_public_geom is a report's place as the public sees it: a point snapped to the
+-- centre of a p_snap metre cell of SWEREF 99 TM, an area as it is.
+CREATE FUNCTION report_public_geom(g geometry, p_snap double precision) RETURNS geometry
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN GeometryType(g) = 'POINT' AND p_snap > 0
+        THEN ST_Transform(ST_SnapToGrid(ST_Transform(g, 3006), p_snap / 2, p_snap / 2, p_snap, p_snap), 4326)
+        ELSE g END
+$$;
+
 -- submit_report stores a new report: the municipality is the one whose boundary covers
 -- the position (a polygon's point on surface); none raises 'outside' (SQLSTATE TR001).
 -- Points are snapped for the public to the centre of a p_snap metre cell in SWEREF 99
@@ -168,17 +185,12 @@ BEGIN
         END IF;
     END IF;
 
-    SELECT m.code INTO muni FROM municipality m
-    WHERE ST_Covers(m.boundary, ST_PointOnSurface(g)) ORDER BY m.code LIMIT 1;
+    muni := report_municipality(g);
     IF muni IS NULL THEN
         RAISE EXCEPTION 'outside every municipality' USING ERRCODE = 'TR001';
     END IF;
 
-    IF GeometryType(g) = 'POINT' AND p_snap > 0 THEN
-        pub := ST_Transform(ST_SnapToGrid(ST_Transform(g, 3006), p_snap / 2, p_snap / 2, p_snap, p_snap), 4326);
-    ELSE
-        pub := g;
-    END IF;
+    pub := report_public_geom(g, p_snap);
 
     INSERT INTO report AS r (id, municipality_code, geom, public_geom, category, feeling, times, description,
         public_description, source, precision, status, observed_at, erasure_hash, created_by)
@@ -205,6 +217,15 @@ CREATE FUNCTION erase_report(p_id uuid, p_erasure_hash bytea) RETURNS boolean
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     WITH d AS (DELETE FROM report WHERE id = p_id AND erasure_hash = p_erasure_hash RETURNING 1)
     SELECT EXISTS (SELECT 1 FROM d)
+$$;
+
+-- report_for_reporter shows the reporter, who holds the erasure token, the status of a
+-- report not yet public.
+CREATE FUNCTION report_for_reporter(p_id uuid, p_erasure_hash bytea)
+RETURNS TABLE (id uuid, municipality_code text, status text, created_at timestamptz, updated_at timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT r.id, r.municipality_code, r.status, r.created_at, r.updated_at FROM report r
+    WHERE r.id = p_id AND r.erasure_hash = p_erasure_hash
 $$;
 
 -- confirm_report adds a "me too" to a public report; false if there is none.
@@ -238,15 +259,18 @@ $$;
 -- +goose StatementEnd
 
 REVOKE ALL ON FUNCTION submit_report(uuid, bytea, text, int, text[], text, text, text, text, text, timestamptz, bytea, text, text, double precision, text, bytea, text, uuid, text),
-    erase_report(uuid, bytea), confirm_report(uuid), retention(interval) FROM PUBLIC;
+    erase_report(uuid, bytea), confirm_report(uuid), retention(interval), report_for_reporter(uuid, bytea) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION submit_report(uuid, bytea, text, int, text[], text, text, text, text, text, timestamptz, bytea, text, text, double precision, text, bytea, text, uuid, text),
-    erase_report(uuid, bytea), confirm_report(uuid), retention(interval) TO trygg_app;
+    erase_report(uuid, bytea), confirm_report(uuid), retention(interval), report_for_reporter(uuid, bytea) TO trygg_app;
 
 -- +goose Down
+DROP FUNCTION report_for_reporter(uuid, bytea);
 DROP FUNCTION retention(interval);
 DROP FUNCTION confirm_report(uuid);
 DROP FUNCTION erase_report(uuid, bytea);
 DROP FUNCTION submit_report(uuid, bytea, text, int, text[], text, text, text, text, text, timestamptz, bytea, text, text, double precision, text, bytea, text, uuid, text);
+DROP FUNCTION report_public_geom(geometry, double precision);
+DROP FUNCTION report_municipality(geometry);
 DROP VIEW public_report;
 DROP TABLE idempotency_key;
 DROP TABLE report_confirmation;

@@ -394,3 +394,28 @@ func (db *DB) Retention(ctx context.Context, contactAge time.Duration) (int64, e
 	err := db.pool.QueryRow(ctx, `SELECT retention($1::interval)`, contactAge).Scan(&n)
 	return n, wrap(err, "retention")
 }
+
+// ReporterStatus is what the holder of a report's erasure token may see of it before
+// it is public.
+type ReporterStatus struct {
+	ID           string    `json:"id"`
+	Municipality string    `json:"municipality"`
+	Status       string    `json:"status"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// ReportForReporter returns the status of a report given the hash of its erasure
+// token, or ENOTFOUND.
+func (db *DB) ReportForReporter(ctx context.Context, id string, erasureHash []byte) (ReporterStatus, error) {
+	var s ReporterStatus
+	if !isUUID(id) {
+		return s, trygg.Errorf(trygg.ENOTFOUND, "id", "no report has id %q", id)
+	}
+	err := db.pool.QueryRow(ctx, `SELECT id, municipality_code, status, created_at, updated_at
+		FROM report_for_reporter($1, $2)`, id, erasureHash).Scan(&s.ID, &s.Municipality, &s.Status, &s.CreatedAt, &s.UpdatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return s, trygg.Errorf(trygg.ENOTFOUND, "id", "no report with this id and erasure token")
+	}
+	return s, wrap(err, "read report for reporter")
+}

@@ -25,9 +25,11 @@ Commands:
   serve                          run the HTTP server (migrates first)
   migrate                        apply pending database migrations
   import municipalities FILE     load municipality boundaries from GeoJSON (EPSG:4326 or 3006)
+  import reports FILE            load historical reports from CSV or GeoJSON, all or nothing
   demo                           load the demo data (five municipalities, police areas, demo accounts)
   user add|passwd                add a staff user, set a password
   token create|revoke            create or revoke an API token for machine clients
+  maintenance retention          delete expired contact data (serve also runs it daily)
   version                        print the version
   help                           print this help
 
@@ -55,6 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runDemo(ctx, rest, getenv, stdout, stderr)
 	case "user":
 		err = runUser(ctx, rest, getenv, stdout, stderr)
+	case "maintenance":
+		err = runMaintenance(ctx, rest, getenv, stdout, stderr)
 	case "token":
 		err = runToken(ctx, rest, getenv, stdout, stderr)
 	case "version", "-version", "--version":
@@ -111,17 +115,20 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 }
 
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	switch {
+	case len(args) > 0 && isHelp(args[0]):
+		fmt.Fprintln(stdout, "Usage: trygg import municipalities|reports [flags] FILE\n\n"+
+			"'trygg import municipalities -h' and 'trygg import reports -h' explain each.")
+		return nil
+	case len(args) > 0 && args[0] == "reports":
+		return runImportReports(ctx, args[1:], getenv, stdout, stderr)
+	case len(args) == 0 || args[0] != "municipalities":
+		return errors.New("usage: trygg import municipalities|reports [flags] FILE")
+	}
 	const importUsage = "Usage: trygg import municipalities [flags] FILE\n\n" +
 		"Loads municipality boundaries from a GeoJSON FeatureCollection in EPSG:4326 or EPSG:3006\n" +
 		"(from its crs member, or -srid). Code and name come from KnKod/KnNamn (SCB) or id/kom_namn.\n" +
 		"Existing municipalities are updated by code. If any feature is rejected nothing is written."
-	if len(args) == 0 || args[0] != "municipalities" {
-		if len(args) > 0 && isHelp(args[0]) {
-			fmt.Fprintln(stdout, importUsage)
-			return nil
-		}
-		return errors.New("usage: trygg import municipalities [flags] FILE")
-	}
 	var (
 		db   dbConfig
 		srid int

@@ -176,6 +176,10 @@ func TestConfigErrors(t *testing.T) {
 		{"import of what", []string{"trygg", "import", "stuff"}, nil, "usage: trygg import"},
 		{"bad environment", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_ENV": "prod"}, "invalid TRYGG_ENV"},
 		{"demo in production", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_ENV": "production", "TRYGG_DEMO": "1"}, "not allowed"},
+		{"bad report rate", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_REPORT_RATE": "ten"}, "invalid TRYGG_REPORT_RATE"},
+		{"bad grid", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_PUBLIC_GRID_M": "-5"}, "invalid TRYGG_PUBLIC_GRID_M"},
+		{"bad retention", []string{"trygg", "maintenance", "retention"}, map[string]string{"DATABASE_URL": good, "TRYGG_CONTACT_RETENTION": "90d"}, "invalid TRYGG_CONTACT_RETENTION"},
+		{"maintenance of what", []string{"trygg", "maintenance"}, nil, "usage: trygg maintenance"},
 		{"bad proxies", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_TRUSTED_PROXIES": "10.0.0.0/33"}, "invalid TRYGG_TRUSTED_PROXIES"},
 	}
 	for _, tc := range cases {
@@ -202,7 +206,7 @@ func TestHelp(t *testing.T) {
 			t.Errorf("help lacks %q", cmd)
 		}
 	}
-	for _, cmd := range [][]string{{"serve"}, {"migrate"}, {"demo"}, {"import", "municipalities"}, {"user", "add"}, {"user", "passwd"}, {"token", "create"}, {"token", "revoke"}} {
+	for _, cmd := range [][]string{{"serve"}, {"migrate"}, {"demo"}, {"import", "municipalities"}, {"user", "add"}, {"user", "passwd"}, {"token", "create"}, {"token", "revoke"}, {"maintenance", "retention"}} {
 		out.Reset()
 		errOut.Reset()
 		args := append(append([]string{"trygg"}, cmd...), "-h")

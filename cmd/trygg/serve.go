@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/trygg-gis/trygg/api"
 	"github.com/trygg-gis/trygg/demo"
@@ -21,6 +24,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		maxBody     string
 		proxies     string
 		appPassword string
+		reportRate  string
+		confirmRate string
+		grid        string
+		retention   time.Duration
 		o           = api.DefaultOptions()
 	)
 	f := newEnvFlags("serve", getenv, stderr, "Usage: trygg serve [flags]\n\n"+
@@ -43,6 +50,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	f.Duration(&o.SessionLifetime, "session-lifetime", "TRYGG_SESSION_LIFETIME", o.SessionLifetime, "a staff session ends this long after sign-in")
 	f.Bool(&o.SecureCookies, "secure-cookies", "TRYGG_SECURE_COOKIES", false, "mark cookies Secure (set when TLS ends at a proxy; direct TLS sets it anyway)")
 	f.String(&proxies, "trusted-proxies", "TRYGG_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is trusted")
+	f.String(&reportRate, "report-rate", "TRYGG_REPORT_RATE", "10/10m", "public report submissions per client address, as N/DURATION (0 for no limit)")
+	f.String(&confirmRate, "confirm-rate", "TRYGG_CONFIRM_RATE", "30/10m", "public \"me too\" confirmations per client address, as N/DURATION")
+	f.String(&grid, "public-grid", "TRYGG_PUBLIC_GRID_M", "50", "public positions of point reports snap to cells of this many metres (SWEREF 99 TM)")
+	f.Duration(&retention, "contact-retention", "TRYGG_CONTACT_RETENTION", defaultContactRetention, "reporters' contact data is deleted after this (checked daily)")
+	f.String(&o.Open311APIKey, "open311-api-key", "TRYGG_OPEN311_API_KEY", "", "api_key Open311 clients must send to POST requests (empty: none needed)")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -62,6 +74,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	o.MaxBodyBytes = n
 	if o.TrustedProxies, err = api.ParseProxies(proxies); err != nil {
 		return fmt.Errorf("invalid TRYGG_TRUSTED_PROXIES: %v", err)
+	}
+	if o.ReportRate, err = parseRate(reportRate); err != nil {
+		return fmt.Errorf("invalid TRYGG_REPORT_RATE %q: %v", reportRate, err)
+	}
+	if o.ConfirmRate, err = parseRate(confirmRate); err != nil {
+		return fmt.Errorf("invalid TRYGG_CONFIRM_RATE %q: %v", confirmRate, err)
+	}
+	if o.PublicGridM, err = strconv.ParseFloat(grid, 64); err != nil || o.PublicGridM < 0 || o.PublicGridM > 1000 {
+		return fmt.Errorf("invalid TRYGG_PUBLIC_GRID_M %q: want 0 to 1000 metres", grid)
 	}
 	if environment == "production" && loadDemo {
 		return fmt.Errorf("TRYGG_DEMO is not allowed with TRYGG_ENV=production")
@@ -96,6 +117,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("connect as %s: %w", postgis.AppRole, err)
 	}
 	defer store.Close()
+	go retentionLoop(ctx, store, retention, log)
 	return api.New(store, log, o).ListenAndServe(ctx, addr)
 }
 
@@ -127,4 +149,21 @@ func prepare(ctx context.Context, owner *postgis.DB, environment string, loadDem
 		}
 	}
 	return nil
+}
+
+// parseRate reads "N/DURATION" (10/10m); "0" turns the limit off.
+func parseRate(s string) (api.Rate, error) {
+	if s == "0" {
+		return api.Rate{}, nil
+	}
+	n, d, ok := strings.Cut(s, "/")
+	count, err := strconv.Atoi(n)
+	if !ok || err != nil || count <= 0 {
+		return api.Rate{}, errors.New("want N/DURATION such as 10/10m, or 0")
+	}
+	window, err := time.ParseDuration(d)
+	if err != nil || window <= 0 {
+		return api.Rate{}, errors.New("want N/DURATION such as 10/10m, or 0")
+	}
+	return api.Rate{N: count, Window: window}, nil
 }

@@ -92,6 +92,16 @@ func TestUserAndTokenCommands(t *testing.T) {
 		t.Errorf("audit log tail %v, want %v", got, want)
 	}
 
+	// Retention from the command line.
+	pgtest.Exec(t, url, `INSERT INTO report (id, municipality_code, geom, public_geom, category, feeling, source, precision, status)
+		VALUES ('6f1c0d1e-0000-4000-8000-000000000001', '1470', ST_SetSRID(ST_MakePoint(13.1, 58.26), 4326),
+		        ST_SetSRID(ST_MakePoint(13.1, 58.26), 4326), 'belysning', 2, 'resident', 'exact', 'received');
+		INSERT INTO report_contact (report_id, email, created_at)
+		VALUES ('6f1c0d1e-0000-4000-8000-000000000001', 'old@example.org', now() - interval '100 days')`)
+	if out := runOK("maintenance", "retention"); !strings.Contains(out, "deleted the contact data of 1 reports older than 2160h") {
+		t.Errorf("retention: %q", out)
+	}
+
 	// A production server refuses to start while demo accounts exist.
 	err := run(ctx, []string{"trygg", "serve"}, envOf(map[string]string{"DATABASE_URL": url, "TRYGG_ENV": "production", "TRYGG_ADDR": "127.0.0.1:0"}), io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "23 demo accounts") {
