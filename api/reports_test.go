@@ -413,6 +413,8 @@ func TestReportPrivacy(t *testing.T) {
 		"/api/v1/reports/nearby?lon=13.1123457&lat=58.2623457&radius=2000",
 		"/api/v1/reports/nearby?lon=13.1123457&lat=58.2623457&radius=2000&category=vald",
 		"/api/v1/municipalities/1470", "/api/v1/categories",
+		"/open311/v2/requests.json", "/open311/v2/requests.xml", "/open311/v2/requests/" + pub.ID + ".json",
+		"/open311/v2/requests.json?jurisdiction_id=1470&service_code=vald",
 	} {
 		_, b := public.do(t, "GET", path, nil)
 		answers = append(answers, string(b))
