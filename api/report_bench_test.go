@@ -97,7 +97,7 @@ func BenchmarkSubmitReport(b *testing.B) {
 
 	body := `{"location":{"type":"Point","coordinates":[13.1,58.26]},"category":"belysning","feeling":2,"when":["night"],"description":"Mörkt vid gångtunneln"}`
 	pt, _ := wkb.Marshal(orb.Point{13.1, 58.26})
-	n := max(b.N, 500)
+	n := max(b.N, 2000)
 	b.ResetTimer()
 	directRate, directP99, err := load(n, workers, func(i int) error {
 		token := auth.NewToken(auth.ErasurePrefix)
