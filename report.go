@@ -82,6 +82,7 @@ type Report struct {
 	Confirmations     int            `json:"confirmations"`
 	Contact           *Contact       `json:"contact,omitempty"`
 	History           []StatusChange `json:"history,omitempty"`
+	Action            *PublicAction  `json:"action,omitempty"` // public reads: the report's latest action
 }
 
 // StatusChange is one entry of a report's status history.

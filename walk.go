@@ -119,6 +119,13 @@ func (a *Action) Validate() error {
 	return CheckText("feedback", a.Feedback, 2000)
 }
 
+// PublicAction is what the public sees of the latest action on a report: its status
+// and the feedback (återkoppling) residents are given.
+type PublicAction struct {
+	Status   string `json:"status"`
+	Feedback string `json:"feedback"`
+}
+
 // Date is a calendar day (YYYY-MM-DD in JSON).
 type Date struct{ time.Time }
 

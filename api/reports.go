@@ -254,6 +254,8 @@ func (s *Server) checkFields(r *http.Request, rep *trygg.Report, f reportFields)
 	switch {
 	case rep.Source == "":
 		rep.Source = trygg.SourceResident
+	case rep.Source == trygg.SourceEST:
+		return trygg.Errorf(trygg.EINVALID, "source", "EST incidents are reported with POST /api/v1/est/incidents")
 	case trygg.CheckSource(rep.Source) != nil:
 		return trygg.CheckSource(rep.Source)
 	case rep.Source != trygg.SourceResident && !staff:
@@ -364,6 +366,8 @@ type publicProperties struct {
 	ObservedAt    *time.Time `json:"observed_at"`
 	CreatedAt     time.Time  `json:"created_at"`
 	Confirmations int        `json:"confirmations"`
+
+	Action *trygg.PublicAction `json:"action"` // the latest action's status and feedback, or null
 }
 
 // appendPublicReport appends a report read through postgis.PublicReport(s): its
@@ -374,7 +378,7 @@ func appendPublicReport(b []byte, r trygg.Report) ([]byte, error) {
 		when = []string{}
 	}
 	return appendFeature(b, r.ID, r.Location, publicProperties{r.ID, r.Municipality, r.Category, r.Feeling, when,
-		r.PublicDescription, r.Source, r.Precision, r.Status, r.ObservedAt, r.CreatedAt, r.Confirmations})
+		r.PublicDescription, r.Source, r.Precision, r.Status, r.ObservedAt, r.CreatedAt, r.Confirmations, r.Action})
 }
 
 // appendStaffReport appends everything staff may see; contact data only for roles that

@@ -42,6 +42,37 @@ func (s *Server) routes() http.Handler {
 	v1.Handle("/tokens", s.staff(s.handleCreateToken, trygg.RoleAdmin)).Methods(http.MethodPost)
 	v1.Handle("/tokens/{id}", s.staff(s.handleRevokeToken, trygg.RoleAdmin)).Methods(http.MethodDelete)
 
+	// EST incidents and their weekly summary (api/est.go): the municipality's staff and the police.
+	estRoles := []trygg.Role{trygg.RoleAdmin, trygg.RolePlanner, trygg.RolePolice}
+	v1.Handle("/est/incidents", s.staff(s.handleESTIncidents, estRoles...)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/est/incidents", s.staff(s.handleAddESTIncidents, estRoles...)).Methods(http.MethodPost)
+	v1.Handle("/est/weekly", s.staff(s.handleESTWeekly, estRoles...)).Methods(http.MethodGet, http.MethodHead)
+	// Citizen dialogues and the places named in them (api/dialogues.go).
+	v1.Handle("/dialogues", s.staff(s.handleDialogues, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/dialogues", s.staff(s.handleCreateDialogue, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodPost)
+	v1.Handle("/dialogues/{id}", s.staff(s.handleDialogue, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/dialogues/{id}/places", s.staff(s.handleDialoguePlaces, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/dialogues/{id}/places", s.staff(s.handleAddDialoguePlaces, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodPost)
+
+	// Safety walks, their observations and actions (api/walks.go): done with the police.
+	walkRoles := []trygg.Role{trygg.RoleAdmin, trygg.RolePlanner, trygg.RolePolice}
+	v1.Handle("/walks", s.staff(s.handleWalks, walkRoles...)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/walks", s.staff(s.handleCreateWalk, walkRoles...)).Methods(http.MethodPost)
+	v1.Handle("/walks/{id}", s.staff(s.handleWalk, walkRoles...)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/walks/{id}", s.staff(s.handleUpdateWalk, walkRoles...)).Methods(http.MethodPut)
+	v1.Handle("/walks/{id}/observations", s.staff(s.handleObservations, walkRoles...)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/walks/{id}/observations", s.staff(s.handleAddObservations, walkRoles...)).Methods(http.MethodPost)
+	v1.Handle("/walks/{id}/protocol", s.staff(s.handleProtocol, walkRoles...)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/actions", s.staff(s.handleActions, walkRoles...)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/actions", s.staff(s.handleCreateAction, walkRoles...)).Methods(http.MethodPost)
+	v1.Handle("/actions/{id}", s.staff(s.handleAction, walkRoles...)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/actions/{id}", s.staff(s.handleUpdateAction, walkRoles...)).Methods(http.MethodPatch)
+
+	// Walk imports (api/walk_imports.go): a route file (GPX, GeoJSON) and a file of
+	// observations (CSV, GeoJSON) for a walk.
+	v1.Handle("/walks/{id}/route", s.staff(s.handleImportRoute, trygg.RoleAdmin, trygg.RolePlanner, trygg.RolePolice)).Methods(http.MethodPut)
+	v1.Handle("/walks/{id}/observations/import", s.staff(s.handleImportObservations, trygg.RoleAdmin, trygg.RolePlanner, trygg.RolePolice)).Methods(http.MethodPost)
+
 	// Open311 GeoReport v2: its routes (open311.Handler.Register) answer in its own
 	// JSON and XML, and POST requests shares the resident report path (open311.go).
 	open311.New(s.db, s.open311Hooks(), open311.Options{APIKey: s.opts.Open311APIKey, HTTPS: s.opts.SecureCookies}).

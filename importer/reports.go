@@ -3,7 +3,6 @@ package importer
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -114,7 +113,8 @@ var fieldNames = map[string]field{
 	"when": fWhen, "när": fWhen,
 	"time": fTime, "tid": fTime, "observed_at": fTime,
 	"source": fSource, "källa": fSource,
-	"description": fDescription, "beskrivning": fDescription,
+	"description": fDescription, "beskrivning": fDescription, "text": fDescription,
+	"note": fDescription, "anteckning": fDescription, // walk observations' notes
 	"precision": fPrecision,
 }
 
@@ -124,9 +124,7 @@ const knownColumns = "lon and lat (longitud, latitud) or wkt; category (kategori
 // fieldOf returns the field a column or property name gives. Names are compared
 // without case and with å, ä, ö composed (files from macOS may decompose them).
 func fieldOf(name string) (field, bool) {
-	n := strings.ToLower(strings.TrimSpace(name))
-	n = strings.NewReplacer("a\u030a", "å", "a\u0308", "ä", "o\u0308", "ö").Replace(n)
-	f, ok := fieldNames[n]
+	f, ok := fieldNames[normalizeName(name)]
 	return f, ok
 }
 
@@ -298,37 +296,17 @@ func Reports(ctx context.Context, store ReportStore, r io.Reader, opts ReportOpt
 	return sum, nil
 }
 
-// readCSVReports reads the header and the records of a CSV file. Header faults end the
-// reading (the columns cannot be trusted); a record with the wrong number of values is
-// refused and reading goes on; a quoting fault ends it.
+// readCSVReports reads the header and the records of a CSV file (readCSV). Header
+// faults end the reading (the columns cannot be trusted); a record with the wrong number
+// of values is refused and reading goes on; a quoting fault ends it.
 func readCSVReports(data []byte) (recs []record, read int, sep rune, errs []RecordError, err error) {
-	if !utf8.Valid(data) {
-		n := 0
-		for len(data) > 0 {
-			line, rest, _ := bytes.Cut(data, []byte("\n"))
-			n++
-			if !utf8.Valid(line) {
-				break
-			}
-			data = rest
-		}
-		return nil, 0, ',', []RecordError{{Line: n, Reason: "the text is not UTF-8: save the file as UTF-8 (in Excel: CSV UTF-8)"}}, nil
+	header, rows, read, sep, errs, err := readCSV(data)
+	if err != nil || header == nil {
+		return nil, 0, sep, errs, err
 	}
-	sep = detectSeparator(data)
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.Comma = sep
-	cr.TrimLeadingSpace = true
-	header, err := cr.Read()
-	if err != nil {
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			return nil, 0, sep, []RecordError{{Line: 1, Reason: "the header row is not CSV: " + pe.Err.Error()}}, nil
-		}
-		return nil, 0, sep, nil, fmt.Errorf("reading the header: %w", err)
-	}
-	lay, errs := csvLayout(header, sep)
-	if len(errs) > 0 {
-		return nil, 0, sep, errs, nil
+	lay, lerrs := csvLayout(header, sep)
+	if len(lerrs) > 0 {
+		return nil, 0, sep, lerrs, nil
 	}
 	colOf := make([]field, len(header)) // nFields for an unnamed column
 	for j, h := range header {
@@ -337,35 +315,9 @@ func readCSVReports(data []byte) (recs []record, read int, sep rune, errs []Reco
 			colOf[j] = nFields
 		}
 	}
-	shortLast := -1 // index in errs of a short last record
-	for {
-		row, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		read++
-		shortLast = -1
-		var pe *csv.ParseError
-		if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-			errs = append(errs, RecordError{Line: pe.StartLine,
-				Reason: fmt.Sprintf("%d values, but the header has %d columns", len(row), len(header))})
-			if len(row) < len(header) {
-				shortLast = len(errs) - 1
-			}
-			continue
-		}
-		if errors.As(err, &pe) {
-			errs = append(errs, RecordError{Line: pe.StartLine,
-				Reason: fmt.Sprintf("%v (line %d, column %d); the rest of the file was not read", pe.Err, pe.Line, pe.Column)})
-			return recs, read, sep, errs, nil
-		}
-		if err != nil {
-			return nil, read, sep, nil, err
-		}
-		line, _ := cr.FieldPos(0)
-		rec := record{line: line, lay: lay}
-		for j, v := range row {
-			v = strings.TrimSpace(v)
+	for _, row := range rows {
+		rec := record{line: row.line, lay: lay}
+		for j, v := range row.vals {
 			if colOf[j] == nFields {
 				if v != "" {
 					errs = append(errs, rec.errorf("", "value %q in column %d, which has no name", abbreviate(v, 40), j+1))
@@ -375,9 +327,6 @@ func readCSVReports(data []byte) (recs []record, read int, sep rune, errs []Reco
 			rec.vals[colOf[j]] = v
 		}
 		recs = append(recs, rec)
-	}
-	if shortLast >= 0 {
-		errs[shortLast].Reason += " (is the file cut short?)"
 	}
 	return recs, read, sep, errs, nil
 }

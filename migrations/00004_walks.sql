@@ -10,8 +10,10 @@ CREATE TABLE walk (
     municipality_code text NOT NULL REFERENCES municipality (code),
     title             text NOT NULL CHECK (btrim(title) <> '' AND length(title) <= 200),
     area              geometry(Polygon, 4326) CHECK (area IS NULL OR ST_IsValid(area)),
-    route             geometry(Geometry, 4326)
-                      CHECK (route IS NULL OR (GeometryType(route) IN ('LINESTRING', 'LINESTRINGM') AND ST_NPoints(route) >= 2)),
+    -- No typmod: geometry(Geometry, 4326) refuses the M of a LINESTRINGM (times).
+    route             geometry
+                      CHECK (route IS NULL OR (ST_SRID(route) = 4326 AND GeometryType(route) IN ('LINESTRING', 'LINESTRINGM')
+                                               AND ST_NPoints(route) >= 2)),
     starts_at         timestamptz,
     ends_at           timestamptz CHECK (ends_at IS NULL OR starts_at IS NULL OR ends_at >= starts_at),
     dark              boolean,

@@ -189,7 +189,18 @@ func deref(s *string) string {
 
 const publicColumns = `r.id, r.municipality_code, ST_AsBinary(r.geom), r.category, r.feeling, r.times,
 	r.description, r.description, r.source, r.precision, r.status, '', r.observed_at, r.created_at, r.updated_at,
-	r.confirmations`
+	r.confirmations, r.action_status, r.action_feedback`
+
+// scanPublicReport reads a row of publicColumns: the report and the status and feedback
+// of its latest action, if it has one.
+func scanPublicReport(row pgx.Row) (trygg.Report, error) {
+	var status, feedback *string
+	r, err := scanReport(row, &status, &feedback)
+	if status != nil {
+		r.Action = &trygg.PublicAction{Status: *status, Feedback: deref(feedback)}
+	}
+	return r, err
+}
 
 // PublicReport returns a published report as the public sees it (coarsened position,
 // masked text, no contact data), or ENOTFOUND.
@@ -197,7 +208,7 @@ func (db *DB) PublicReport(ctx context.Context, id string) (trygg.Report, error)
 	if !isUUID(id) {
 		return trygg.Report{}, trygg.Errorf(trygg.ENOTFOUND, "id", "no report has id %q", id)
 	}
-	r, err := scanReport(db.pool.QueryRow(ctx, `SELECT `+publicColumns+` FROM public_report r WHERE r.id = $1`, id))
+	r, err := scanPublicReport(db.pool.QueryRow(ctx, `SELECT `+publicColumns+` FROM public_report r WHERE r.id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, trygg.Errorf(trygg.ENOTFOUND, "id", "no published report has id %q", id)
 	}
@@ -259,7 +270,7 @@ func (db *DB) PublicReports(ctx context.Context, f PublicFilter) ([]trygg.Report
 	if err != nil {
 		return nil, wrap(err, "list public reports")
 	}
-	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (trygg.Report, error) { return scanReport(r) })
+	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (trygg.Report, error) { return scanPublicReport(r) })
 	return rs, wrap(err, "list public reports")
 }
 

@@ -13,9 +13,9 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/paulmach/orb"
 	orbwkb "github.com/paulmach/orb/encoding/wkb"
+	"github.com/trygg-gis/trygg"
 	"github.com/twpayne/go-geom"
 	geomwkb "github.com/twpayne/go-geom/encoding/wkb"
-	"github.com/trygg-gis/trygg"
 )
 
 // routeWKB encodes a walk's route: a LINESTRINGM with Unix seconds as M when the route
@@ -232,6 +232,9 @@ func (db *DB) AddObservations(ctx context.Context, walkID string, obs []trygg.Re
 	if !isUUID(walkID) {
 		return nil, nil, trygg.Errorf(trygg.ENOTFOUND, "id", "no walk has id %q", walkID)
 	}
+	if len(obs) == 0 {
+		return nil, nil, trygg.Errorf(trygg.EINVALID, "observations", "no observations given")
+	}
 	var ids []string
 	var rejected []trygg.Rejection
 	err := db.inTx(ctx, "add observations", func(tx pgx.Tx) error {
@@ -288,6 +291,9 @@ var errRollback = errors.New("rollback")
 
 // Observations returns the reports of a walk, oldest first.
 func (db *DB) Observations(ctx context.Context, walkID string) ([]trygg.Report, error) {
+	if !isUUID(walkID) {
+		return nil, nil // a malformed id names no walk
+	}
 	var rs []trygg.Report
 	err := db.inTx(ctx, "list observations", func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT `+reportColumns+` FROM report r WHERE r.walk_id = $1

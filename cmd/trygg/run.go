@@ -26,6 +26,9 @@ Commands:
   migrate                        apply pending database migrations
   import municipalities FILE     load municipality boundaries from GeoJSON (EPSG:4326 or 3006)
   import reports FILE            load historical reports from CSV or GeoJSON, all or nothing
+  import walk --walk ID|--municipality CODE --title T [--route FILE] [--observations FILE]
+                                 a safety walk's route (GPX, GeoJSON) and observations (CSV, GeoJSON)
+  import police-events FILE      load the Police's public events (JSON) as area-level reports
   demo                           load the demo data (five municipalities, police areas, demo accounts)
   user add|passwd                add a staff user, set a password
   token create|revoke            create or revoke an API token for machine clients
@@ -122,6 +125,10 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return nil
 	case len(args) > 0 && args[0] == "reports":
 		return runImportReports(ctx, args[1:], getenv, stdout, stderr)
+	case len(args) > 0 && args[0] == "walk":
+		return runImportWalk(ctx, args[1:], getenv, stdout, stderr)
+	case len(args) > 0 && args[0] == "police-events":
+		return runImportPoliceEvents(ctx, args[1:], getenv, stdout, stderr)
 	case len(args) == 0 || args[0] != "municipalities":
 		return errors.New("usage: trygg import municipalities|reports [flags] FILE")
 	}

@@ -1,0 +1,315 @@
+package postgis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/trygg-gis/trygg"
+)
+
+// today is the calendar day in Sweden, which due dates are: an action due today is not
+// overdue until Swedish midnight, whatever the server's time zone.
+const today = `(now() AT TIME ZONE 'Europe/Stockholm')::date`
+
+const actionColumns = `a.id, a.municipality_code, coalesce(a.report_id::text, ''), coalesce(a.walk_id::text, ''),
+	a.description, coalesce(a.owner_org, ''), coalesce(a.owner_text, ''), a.due_on, a.status, a.feedback, a.done_at,
+	a.created_at, a.updated_at`
+
+func scanAction(row pgx.Row) (trygg.Action, error) {
+	var a trygg.Action
+	var due *time.Time
+	err := row.Scan(&a.ID, &a.Municipality, &a.ReportID, &a.WalkID, &a.Description, &a.OwnerOrg, &a.OwnerText,
+		&due, &a.Status, &a.Feedback, &a.DoneAt, &a.CreatedAt, &a.UpdatedAt)
+	if due != nil {
+		a.DueOn = &trygg.Date{Time: *due}
+	}
+	return a, err
+}
+
+func readAction(ctx context.Context, tx pgx.Tx, id string, forUpdate bool) (trygg.Action, error) {
+	q := `SELECT ` + actionColumns + ` FROM action a WHERE a.id = $1`
+	if forUpdate {
+		q += ` FOR UPDATE`
+	}
+	a, err := scanAction(tx.QueryRow(ctx, q, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return a, trygg.Errorf(trygg.ENOTFOUND, "id", "no action has id %q", id)
+	}
+	return a, wrap(err, "read action")
+}
+
+// actionAudit is what the audit log keeps of an action.
+func actionAudit(a trygg.Action) map[string]any {
+	return map[string]any{"report_id": a.ReportID, "walk_id": a.WalkID, "description": a.Description,
+		"owner_org": a.OwnerOrg, "owner_text": a.OwnerText, "due_on": a.DueOn, "status": a.Status,
+		"feedback": a.Feedback, "done_at": a.DoneAt}
+}
+
+// CreateAction stores a new action (åtgärd) from an observation (ReportID) or a walk
+// (WalkID), and audits it. Its municipality is the report's or the walk's, which the
+// caller must see (ENOTFOUND otherwise; both given must be in one municipality). An
+// action on an observation of a walk belongs to that walk too. OwnerOrg, if set, must
+// be an organisation's id (EINVALID). Status defaults to open; done sets DoneAt.
+func (db *DB) CreateAction(ctx context.Context, a trygg.Action) (trygg.Action, error) {
+	a.ID = uuid.NewString()
+	if a.Status == "" {
+		a.Status = trygg.ActionOpen
+	}
+	if err := a.Validate(); err != nil {
+		return a, err
+	}
+	var out trygg.Action
+	err := db.inTx(ctx, "create action", func(tx pgx.Tx) error {
+		if a.ReportID != "" {
+			var muni string
+			var walk *string
+			err := tx.QueryRow(ctx, `SELECT municipality_code, walk_id::text FROM report WHERE id = $1`,
+				validUUID(a.ReportID)).Scan(&muni, &walk)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return trygg.Errorf(trygg.ENOTFOUND, "report_id", "no report has id %q", a.ReportID)
+			}
+			if err != nil {
+				return wrap(err, "read the action's report")
+			}
+			a.Municipality = muni
+			switch {
+			case a.WalkID == "" && walk != nil:
+				a.WalkID = *walk
+			case a.WalkID != "" && walk != nil && !strings.EqualFold(*walk, a.WalkID):
+				return trygg.Errorf(trygg.EINVALID, "walk_id", "report %s is an observation of another walk", a.ReportID)
+			}
+		}
+		if a.WalkID != "" {
+			var muni string
+			err := tx.QueryRow(ctx, `SELECT municipality_code FROM walk WHERE id = $1`, validUUID(a.WalkID)).Scan(&muni)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return trygg.Errorf(trygg.ENOTFOUND, "walk_id", "no walk has id %q", a.WalkID)
+			}
+			if err != nil {
+				return wrap(err, "read the action's walk")
+			}
+			if a.Municipality != "" && a.Municipality != muni {
+				return trygg.Errorf(trygg.EINVALID, "walk_id", "the report and the walk are in different municipalities")
+			}
+			a.Municipality = muni
+		}
+		if err := mayWrite(ctx, a.Municipality); err != nil {
+			return err
+		}
+		if err := checkOwnerOrg(ctx, tx, a.OwnerOrg); err != nil {
+			return err
+		}
+		var due *time.Time
+		if a.DueOn != nil {
+			due = &a.DueOn.Time
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO action (id, municipality_code, report_id, walk_id, description, owner_org,
+				owner_text, due_on, status, feedback, done_at, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $9 = 'done' THEN now() END, $11)`,
+			a.ID, a.Municipality, nonEmpty(a.ReportID), nonEmpty(a.WalkID), a.Description, nonEmpty(a.OwnerOrg),
+			nonEmpty(a.OwnerText), due, a.Status, a.Feedback, callerID(ctx))
+		if err := actionWriteError(err); err != nil {
+			return err
+		}
+		if out, err = readAction(ctx, tx, a.ID, false); err != nil {
+			return err
+		}
+		return audit(ctx, tx, "action.create", "action", a.ID, []string{a.Municipality}, nil, actionAudit(out))
+	})
+	return out, err
+}
+
+// ActionUpdate changes some of an action's fields; nil leaves a field as it is.
+type ActionUpdate struct {
+	Description *string
+	OwnerOrg    *string     // "" clears it (OwnerText must then name the owner)
+	OwnerText   *string     // "" clears it
+	DueOn       *trygg.Date // a zero Date clears it
+	Status      *string
+	Feedback    *string
+}
+
+// UpdateAction changes an action the caller sees (ENOTFOUND otherwise) and audits the
+// change with the action before and after. DoneAt is set when the status becomes done
+// and cleared when it leaves done.
+func (db *DB) UpdateAction(ctx context.Context, id string, u ActionUpdate) (trygg.Action, error) {
+	if !isUUID(id) {
+		return trygg.Action{}, trygg.Errorf(trygg.ENOTFOUND, "id", "no action has id %q", id)
+	}
+	var out trygg.Action
+	err := db.inTx(ctx, "update action", func(tx pgx.Tx) error {
+		before, err := readAction(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if err := mayWrite(ctx, before.Municipality); err != nil {
+			return err
+		}
+		a := before
+		set := func(dst *string, src *string) {
+			if src != nil {
+				*dst = *src
+			}
+		}
+		set(&a.Description, u.Description)
+		set(&a.OwnerOrg, u.OwnerOrg)
+		set(&a.OwnerText, u.OwnerText)
+		set(&a.Status, u.Status)
+		set(&a.Feedback, u.Feedback)
+		if u.DueOn != nil {
+			a.DueOn = u.DueOn
+			if u.DueOn.IsZero() {
+				a.DueOn = nil
+			}
+		}
+		if err := a.Validate(); err != nil {
+			return err
+		}
+		if u.OwnerOrg != nil && a.OwnerOrg != before.OwnerOrg {
+			if err := checkOwnerOrg(ctx, tx, a.OwnerOrg); err != nil {
+				return err
+			}
+		}
+		var due *time.Time
+		if a.DueOn != nil {
+			due = &a.DueOn.Time
+		}
+		_, err = tx.Exec(ctx, `UPDATE action SET description = $2, owner_org = $3, owner_text = $4, due_on = $5,
+				status = $6, feedback = $7, updated_at = now(),
+				done_at = CASE WHEN $6 <> 'done' THEN NULL WHEN status = 'done' THEN done_at ELSE now() END
+			WHERE id = $1`,
+			id, a.Description, nonEmpty(a.OwnerOrg), nonEmpty(a.OwnerText), due, a.Status, a.Feedback)
+		if err := actionWriteError(err); err != nil {
+			return err
+		}
+		if out, err = readAction(ctx, tx, id, false); err != nil {
+			return err
+		}
+		return audit(ctx, tx, "action.update", "action", id, []string{before.Municipality},
+			actionAudit(before), actionAudit(out))
+	})
+	return out, err
+}
+
+// checkOwnerOrg refuses an owner_org that names no organisation.
+func checkOwnerOrg(ctx context.Context, tx pgx.Tx, org string) error {
+	if org == "" {
+		return nil
+	}
+	var ok bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM organisation WHERE id = $1)`, org).Scan(&ok); err != nil {
+		return wrap(err, "check owner_org")
+	}
+	if !ok {
+		return trygg.Errorf(trygg.EINVALID, "owner_org", "no organisation has id %q", org)
+	}
+	return nil
+}
+
+// actionWriteError turns a refusal by the action table's constraints into EINVALID on
+// the field at fault.
+func actionWriteError(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23503":
+			if strings.Contains(pgErr.ConstraintName, "owner_org") {
+				return trygg.Errorf(trygg.EINVALID, "owner_org", "no such organisation")
+			}
+		case "23514":
+			field := "body"
+			for _, f := range []string{"description", "owner_text", "feedback", "status", "owner"} {
+				if strings.Contains(pgErr.ConstraintName, f) {
+					field = f
+					break
+				}
+			}
+			return trygg.Errorf(trygg.EINVALID, field, "the database refused the action: %s", pgErr.Message)
+		}
+	}
+	return wrap(err, "write action")
+}
+
+// Action returns an action the caller sees, or ENOTFOUND.
+func (db *DB) Action(ctx context.Context, id string) (trygg.Action, error) {
+	var a trygg.Action
+	if !isUUID(id) {
+		return a, trygg.Errorf(trygg.ENOTFOUND, "id", "no action has id %q", id)
+	}
+	err := db.inTx(ctx, "read action", func(tx pgx.Tx) error {
+		var err error
+		a, err = readAction(ctx, tx, id, false)
+		return err
+	})
+	return a, err
+}
+
+// ActionFilter selects actions. Zero fields select everything the caller sees.
+type ActionFilter struct {
+	Municipality string
+	WalkID       string
+	ReportID     string
+	Statuses     []string
+	Overdue      bool // due before today (in Sweden) and still open or in progress
+	Limit        int  // at most this many (default and cap 1000)
+}
+
+// Actions lists the actions the caller sees, soonest due first (those without a due
+// date last).
+func (db *DB) Actions(ctx context.Context, f ActionFilter) ([]trygg.Action, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.Municipality != "" {
+		add("a.municipality_code = $%d", f.Municipality)
+	}
+	if f.WalkID != "" {
+		add("a.walk_id = $%d", validUUID(f.WalkID))
+	}
+	if f.ReportID != "" {
+		add("a.report_id = $%d", validUUID(f.ReportID))
+	}
+	if len(f.Statuses) > 0 {
+		add("a.status = ANY($%d)", f.Statuses)
+	}
+	if f.Overdue {
+		where = append(where, "a.due_on < "+today+" AND a.status IN ('open', 'in_progress')")
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	q := `SELECT ` + actionColumns + ` FROM action a`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += fmt.Sprintf(" ORDER BY a.due_on NULLS LAST, a.created_at, a.id LIMIT %d", limit)
+	var as []trygg.Action
+	err := db.inTx(ctx, "list actions", func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return wrap(err, "list actions")
+		}
+		as, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (trygg.Action, error) { return scanAction(r) })
+		return wrap(err, "list actions")
+	})
+	return as, err
+}
+
+// validUUID returns id if it is a UUID and the nil UUID otherwise, which names no row:
+// a malformed id finds nothing instead of failing the query.
+func validUUID(id string) string {
+	if isUUID(id) {
+		return id
+	}
+	return uuid.Nil.String()
+}

@@ -1,0 +1,251 @@
+package postgis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/paulmach/orb/encoding/wkb"
+	"github.com/trygg-gis/trygg"
+)
+
+// Citizen dialogues (medborgardialoger) and the places residents named in them: reports
+// with source dialogue, linked by dialogue_id, moderated like residents' own.
+
+const dialogueColumns = `d.id, d.municipality_code, d.title, d.held_on, d.place, d.format, d.conversations, d.notes,
+	coalesce(d.created_by::text, ''), d.created_at, d.updated_at,
+	(SELECT count(*) FROM report r WHERE r.dialogue_id = d.id)`
+
+func scanDialogue(row pgx.Row) (trygg.Dialogue, error) {
+	var d trygg.Dialogue
+	var held time.Time
+	err := row.Scan(&d.ID, &d.Municipality, &d.Title, &held, &d.Place, &d.Format, &d.Conversations, &d.Notes,
+		&d.CreatedBy, &d.CreatedAt, &d.UpdatedAt, &d.Places)
+	d.HeldOn = trygg.Date{Time: held}
+	return d, err
+}
+
+func readDialogue(ctx context.Context, tx pgx.Tx, id string) (trygg.Dialogue, error) {
+	d, err := scanDialogue(tx.QueryRow(ctx, `SELECT `+dialogueColumns+` FROM dialogue d WHERE d.id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return d, trygg.Errorf(trygg.ENOTFOUND, "id", "no dialogue has id %q", id)
+	}
+	return d, wrap(err, "read dialogue")
+}
+
+// CreateDialogue stores a new dialogue in a municipality the caller serves, and audits it.
+func (db *DB) CreateDialogue(ctx context.Context, d trygg.Dialogue) (trygg.Dialogue, error) {
+	if d.ID == "" {
+		d.ID = uuid.NewString()
+	}
+	if err := d.Validate(); err != nil {
+		return d, err
+	}
+	if err := mayWrite(ctx, d.Municipality); err != nil {
+		return d, err
+	}
+	var out trygg.Dialogue
+	err := db.inTx(ctx, "create dialogue", func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO dialogue (id, municipality_code, title, held_on, place, format, conversations,
+			notes, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			d.ID, d.Municipality, d.Title, d.HeldOn.Time, d.Place, d.Format, d.Conversations, d.Notes, callerID(ctx))
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && (pgErr.Code == "23514" || pgErr.Code == "23503") {
+			return trygg.Errorf(trygg.EINVALID, dialogueField(pgErr.ConstraintName), "the database refused the dialogue: %s", pgErr.Message)
+		}
+		if err != nil {
+			return wrap(err, "create dialogue")
+		}
+		if out, err = readDialogue(ctx, tx, d.ID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, "dialogue.create", "dialogue", d.ID, []string{d.Municipality}, nil, dialogueAudit(out))
+	})
+	return out, err
+}
+
+func dialogueAudit(d trygg.Dialogue) map[string]any {
+	return map[string]any{"title": d.Title, "held_on": d.HeldOn, "place": d.Place, "format": d.Format,
+		"conversations": d.Conversations, "notes": d.Notes}
+}
+
+func dialogueField(constraint string) string {
+	for _, f := range []string{"municipality", "title", "place", "format", "conversations", "notes"} {
+		if strings.Contains(constraint, f) {
+			return f
+		}
+	}
+	return "body"
+}
+
+// Dialogue returns a dialogue the caller sees, or ENOTFOUND.
+func (db *DB) Dialogue(ctx context.Context, id string) (trygg.Dialogue, error) {
+	var d trygg.Dialogue
+	if !isUUID(id) {
+		return d, trygg.Errorf(trygg.ENOTFOUND, "id", "no dialogue has id %q", id)
+	}
+	err := db.inTx(ctx, "read dialogue", func(tx pgx.Tx) error {
+		var err error
+		d, err = readDialogue(ctx, tx, id)
+		return err
+	})
+	return d, err
+}
+
+// Dialogues lists the dialogues the caller sees, optionally of one municipality, the
+// most recent first.
+func (db *DB) Dialogues(ctx context.Context, municipality string) ([]trygg.Dialogue, error) {
+	var ds []trygg.Dialogue
+	err := db.inTx(ctx, "list dialogues", func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+dialogueColumns+` FROM dialogue d
+			WHERE $1 = '' OR d.municipality_code = $1 ORDER BY d.held_on DESC, d.created_at DESC, d.id`, municipality)
+		if err != nil {
+			return wrap(err, "list dialogues")
+		}
+		ds, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (trygg.Dialogue, error) { return scanDialogue(r) })
+		return wrap(err, "list dialogues")
+	})
+	return ds, err
+}
+
+// AddDialoguePlaces stores the places named in a dialogue, all or nothing: reports with
+// source dialogue, linked to it, received (they wait in the moderation queue, their
+// public text masked of contact details), public positions of points snapped to snapM
+// metres. Each must lie in the dialogue's municipality; if any does not, nothing is
+// written and the rejections name each by its index. The stored places come back in
+// the order given.
+func (db *DB) AddDialoguePlaces(ctx context.Context, dialogueID string, places []trygg.Report, snapM float64) ([]trygg.Report, []trygg.Rejection, error) {
+	if !isUUID(dialogueID) {
+		return nil, nil, trygg.Errorf(trygg.ENOTFOUND, "id", "no dialogue has id %q", dialogueID)
+	}
+	if len(places) == 0 {
+		return nil, nil, trygg.Errorf(trygg.EINVALID, "body", "no places")
+	}
+	n := len(places)
+	ids, geoms := make([]string, n), make([][]byte, n)
+	cats, feelings, times := make([]string, n), make([]int32, n), make([]string, n)
+	descs, pubs, precs := make([]string, n), make([]string, n), make([]string, n)
+	observed := make([]*time.Time, n)
+	for i, p := range places {
+		if p.Location == nil {
+			return nil, nil, trygg.Errorf(trygg.EINVALID, "location", "place %d: location is missing", i)
+		}
+		g, err := wkb.Marshal(p.Location)
+		if err != nil {
+			return nil, nil, trygg.Errorf(trygg.EINVALID, "location", "place %d: cannot encode the location: %v", i, err)
+		}
+		if p.Precision == "" {
+			if p.Precision, err = trygg.ReportPrecision(p.Location, ""); err != nil {
+				return nil, nil, err
+			}
+		}
+		d := strings.TrimSpace(p.Description)
+		ids[i], geoms[i] = uuid.NewString(), g
+		cats[i], feelings[i], times[i] = p.Category, int32(p.Feeling), strings.Join(p.When, ",")
+		descs[i], pubs[i], precs[i], observed[i] = d, trygg.MaskContacts(d), p.Precision, p.ObservedAt
+	}
+
+	var out []trygg.Report
+	var rejected []trygg.Rejection
+	err := db.inTx(ctx, "add dialogue places", func(tx pgx.Tx) error {
+		d, err := readDialogue(ctx, tx, dialogueID)
+		if err != nil {
+			return err
+		}
+		if err := mayWrite(ctx, d.Municipality); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `
+			SELECT u.i, report_municipality(ST_SetSRID(ST_GeomFromWKB(u.wkb), 4326))
+			FROM unnest($1::bytea[]) WITH ORDINALITY AS u(wkb, i) ORDER BY u.i`, geoms)
+		if err != nil {
+			return wrap(err, "place dialogue places")
+		}
+		var i int
+		var muni *string
+		_, err = pgx.ForEachRow(rows, []any{&i, &muni}, func() error {
+			if muni == nil || *muni != d.Municipality {
+				rejected = append(rejected, trygg.Rejection{Index: i - 1, Code: RejectOutside,
+					Reason: fmt.Sprintf("the place is outside the dialogue's municipality (%s)", d.Municipality)})
+			}
+			return nil
+		})
+		if err != nil {
+			return wrap(err, "place dialogue places")
+		}
+		if len(rejected) > 0 {
+			return errRollback
+		}
+		_, err = tx.Exec(ctx, `
+			INSERT INTO report (id, municipality_code, geom, public_geom, category, feeling, times, description,
+				public_description, source, precision, status, observed_at, created_by, dialogue_id)
+			SELECT u.id, $2, g.geom, report_public_geom(g.geom, $11), u.category, u.feeling,
+				string_to_array(u.times, ','), u.description, u.pub, 'dialogue', u.prec, 'received', u.observed, $12, $13
+			FROM unnest($1::uuid[], $3::bytea[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[],
+				$10::timestamptz[]) AS u(id, wkb, category, feeling, times, description, pub, prec, observed)
+			CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_GeomFromWKB(u.wkb), 4326) AS geom) g`,
+			ids, d.Municipality, geoms, cats, feelings, times, descs, pubs, precs, observed, snapM, callerID(ctx), dialogueID)
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "23503" && strings.Contains(pgErr.ConstraintName, "category") {
+			return trygg.Errorf(trygg.EINVALID, "category", "unknown category: %s", pgErr.Detail)
+		}
+		if errors.As(err, &pgErr) && (pgErr.Code == "23514" || pgErr.Code == "22023" || pgErr.Code == "XX000") {
+			return trygg.Errorf(trygg.EINVALID, constraintField(pgErr.ConstraintName), "the database refused a place: %s", pgErr.Message)
+		}
+		if err != nil {
+			return wrap(err, "insert dialogue places")
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO report_status (report_id, status, actor_id, actor)
+			SELECT unnest($1::uuid[]), 'received', $2, $3`, ids, callerID(ctx), callerName(ctx)); err != nil {
+			return wrap(err, "dialogue place status")
+		}
+		if _, err := tx.Exec(ctx, `UPDATE dialogue SET updated_at = now() WHERE id = $1`, dialogueID); err != nil {
+			return wrap(err, "touch dialogue")
+		}
+		if err := audit(ctx, tx, "dialogue.add_places", "dialogue", dialogueID, []string{d.Municipality}, nil,
+			map[string]any{"places": ids}); err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, `SELECT `+reportColumns+` FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, i)
+			JOIN report r ON r.id = u.id ORDER BY u.i`, ids)
+		if err != nil {
+			return wrap(err, "read dialogue places")
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (trygg.Report, error) { return scanReport(r) })
+		return wrap(err, "read dialogue places")
+	})
+	if errors.Is(err, errRollback) {
+		return nil, rejected, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, nil, nil
+}
+
+// DialoguePlaces returns the places of a dialogue the caller sees, in the order they
+// were experienced (or added), or ENOTFOUND for the dialogue.
+func (db *DB) DialoguePlaces(ctx context.Context, dialogueID string) ([]trygg.Report, error) {
+	if !isUUID(dialogueID) {
+		return nil, trygg.Errorf(trygg.ENOTFOUND, "id", "no dialogue has id %q", dialogueID)
+	}
+	var rs []trygg.Report
+	err := db.inTx(ctx, "list dialogue places", func(tx pgx.Tx) error {
+		if _, err := readDialogue(ctx, tx, dialogueID); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT `+reportColumns+` FROM report r WHERE r.dialogue_id = $1
+			ORDER BY coalesce(r.observed_at, r.created_at), r.created_at, r.id`, dialogueID)
+		if err != nil {
+			return wrap(err, "list dialogue places")
+		}
+		rs, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (trygg.Report, error) { return scanReport(r) })
+		return wrap(err, "list dialogue places")
+	})
+	return rs, err
+}
