@@ -168,6 +168,8 @@ func CheckSource(source string) error {
 		return Errorf(EINVALID, "source", "unknown source %q", source)
 	case source == SourcePoliceEvent:
 		return Errorf(EINVALID, "source", "police events come in with trygg import police-events")
+	case source == SourceEST:
+		return Errorf(EINVALID, "source", "EST incidents have a type: report them with POST /api/v1/est/incidents")
 	}
 	return nil
 }

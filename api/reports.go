@@ -254,8 +254,6 @@ func (s *Server) checkFields(r *http.Request, rep *trygg.Report, f reportFields)
 	switch {
 	case rep.Source == "":
 		rep.Source = trygg.SourceResident
-	case rep.Source == trygg.SourceEST:
-		return trygg.Errorf(trygg.EINVALID, "source", "EST incidents are reported with POST /api/v1/est/incidents")
 	case trygg.CheckSource(rep.Source) != nil:
 		return trygg.CheckSource(rep.Source)
 	case rep.Source != trygg.SourceResident && !staff:

@@ -63,7 +63,7 @@ ALTER TABLE report
     ADD CONSTRAINT report_police_event_check CHECK ((source = 'police-event') = (police_event_id IS NOT NULL));
 CREATE INDEX report_walk_idx ON report (walk_id) WHERE walk_id IS NOT NULL;
 CREATE INDEX report_dialogue_idx ON report (dialogue_id) WHERE dialogue_id IS NOT NULL;
-CREATE INDEX report_est_idx ON report (municipality_code, created_at) WHERE source = 'est';
+CREATE INDEX report_est_idx ON report (municipality_code, observed_at) WHERE source = 'est';
 
 -- Actions (åtgärder): a fix with an owner and a deadline, from an observation (a report)
 -- or a walk; feedback (återkoppling) is what residents are told.

@@ -21,6 +21,8 @@ import (
 type DB struct {
 	pool *pgxpool.Pool
 
+	gridM float64
+
 	catOnce    sync.Once
 	categories []trygg.Category
 	catErr     error
@@ -38,7 +40,13 @@ type Options struct {
 	// the server connects as AppRole, which row-level security applies to.
 	Role         string
 	RolePassword string
+	// PublicGridM is the cell size public positions of staff-entered points (walk
+	// observations) snap to; 0 means DefaultPublicGridM.
+	PublicGridM float64
 }
+
+// DefaultPublicGridM is the default public grid, in metres of SWEREF 99 TM.
+const DefaultPublicGridM = 50
 
 // AppRole is the database role the server connects as. It owns nothing and cannot
 // bypass row-level security; migrations create it and grant it what it needs.
@@ -68,7 +76,11 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgis: connect: %w", err)
 	}
-	return &DB{pool: pool}, nil
+	grid := opts.PublicGridM
+	if grid <= 0 {
+		grid = DefaultPublicGridM
+	}
+	return &DB{pool: pool, gridM: grid}, nil
 }
 
 // Close closes all connections.
