@@ -151,7 +151,7 @@ func (s *Server) handleAddDialoguePlaces(w http.ResponseWriter, r *http.Request)
 		}
 		if len(errs) > 0 {
 			slices.SortStableFunc(errs, func(a, b importer.RecordError) int { return a.Line + a.Feature - b.Line - b.Feature })
-			return recordsRefused(w, r, http.StatusBadRequest, errs)
+			return writeRefused(w, r, http.StatusBadRequest, recordRefusals(errs))
 		}
 		for _, c := range checked {
 			places = append(places, c.Report)
@@ -188,7 +188,7 @@ func (s *Server) handleAddDialoguePlaces(w http.ResponseWriter, r *http.Request)
 				errs[i].Field = "geometry"
 			}
 		}
-		return recordsRefused(w, r, http.StatusUnprocessableEntity, errs)
+		return writeRefused(w, r, http.StatusUnprocessableEntity, recordRefusals(errs))
 	}
 	c := trygg.CallerFrom(ctx)
 	b, err := featureCollection(len(out), func(b []byte, i int) ([]byte, error) { return appendStaffReport(b, out[i], c) })

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -152,7 +151,7 @@ func (s *Server) addESTList(w http.ResponseWriter, r *http.Request) error {
 		return trygg.Errorf(trygg.EINVALID, "body", "%s", err.Error())
 	}
 	if t == nil || len(errs) > 0 && len(t.Rows) == 0 {
-		return recordsRefused(w, r, http.StatusBadRequest, errs)
+		return writeRefused(w, r, http.StatusBadRequest, recordRefusals(errs))
 	}
 	if len(t.Rows) == 0 {
 		return trygg.Errorf(trygg.EINVALID, "body", "the list has a header but no incidents")
@@ -185,7 +184,7 @@ func (s *Server) addESTList(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(errs) > 0 {
 		slices.SortStableFunc(errs, func(a, b importer.RecordError) int { return a.Line - b.Line })
-		return recordsRefused(w, r, http.StatusBadRequest, errs)
+		return writeRefused(w, r, http.StatusBadRequest, recordRefusals(errs))
 	}
 	out, rejected, err := s.db.AddESTIncidents(r.Context(), incs, s.opts.PublicGridM)
 	if err != nil {
@@ -200,7 +199,7 @@ func (s *Server) addESTList(w http.ResponseWriter, r *http.Request) error {
 			}
 			errs = append(errs, importer.RecordError{Line: row.Line, Field: col, Reason: rej.Reason})
 		}
-		return recordsRefused(w, r, http.StatusUnprocessableEntity, errs)
+		return writeRefused(w, r, http.StatusUnprocessableEntity, recordRefusals(errs))
 	}
 	b, err := featureCollection(len(out), func(b []byte, i int) ([]byte, error) { return appendESTIncident(b, out[i]) })
 	if err != nil {
@@ -217,47 +216,6 @@ func appendESTIncident(b []byte, inc trygg.ESTIncident) ([]byte, error) {
 	}
 	inc.Contact = nil
 	return appendFeature(b, inc.ID, inc.Location, inc)
-}
-
-// recordProblem is one refused record of a file: its line (CSV) or feature index
-// (GeoJSON), the column or property at fault and why.
-type recordProblem struct {
-	Line    int    `json:"line,omitempty"`
-	Feature *int   `json:"feature,omitempty"`
-	Field   string `json:"field,omitempty"`
-	Reason  string `json:"reason"`
-}
-
-// recordsRefused answers a file of which records were refused (nothing was stored): a
-// problem whose errors list every refusal by line or feature index.
-func recordsRefused(w http.ResponseWriter, r *http.Request, status int, errs []importer.RecordError) error {
-	code := trygg.EINVALID
-	if status == http.StatusUnprocessableEntity {
-		code = trygg.EUNPROCESSABLE
-	}
-	list := make([]recordProblem, len(errs))
-	for i, e := range errs {
-		list[i] = recordProblem{Line: e.Line, Field: e.Field, Reason: e.Reason}
-		if e.Line == 0 {
-			f := e.Feature
-			list[i].Feature = &f
-		}
-	}
-	detail := "nothing was stored"
-	if len(errs) > 0 {
-		detail = fmt.Sprintf("%d refused, nothing was stored; %s", len(errs), errs[0].Error())
-	}
-	body := struct {
-		Problem
-		Errors []recordProblem `json:"errors"`
-	}{Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail,
-		Instance: r.URL.Path, Code: code, Field: "body"}, list}
-	b, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	return writeBytes(w, status, "application/problem+json", append(b, '\n'))
 }
 
 // servedMunicipality reads the query parameter municipality: one the caller serves (403

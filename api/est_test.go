@@ -65,7 +65,7 @@ type problemBody struct {
 		Line    int    `json:"line"`
 		Feature *int   `json:"feature"`
 		Field   string `json:"field"`
-		Reason  string `json:"reason"`
+		Reason  string `json:"detail"`
 	} `json:"errors"`
 }
 
@@ -412,7 +412,7 @@ func TestESTIncidentsCSV(t *testing.T) {
 		pr.Errors[3].Field != "lon/lat" || !strings.Contains(pr.Errors[3].Reason, "swapped") || pr.Errors[5].Field != "lon") {
 		t.Errorf("fields: %s", body)
 	}
-	if !strings.HasPrefix(pr.Detail, "6 refused, nothing was stored; line 3, column typ:") {
+	if !strings.HasPrefix(pr.Detail, "6 records refused, nothing was stored; the first: line 3: typ:") {
 		t.Errorf("detail %q", pr.Detail)
 	}
 

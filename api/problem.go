@@ -3,12 +3,15 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/trygg-gis/trygg"
+	"github.com/trygg-gis/trygg/importer"
 )
 
 // statusOf maps each domain error code to one HTTP status.
@@ -94,4 +97,79 @@ func writeProblem(w http.ResponseWriter, p Problem) {
 	}
 	w.WriteHeader(p.Status)
 	json.NewEncoder(w).Encode(p) //nolint:errcheck // the client may be gone
+}
+
+// Refusal is one refused record of a batch (a file, a FeatureCollection) that was
+// refused whole: the file's line or the feature's index, the field at fault and why.
+type Refusal struct {
+	Line    int    `json:"line,omitempty"`
+	Feature *int   `json:"feature,omitempty"`
+	Field   string `json:"field,omitempty"`
+	Detail  string `json:"detail"`
+}
+
+// where names the refusal's place and field: "line 7: känsla",
+// "features[3].properties.feeling".
+func (f Refusal) where() string {
+	switch {
+	case f.Line > 0 && f.Field != "":
+		return fmt.Sprintf("line %d: %s", f.Line, f.Field)
+	case f.Line > 0:
+		return fmt.Sprintf("line %d", f.Line)
+	case f.Feature != nil && !strings.HasPrefix(f.Field, "features["):
+		if f.Field == "" {
+			return fmt.Sprintf("features[%d]", *f.Feature)
+		}
+		return fmt.Sprintf("features[%d].%s", *f.Feature, f.Field)
+	case f.Field == "":
+		return "body"
+	}
+	return f.Field
+}
+
+// maxRefusals is how many refusals a problem lists.
+const maxRefusals = 100
+
+// refusedProblem is a problem listing the refusals of a batch.
+type refusedProblem struct {
+	Problem
+	Errors     []Refusal `json:"errors"`
+	ErrorCount int       `json:"error_count"`
+}
+
+// writeRefused answers a batch of which nothing was stored: the problem names the
+// first refusal's place and field, and lists every refusal (up to maxRefusals) with
+// their count.
+func writeRefused(w http.ResponseWriter, r *http.Request, status int, refused []Refusal) error {
+	first := refused[0]
+	code := trygg.EINVALID
+	if status == http.StatusUnprocessableEntity {
+		code = trygg.EUNPROCESSABLE
+	}
+	noun := "records"
+	if len(refused) == 1 {
+		noun = "record"
+	}
+	p := refusedProblem{
+		Problem: Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Instance: r.URL.Path,
+			Code: code, Field: first.where(),
+			Detail: fmt.Sprintf("%d %s refused, nothing was stored; the first: %s: %s", len(refused), noun, first.where(), first.Detail)},
+		Errors:     refused[:min(len(refused), maxRefusals)],
+		ErrorCount: len(refused),
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	return writeJSON(w, status, "application/problem+json", p)
+}
+
+// recordRefusals turns the importer's record errors into refusals.
+func recordRefusals(errs []importer.RecordError) []Refusal {
+	out := make([]Refusal, len(errs))
+	for i, e := range errs {
+		out[i] = Refusal{Line: e.Line, Field: e.Field, Detail: e.Reason}
+		if e.Line == 0 {
+			f := e.Feature
+			out[i].Feature = &f
+		}
+	}
+	return out
 }

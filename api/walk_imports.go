@@ -1,13 +1,11 @@
 package api
 
 import (
-	"fmt"
 	"mime"
 	"net/http"
 	"time"
 
 	"github.com/gorilla/mux"
-	"github.com/trygg-gis/trygg"
 	"github.com/trygg-gis/trygg/importer"
 )
 
@@ -17,45 +15,6 @@ import (
 // as CSV or GeoJSON. A refused file is a problem whose field names the first refusal
 // ("line 7: känsla", "line 31: trkpt", "feature 2: properties.feeling") and whose
 // errors list every refusal, up to maxImportRefusals; nothing is stored.
-
-// maxImportRefusals is how many refusals a problem lists.
-const maxImportRefusals = 100
-
-// importRefusal is one refused record of an imported file.
-type importRefusal struct {
-	Field  string `json:"field"`
-	Detail string `json:"detail"`
-}
-
-// importProblem is a problem listing the refusals of a file.
-type importProblem struct {
-	Problem
-	Errors     []importRefusal `json:"errors"`
-	ErrorCount int             `json:"error_count"`
-}
-
-// writeImportProblem answers a refused file: status and code, the first refusal's
-// field, and the refusals.
-func writeImportProblem(w http.ResponseWriter, r *http.Request, code string, refused []importRefusal, first string) error {
-	status := statusOf[code]
-	p := importProblem{
-		Problem: Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Instance: r.URL.Path,
-			Code: code, Field: refused[0].Field,
-			Detail: fmt.Sprintf("%s in the file, nothing was stored; the first: %s", importErrorCount(len(refused)), first)},
-		Errors:     refused[:min(len(refused), maxImportRefusals)],
-		ErrorCount: len(refused),
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	return writeJSON(w, status, "application/problem+json", p)
-}
-
-// importErrorCount says "1 error" or "3 errors".
-func importErrorCount(n int) string {
-	if n == 1 {
-		return "1 error"
-	}
-	return fmt.Sprintf("%d errors", n)
-}
 
 // importFormat returns the file format a request's Content-Type names, from formats
 // (media type → format), or a 415 error saying what to send.
@@ -107,11 +66,11 @@ func (s *Server) handleImportRoute(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	if len(errs) > 0 {
-		refused := make([]importRefusal, len(errs))
+		refused := make([]Refusal, len(errs))
 		for i, e := range errs {
-			refused[i] = importRefusal{Field: e.Where(), Detail: e.Reason}
+			refused[i] = Refusal{Line: e.Line, Field: e.Field, Detail: e.Reason}
 		}
-		return writeImportProblem(w, r, trygg.EINVALID, refused, errs[0].Error())
+		return writeRefused(w, r, http.StatusBadRequest, refused)
 	}
 	wk.Route, wk.RouteTimes = rt.Line, rt.Times
 	if wk, err = s.db.UpdateWalk(ctx, wk); err != nil {
@@ -159,20 +118,16 @@ func (s *Server) handleImportObservations(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	code := trygg.EINVALID
+	status := http.StatusBadRequest
 	var ids []string
 	if len(obs.Errors) == 0 {
 		if ids, err = importer.AddObservations(ctx, s.db, wk.ID, &obs); err != nil {
 			return err
 		}
-		code = trygg.EUNPROCESSABLE // the store refuses only places outside the walk's municipality
+		status = http.StatusUnprocessableEntity // the store refuses only places outside the walk's municipality
 	}
 	if len(obs.Errors) > 0 {
-		refused := make([]importRefusal, len(obs.Errors))
-		for i, e := range obs.Errors {
-			refused[i] = importRefusal{Field: e.Where(), Detail: e.Reason}
-		}
-		return writeImportProblem(w, r, code, refused, obs.Errors[0].Error())
+		return writeRefused(w, r, status, recordRefusals(obs.Errors))
 	}
 	w.Header().Set("Location", "/api/v1/walks/"+wk.ID+"/observations")
 	return writeJSON(w, http.StatusCreated, "application/json",

@@ -60,15 +60,27 @@ type importProblemBody struct {
 	Detail     string `json:"detail"`
 	ErrorCount int    `json:"error_count"`
 	Errors     []struct {
-		Field  string `json:"field"`
-		Detail string `json:"detail"`
+		Line    int    `json:"line"`
+		Feature *int   `json:"feature"`
+		Field   string `json:"field"`
+		Detail  string `json:"detail"`
 	} `json:"errors"`
 }
 
+// fields names each refusal's place as the problem's field does: "line 27: trkpt".
 func (p importProblemBody) fields() string {
 	f := make([]string, len(p.Errors))
 	for i, e := range p.Errors {
-		f[i] = e.Field
+		switch {
+		case e.Line > 0 && e.Field != "":
+			f[i] = fmt.Sprintf("line %d: %s", e.Line, e.Field)
+		case e.Line > 0:
+			f[i] = fmt.Sprintf("line %d", e.Line)
+		case e.Feature != nil:
+			f[i] = fmt.Sprintf("features[%d].%s", *e.Feature, e.Field)
+		default:
+			f[i] = e.Field
+		}
 	}
 	return strings.Join(f, ", ")
 }
@@ -242,7 +254,7 @@ func TestWalkImports(t *testing.T) {
 		}
 		// The detail of a refusal says it all.
 		_, body = sendImport(t, c, http.MethodPost, obsPath, "text/csv", importTestdata(t, "observations_unknown_category.csv"))
-		if d := jsonField(t, body, "detail"); d != `3 errors in the file, nothing was stored; the first: line 3, column kategori: unknown category "lampa"; the codes are `+
+		if d := jsonField(t, body, "detail"); d != `3 records refused, nothing was stored; the first: line 3: kategori: unknown category "lampa"; the codes are `+
 			strings.Join(pgtest.Strings(t, e.url, `SELECT code FROM category ORDER BY sort`), ", ") {
 			t.Errorf("detail %s", d)
 		}

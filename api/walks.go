@@ -502,19 +502,6 @@ func (s *Server) readObservation(r *http.Request, raw []byte, prefix string) (tr
 	return rep, prefix + locField, nil
 }
 
-// observationError is one refused observation of a FeatureCollection.
-type observationError struct {
-	Index  int    `json:"index"`
-	Field  string `json:"field"`
-	Detail string `json:"detail"`
-}
-
-// observationProblem is a problem with every refused observation listed.
-type observationProblem struct {
-	Problem
-	Errors []observationError `json:"errors"`
-}
-
 // handleAddObservations answers POST /api/v1/walks/{id}/observations: one observation
 // (a plain object with location, or a GeoJSON Feature) or a GeoJSON FeatureCollection
 // of them, each checked as a report is. They are stored all or nothing, as reports of
@@ -534,7 +521,7 @@ func (s *Server) handleAddObservations(w http.ResponseWriter, r *http.Request) e
 	}
 	var obs []trygg.Report
 	var places []string // the field of each observation's place
-	var refused []observationError
+	var refused []Refusal
 	var first error
 	if kind.Type == "FeatureCollection" {
 		var fc struct {
@@ -571,10 +558,10 @@ func (s *Server) handleAddObservations(w http.ResponseWriter, r *http.Request) e
 			if first == nil {
 				first = err
 			}
-			refused = append(refused, observationError{Index: i, Field: refusalField(err), Detail: refusalDetail(err)})
+			refused = append(refused, Refusal{Feature: &i, Field: refusalField(err), Detail: refusalDetail(err)})
 		}
 		if first != nil {
-			return writeObservationProblem(w, r, first, refused, len(fc.Features))
+			return writeObservationProblem(w, r, first, refused)
 		}
 	} else {
 		rep, place, err := s.readObservation(r, body, "")
@@ -590,13 +577,13 @@ func (s *Server) handleAddObservations(w http.ResponseWriter, r *http.Request) e
 	}
 	if len(rejected) > 0 {
 		for _, rj := range rejected {
-			refused = append(refused, observationError{Index: rj.Index, Field: places[rj.Index], Detail: rj.Reason})
+			refused = append(refused, Refusal{Feature: &rj.Index, Field: places[rj.Index], Detail: rj.Reason})
 		}
 		first = trygg.Errorf(trygg.EUNPROCESSABLE, refused[0].Field, "%s", refused[0].Detail)
 		if len(obs) == 1 && kind.Type != "FeatureCollection" {
 			return first
 		}
-		return writeObservationProblem(w, r, first, refused, len(obs))
+		return writeObservationProblem(w, r, first, refused)
 	}
 	w.Header().Set("Location", "/api/v1/walks/"+id+"/observations")
 	return writeJSON(w, http.StatusCreated, "application/json", map[string]any{"walk_id": id, "ids": ids})
@@ -620,16 +607,13 @@ func refusalDetail(err error) string {
 }
 
 // writeObservationProblem answers a refused FeatureCollection: the first refusal's
-// status and field, and every refusal in errors. Nothing was stored.
-func writeObservationProblem(w http.ResponseWriter, r *http.Request, first error, refused []observationError, n int) error {
+// status, and every refusal. Nothing was stored.
+func writeObservationProblem(w http.ResponseWriter, r *http.Request, first error, refused []Refusal) error {
 	p, internal := problemFor(first, r)
 	if internal {
 		return first
 	}
-	p.Detail = fmt.Sprintf("%d of %d observations refused, nothing stored; first: feature %d: %s",
-		len(refused), n, refused[0].Index, refused[0].Detail)
-	w.Header().Set("Cache-Control", "no-store")
-	return writeJSON(w, p.Status, "application/problem+json", observationProblem{Problem: p, Errors: refused})
+	return writeRefused(w, r, p.Status, refused)
 }
 
 // handleObservations answers GET /api/v1/walks/{id}/observations: the walk's

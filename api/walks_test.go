@@ -174,7 +174,7 @@ func TestWalkObservationsActionsFlow(t *testing.T) {
 	var refused struct {
 		Field  string `json:"field"`
 		Errors []struct {
-			Index int    `json:"index"`
+			Index int    `json:"feature"`
 			Field string `json:"field"`
 		} `json:"errors"`
 	}
