@@ -112,6 +112,20 @@ var isolationMatrix = []struct {
 			rs, err := db.Observations(ctx, b.walkID)
 			return len(rs) > 0, err
 		}},
+	{"protocol of B's walk", "GET", func(b objects) string { return "/api/v1/walks/" + b.walkID + "/protocol" }, nil, 404,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			_, err := db.Walk(ctx, b.walkID)
+			return err == nil, ignoreNotFound(err)
+		}},
+	{"route of B's walk", "PUT", func(b objects) string { return "/api/v1/walks/" + b.walkID + "/route" },
+		func(b objects) any {
+			return map[string]any{"type": "LineString", "coordinates": [][]float64{{12.42, 57.17}, {12.43, 57.175}}}
+		}, 404,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			_, err := db.UpdateWalk(ctx, trygg.Walk{ID: b.walkID, Title: "kapad", Status: trygg.WalkDone,
+				Route: orb.LineString{{12.42, 57.17}, {12.43, 57.175}}})
+			return err == nil, ignoreNotFound(err)
+		}},
 	{"observation on B's walk", "POST", func(b objects) string { return "/api/v1/walks/" + b.walkID + "/observations" },
 		func(b objects) any {
 			return map[string]any{"location": map[string]any{"type": "Point", "coordinates": []float64{12.421, 57.171}},
