@@ -1,9 +1,10 @@
 package importer
 
 import (
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -114,10 +115,18 @@ func TestPoliceDescription(t *testing.T) {
 // TestPoliceEventTypesCovered checks that the category table names every type of the
 // feed's history (97, of which 8 are summaries) and only categories that exist.
 func TestPoliceEventTypesCovered(t *testing.T) {
-	path := filepath.Join("..", "..", "shared", "data", "real", "polisen", "events_history_2022-09_2026-08.json")
-	data, err := os.ReadFile(path)
+	gz, err := os.Open("testdata/polisen_events_history.json.gz")
 	if err != nil {
-		t.Fatalf("the police event history is missing: %v (CI has shared/data/real beside the repository)", err)
+		t.Fatal(err)
+	}
+	defer gz.Close()
+	zr, err := gzip.NewReader(gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
 	}
 	var events []struct {
 		Type string `json:"type"`

@@ -2,8 +2,10 @@ package importer_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,8 +18,8 @@ import (
 )
 
 // historyFile is the merged history of the Police's event feed, 85,011 events (30 MB),
-// kept out of the repository: CI has shared/data/real beside it.
-var historyFile = filepath.Join("..", "..", "shared", "data", "real", "polisen", "events_history_2022-09_2026-08.json")
+// kept gzipped in testdata (4.6 MB); see testdata/ATTRIBUTION.md.
+const historyFile = "testdata/polisen_events_history.json.gz"
 
 // event is one element of the Police's feed.
 func event(id int, datetime, name, typ, place, gps string) string {
@@ -345,15 +347,30 @@ func TestPoliceEventsNoMunicipality(t *testing.T) {
 	}
 }
 
-// openHistory opens the 30 MB history of the feed, which is not in the repository.
+// openHistory unpacks the 30 MB history of the feed into a temporary file and opens it
+// (the importer reads files, and the tests seek back to the start).
 func openHistory(t testing.TB) *os.File {
 	t.Helper()
-	f, err := os.Open(historyFile)
+	gz, err := os.Open(historyFile)
 	if err != nil {
-		t.Fatalf("the police event history is missing: %v (it is shared/data/real/polisen/events_history_2022-09_2026-08.json "+
-			"beside the repository, as CI has it; it is not in the repository because of its size)", err)
+		t.Fatal(err)
+	}
+	defer gz.Close()
+	zr, err := gzip.NewReader(gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(filepath.Join(t.TempDir(), "events_history.json"))
+	if err != nil {
+		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.Close() })
+	if _, err := io.Copy(f, zr); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 
@@ -368,7 +385,7 @@ func TestPoliceEventsHistory(t *testing.T) {
 	var progress bytes.Buffer
 	start := time.Now()
 	sum, err := importer.PoliceEvents(context.Background(), db, f,
-		importer.PoliceEventOptions{Name: filepath.Base(historyFile), Size: info.Size(), Progress: &progress})
+		importer.PoliceEventOptions{Name: "events_history.json", Size: info.Size(), Progress: &progress})
 	took := time.Since(start)
 	if err != nil || len(sum.Errors) > 0 {
 		t.Fatalf("PoliceEvents: %v %v", err, sum.Errors)
