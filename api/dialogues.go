@@ -93,13 +93,7 @@ func (s *Server) handleDialoguePlaces(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	c := trygg.CallerFrom(r.Context())
-	b, err := featureCollection(len(rs), func(b []byte, i int) ([]byte, error) { return appendStaffReport(b, rs[i], c) })
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Cache-Control", "private, no-store")
-	return writeBytes(w, http.StatusOK, contentTypeGeoJSON, b)
+	return writeStaffReports(w, r, http.StatusOK, rs)
 }
 
 // handleAddDialoguePlaces answers POST /api/v1/dialogues/{id}/places: one place (a
@@ -190,11 +184,5 @@ func (s *Server) handleAddDialoguePlaces(w http.ResponseWriter, r *http.Request)
 		}
 		return writeRefused(w, r, http.StatusUnprocessableEntity, recordRefusals(errs))
 	}
-	c := trygg.CallerFrom(ctx)
-	b, err := featureCollection(len(out), func(b []byte, i int) ([]byte, error) { return appendStaffReport(b, out[i], c) })
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	return writeBytes(w, http.StatusCreated, contentTypeGeoJSON, b)
+	return writeStaffReports(w, r, http.StatusCreated, out)
 }

@@ -541,13 +541,18 @@ func (s *Server) handleModerationQueue(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
+	return writeStaffReports(w, r, http.StatusOK, rs)
+}
+
+// writeStaffReports answers a FeatureCollection of reports as the caller's staff view.
+func writeStaffReports(w http.ResponseWriter, r *http.Request, status int, rs []trygg.Report) error {
 	c := trygg.CallerFrom(r.Context())
 	b, err := featureCollection(len(rs), func(b []byte, i int) ([]byte, error) { return appendStaffReport(b, rs[i], c) })
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", "private, no-store")
-	return writeBytes(w, http.StatusOK, contentTypeGeoJSON, b)
+	return writeBytes(w, status, contentTypeGeoJSON, b)
 }
 
 type moderationInput struct {

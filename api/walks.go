@@ -627,13 +627,7 @@ func (s *Server) handleObservations(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	c := trygg.CallerFrom(r.Context())
-	b, err := featureCollection(len(rs), func(b []byte, i int) ([]byte, error) { return appendStaffReport(b, rs[i], c) })
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Cache-Control", "private, no-store")
-	return writeBytes(w, http.StatusOK, contentTypeGeoJSON, b)
+	return writeStaffReports(w, r, http.StatusOK, rs)
 }
 
 // actionInput is a new action.

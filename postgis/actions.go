@@ -238,16 +238,9 @@ func actionWriteError(err error) error {
 
 // Action returns an action the caller sees, or ENOTFOUND.
 func (db *DB) Action(ctx context.Context, id string) (trygg.Action, error) {
-	var a trygg.Action
-	if !isUUID(id) {
-		return a, trygg.Errorf(trygg.ENOTFOUND, "id", "no action has id %q", id)
-	}
-	err := db.inTx(ctx, "read action", func(tx pgx.Tx) error {
-		var err error
-		a, err = readAction(ctx, tx, id, false)
-		return err
+	return byID(ctx, db, "action", id, func(ctx context.Context, tx pgx.Tx, id string) (trygg.Action, error) {
+		return readAction(ctx, tx, id, false)
 	})
-	return a, err
 }
 
 // ActionFilter selects actions. Zero fields select everything the caller sees.

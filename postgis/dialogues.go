@@ -85,16 +85,7 @@ func dialogueField(constraint string) string {
 
 // Dialogue returns a dialogue the caller sees, or ENOTFOUND.
 func (db *DB) Dialogue(ctx context.Context, id string) (trygg.Dialogue, error) {
-	var d trygg.Dialogue
-	if !isUUID(id) {
-		return d, trygg.Errorf(trygg.ENOTFOUND, "id", "no dialogue has id %q", id)
-	}
-	err := db.inTx(ctx, "read dialogue", func(tx pgx.Tx) error {
-		var err error
-		d, err = readDialogue(ctx, tx, id)
-		return err
-	})
-	return d, err
+	return byID(ctx, db, "dialogue", id, readDialogue)
 }
 
 // Dialogues lists the dialogues the caller sees, optionally of one municipality, the

@@ -43,6 +43,21 @@ func (db *DB) inTx(ctx context.Context, doing string, fn func(tx pgx.Tx) error) 
 	return wrap(tx.Commit(ctx), "commit "+doing)
 }
 
+// byID reads one row of a kind ("walk", "action", …) by id in a scoped transaction with
+// read; an id that is not a UUID is ENOTFOUND without asking the database.
+func byID[T any](ctx context.Context, db *DB, kind, id string, read func(context.Context, pgx.Tx, string) (T, error)) (T, error) {
+	var v T
+	if !isUUID(id) {
+		return v, trygg.Errorf(trygg.ENOTFOUND, "id", "no %s has id %q", kind, id)
+	}
+	err := db.inTx(ctx, "read "+kind, func(tx pgx.Tx) error {
+		var err error
+		v, err = read(ctx, tx, id)
+		return err
+	})
+	return v, err
+}
+
 // audit appends an entry for a staff write to the audit log, in the write's own
 // transaction: the change and its record commit together or not at all.
 func audit(ctx context.Context, tx pgx.Tx, action, entity, entityID string, munis []string, before, after any) error {

@@ -199,16 +199,7 @@ func readWalk(ctx context.Context, tx pgx.Tx, id string) (trygg.Walk, error) {
 
 // Walk returns a walk the caller sees, or ENOTFOUND.
 func (db *DB) Walk(ctx context.Context, id string) (trygg.Walk, error) {
-	var w trygg.Walk
-	if !isUUID(id) {
-		return w, trygg.Errorf(trygg.ENOTFOUND, "id", "no walk has id %q", id)
-	}
-	err := db.inTx(ctx, "read walk", func(tx pgx.Tx) error {
-		var err error
-		w, err = readWalk(ctx, tx, id)
-		return err
-	})
-	return w, err
+	return byID(ctx, db, "walk", id, readWalk)
 }
 
 // Walks lists the walks the caller sees, optionally of one municipality, newest first.
