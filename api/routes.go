@@ -6,6 +6,7 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/trygg-gis/trygg"
+	"github.com/trygg-gis/trygg/ogc"
 	"github.com/trygg-gis/trygg/open311"
 	"github.com/trygg-gis/trygg/web"
 )
@@ -77,6 +78,11 @@ func (s *Server) routes() http.Handler {
 	// JSON and XML, and POST requests shares the resident report path (open311.go).
 	open311.New(s.db, s.open311Hooks(), open311.Options{APIKey: s.opts.Open311APIKey, HTTPS: s.opts.SecureCookies}).
 		Register(r.PathPrefix(open311.Prefix).Subrouter())
+
+	// OGC API – Features (package ogc): collections of the store's features, public or
+	// the caller's staff view, for QGIS, ArcGIS and GDAL.
+	ogc.New(s.db, s.ogcHooks(), ogc.Options{HTTPS: s.opts.SecureCookies}).
+		Register(r.PathPrefix(ogc.Prefix).Subrouter())
 
 	notFound := s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return httpError(http.StatusNotFound, "", "no such resource: "+r.URL.Path)

@@ -1,0 +1,11 @@
+package api
+
+import (
+	"github.com/trygg-gis/trygg/ogc"
+)
+
+// ogcHooks connect package ogc to the server: its problem+json errors and its fast
+// GeoJSON geometry writer.
+func (s *Server) ogcHooks() ogc.Hooks {
+	return ogc.Hooks{Fail: s.fail, AppendGeometry: appendGeometry}
+}

@@ -1,0 +1,356 @@
+package postgis
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/trygg-gis/trygg"
+)
+
+// Feature collections: the store side of OGC API – Features (package ogc). Each
+// collection is a source in SQL: a FROM clause, the feature id, its time (the keyset
+// order is time then id), its geometry (SRID 4326) and its properties, built as one
+// JSON object per row in SQL. A collection has a public source, a staff source, or
+// both; staff sources run in the caller's scoped transaction, so row-level security
+// keeps them to the caller's municipalities.
+
+// FeatureSource is how one audience reads a collection.
+type FeatureSource struct {
+	from    string
+	where   string // always applied; "" for none
+	id      string // text
+	time    string // timestamptz
+	geom    string // geometry in SRID 4326, may be NULL
+	props   []featureProp
+	filters map[string]string // query parameter → text column
+}
+
+type featureProp struct{ name, expr string }
+
+// Properties are the names of the source's properties, in order.
+func (s *FeatureSource) Properties() []string {
+	out := make([]string, len(s.props))
+	for i, p := range s.props {
+		out[i] = p.name
+	}
+	return out
+}
+
+// Filters says whether the source can be filtered by the property param (category,
+// status, source, municipality).
+func (s *FeatureSource) Filters(param string) bool {
+	_, ok := s.filters[param]
+	return ok
+}
+
+// FeatureCollectionDef is one collection.
+type FeatureCollectionDef struct {
+	ID          string
+	Title       string // Swedish
+	Description string // Swedish
+	TimeField   string // the property the time is, for datetime
+	Public      *FeatureSource
+	Staff       *FeatureSource
+	StaffRoles  []trygg.Role // roles that read Staff; every staff role when empty
+}
+
+// Source returns the source the caller reads, or nil when the collection is not
+// theirs to see.
+func (c *FeatureCollectionDef) Source(caller *trygg.Caller) *FeatureSource {
+	if c.Staff != nil && caller != nil && caller.User.ID != "" &&
+		(len(c.StaffRoles) == 0 || caller.Can(c.StaffRoles...)) {
+		return c.Staff
+	}
+	return c.Public
+}
+
+var reportProps = []featureProp{
+	{"municipality", "r.municipality_code"}, {"category", "r.category"}, {"feeling", "r.feeling"},
+	{"when", "r.times"}, {"description", "r.description"}, {"source", "r.source"},
+	{"precision", "r.precision"}, {"status", "r.status"}, {"observed_at", "r.observed_at"},
+	{"created_at", "r.created_at"},
+}
+
+var reportFilters = map[string]string{"category": "r.category", "status": "r.status",
+	"source": "r.source", "municipality": "r.municipality_code"}
+
+var walkRoles = []trygg.Role{trygg.RoleAdmin, trygg.RolePlanner, trygg.RolePolice}
+
+// FeatureCollections are the collections, in the order they are listed.
+var FeatureCollections = []*FeatureCollectionDef{
+	{
+		ID: "municipalities", Title: "Kommuner", Description: "Kommunernas gränser (SCB).", TimeField: "updated_at",
+		Public: &FeatureSource{from: "municipality m", id: "m.code", time: "m.updated_at", geom: "m.boundary",
+			props:   []featureProp{{"code", "m.code"}, {"name", "m.name"}, {"updated_at", "m.updated_at"}},
+			filters: map[string]string{"municipality": "m.code"}},
+	},
+	{
+		ID: "reports", Title: "Rapporter", TimeField: "created_at",
+		Description: "Platser där människor känner sig otrygga. Allmänheten ser publicerade rapporter med grövre position; " +
+			"inloggad personal ser sina kommuners rapporter i sin helhet.",
+		Public: &FeatureSource{from: "public_report r", id: "r.id::text", time: "r.created_at", geom: "r.geom",
+			props: append(append([]featureProp{}, reportProps...),
+				featureProp{"confirmations", "r.confirmations"}, featureProp{"action_status", "r.action_status"}),
+			filters: reportFilters},
+		Staff: &FeatureSource{from: "report r", where: "r.source <> 'police-event'", id: "r.id::text", time: "r.created_at", geom: "r.geom",
+			props: append(append([]featureProp{}, reportProps...),
+				featureProp{"public_description", "r.public_description"}, featureProp{"walk_id", "r.walk_id"},
+				featureProp{"dialogue_id", "r.dialogue_id"}, featureProp{"est_type", "r.est_type"},
+				featureProp{"est_area", "r.est_area"}, featureProp{"updated_at", "r.updated_at"}),
+			filters: reportFilters},
+	},
+	{
+		ID: "walks", Title: "Trygghetsvandringar", Description: "Trygghetsvandringar med sina rutter (personal).",
+		TimeField: "starts_at", StaffRoles: walkRoles,
+		Staff: &FeatureSource{from: "walk w", id: "w.id::text", time: "coalesce(w.starts_at, w.created_at)",
+			geom: "ST_Force2D(w.route)",
+			props: []featureProp{{"title", "w.title"}, {"municipality", "w.municipality_code"}, {"status", "w.status"},
+				{"starts_at", "w.starts_at"}, {"ends_at", "w.ends_at"}, {"dark", "w.dark"},
+				{"organisers", "w.organisers"}, {"participants", "w.participants"}, {"notes", "w.notes"}},
+			filters: map[string]string{"status": "w.status", "municipality": "w.municipality_code"}},
+	},
+	{
+		ID: "actions", Title: "Åtgärder", TimeField: "created_at", StaffRoles: walkRoles,
+		Description: "Åtgärder med ägare och tidsgräns; geometrin är observationens plats eller vandringens rutt (personal).",
+		Staff: &FeatureSource{
+			from: "action a LEFT JOIN report r ON r.id = a.report_id LEFT JOIN walk w ON w.id = a.walk_id",
+			id:   "a.id::text", time: "a.created_at", geom: "coalesce(r.geom, ST_Force2D(w.route))",
+			props: []featureProp{{"description", "a.description"}, {"municipality", "a.municipality_code"},
+				{"status", "a.status"}, {"report_id", "a.report_id"}, {"walk_id", "a.walk_id"},
+				{"owner_org", "a.owner_org"}, {"owner_text", "a.owner_text"}, {"due_on", "a.due_on"},
+				{"feedback", "a.feedback"}, {"created_at", "a.created_at"}},
+			filters: map[string]string{"status": "a.status", "municipality": "a.municipality_code"}},
+	},
+	{
+		ID: "police-events", Title: "Polisens händelser", TimeField: "observed_at",
+		Description: "Polisens publicerade händelser, med områdesprecision (personal).",
+		Staff: &FeatureSource{from: "report r", where: "r.source = 'police-event'", id: "r.id::text",
+			time: "coalesce(r.observed_at, r.created_at)", geom: "r.geom",
+			props: []featureProp{{"municipality", "r.municipality_code"}, {"category", "r.category"},
+				{"police_event_id", "r.police_event_id"}, {"police_event_type", "r.police_event_type"},
+				{"description", "r.description"}, {"precision", "r.precision"}, {"observed_at", "r.observed_at"}},
+			filters: map[string]string{"category": "r.category", "municipality": "r.municipality_code"}},
+	},
+}
+
+// FeatureCollection returns the collection with the id, or nil.
+func FeatureCollection(id string) *FeatureCollectionDef {
+	for _, c := range FeatureCollections {
+		if c.ID == id {
+			return c
+		}
+	}
+	return nil
+}
+
+// FeatureKey is a feature's place in the keyset order.
+type FeatureKey struct {
+	Time time.Time
+	ID   string
+}
+
+// FeatureQuery selects features.
+type FeatureQuery struct {
+	ID        string      // one feature; the other fields but SRID are ignored
+	BBox      *[4]float64 // minx, miny, maxx, maxy in BBoxSRID (x east, y north)
+	BBoxSRID  int         // 4326 or 3006
+	From, To  *time.Time  // the time is within [From, To]; nil is open
+	Filters   map[string][]string
+	After     *FeatureKey // features after this key (a next page)
+	Before    *FeatureKey // features before this key (a previous page), still returned in order
+	Limit     int
+	SRID      int  // output: 4326 (default) or 3006
+	NorthEast bool // output in northing, easting order (EPSG:3006's axis order)
+	Count     bool // count the matches (without After/Before), up to MaxCount
+}
+
+// MaxCount is the most FeatureQuery.Count counts; beyond, the count is unknown (-1).
+const MaxCount = 100_000
+
+// FeatureRow is one feature as read: its id, time, geometry as WKB (nil for none) and
+// properties as a JSON object. Its slices are valid only during the callback.
+type FeatureRow struct {
+	ID    string
+	Time  time.Time
+	WKB   []byte
+	Props []byte
+}
+
+// FeaturePage says what surrounds a page of features.
+type FeaturePage struct {
+	Matched     int64 // -1 when not counted or more than MaxCount
+	Returned    int
+	First, Last FeatureKey
+	MoreBefore  bool // features exist before First
+	MoreAfter   bool // features exist after Last
+	TimeStamp   time.Time
+}
+
+// Features streams the features of src that q selects to each, in keyset order, as
+// PostgreSQL returns them: nothing is collected. An error from each stops the read
+// and is returned as is. With q.ID set, a missing feature is ENOTFOUND.
+func (db *DB) Features(ctx context.Context, src *FeatureSource, q FeatureQuery, each func(FeatureRow) error) (FeaturePage, error) {
+	page := FeaturePage{Matched: -1}
+	err := db.inTx(ctx, "read features", func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT now()`).Scan(&page.TimeStamp); err != nil {
+			return wrap(err, "read features")
+		}
+		where, args := src.conditions(q)
+		if q.Count && q.ID == "" {
+			var n int64
+			if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM %s%s LIMIT %d) s`,
+				src.from, where, MaxCount+1), args...).Scan(&n); err != nil {
+				return wrap(err, "count features")
+			}
+			if n <= MaxCount {
+				page.Matched = n
+			}
+		}
+
+		geom := src.geom
+		if q.SRID == 3006 {
+			geom = "ST_Transform(" + geom + ", 3006)"
+			if q.NorthEast {
+				geom = "ST_FlipCoordinates(" + geom + ")"
+			}
+		}
+		sel := fmt.Sprintf(`SELECT %s AS fid, %s AS ftime, ST_AsBinary(%s), %s::text FROM %s`,
+			src.id, src.time, geom, src.propsJSON(), src.from)
+		kw, kargs := where, args
+		order := "ftime, fid"
+		switch {
+		case q.ID != "":
+			kargs = []any{q.ID}
+			kw = " WHERE " + src.id + " = $1"
+			if src.where != "" {
+				kw += " AND " + src.where
+			}
+		case q.After != nil:
+			kw, kargs = keyCondition(src, where, args, ">", *q.After)
+		case q.Before != nil:
+			kw, kargs = keyCondition(src, where, args, "<", *q.Before)
+			order = "ftime DESC, fid DESC"
+		}
+		query := sel + kw + " ORDER BY " + order
+		if q.ID == "" {
+			query += fmt.Sprintf(" LIMIT %d", q.Limit)
+		}
+		if q.Before != nil && q.ID == "" {
+			query = "SELECT * FROM (" + query + ") p ORDER BY ftime, fid"
+		}
+		rows, err := tx.Query(ctx, query, kargs...)
+		if err != nil {
+			return wrap(err, "read features")
+		}
+		defer rows.Close()
+		var row FeatureRow
+		for rows.Next() {
+			if err := rows.Scan(&row.ID, &row.Time, &row.WKB, &row.Props); err != nil {
+				return wrap(err, "read feature")
+			}
+			if page.Returned == 0 {
+				page.First = FeatureKey{row.Time, row.ID}
+			}
+			page.Last = FeatureKey{row.Time, row.ID}
+			page.Returned++
+			if err := each(row); err != nil {
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return wrap(err, "read features")
+		}
+		rows.Close()
+		if q.ID != "" {
+			if page.Returned == 0 {
+				return trygg.Errorf(trygg.ENOTFOUND, "featureId", "no feature has id %q", q.ID)
+			}
+			return nil
+		}
+		if page.Returned == 0 {
+			// An empty page past either end: the other side is where features are.
+			switch {
+			case q.After != nil:
+				page.MoreBefore, page.First = true, *q.After
+			case q.Before != nil:
+				page.MoreAfter, page.Last = true, *q.Before
+			}
+			return nil
+		}
+		exists := func(op string, k FeatureKey) (bool, error) {
+			w, a := keyCondition(src, where, args, op, k)
+			var b bool
+			err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM "+src.from+w+")", a...).Scan(&b)
+			return b, wrap(err, "read features")
+		}
+		if page.MoreBefore, err = exists("<", page.First); err != nil {
+			return err
+		}
+		page.MoreAfter, err = exists(">", page.Last)
+		return err
+	})
+	return page, err
+}
+
+func (s *FeatureSource) propsJSON() string {
+	var b strings.Builder
+	b.WriteString("json_build_object(")
+	for i, p := range s.props {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "'%s', %s", p.name, p.expr)
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// conditions returns the WHERE clause (with its leading " WHERE ", or "") and its
+// arguments for everything in q but the keyset position.
+func (s *FeatureSource) conditions(q FeatureQuery) (string, []any) {
+	var where []string
+	var args []any
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if s.where != "" {
+		where = append(where, s.where)
+	}
+	if q.BBox != nil {
+		srid := q.BBoxSRID
+		if srid == 0 {
+			srid = 4326
+		}
+		env := fmt.Sprintf("ST_MakeEnvelope(%s, %s, %s, %s, %d)", arg(q.BBox[0]), arg(q.BBox[1]), arg(q.BBox[2]), arg(q.BBox[3]), srid)
+		if srid != 4326 {
+			// The envelope is transformed, never the column, so the GiST index is used.
+			env = "ST_Transform(ST_Segmentize(" + env + ", 1000), 4326)"
+		}
+		where = append(where, fmt.Sprintf("ST_Intersects(%s, %s)", s.geom, env))
+	}
+	if q.From != nil {
+		where = append(where, s.time+" >= "+arg(*q.From))
+	}
+	if q.To != nil {
+		where = append(where, s.time+" <= "+arg(*q.To))
+	}
+	for _, name := range []string{"category", "status", "source", "municipality"} {
+		if vals := q.Filters[name]; len(vals) > 0 {
+			where = append(where, s.filters[name]+" = ANY("+arg(vals)+")")
+		}
+	}
+	if len(where) == 0 {
+		return "", args
+	}
+	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+func keyCondition(s *FeatureSource, where string, args []any, op string, k FeatureKey) (string, []any) {
+	a := append(append([]any{}, args...), k.Time, k.ID)
+	cond := fmt.Sprintf("(%s, %s) %s ($%d::timestamptz, $%d::text)", s.time, s.id, op, len(a)-1, len(a))
+	if where == "" {
+		return " WHERE " + cond, a
+	}
+	return where + " AND " + cond, a
+}
