@@ -73,6 +73,12 @@ var testHash = sync.OnceValues(func() (string, error) { return auth.HashPassword
 // session cookie.
 func (e *env) staff(t *testing.T, role trygg.Role) *http.Client {
 	t.Helper()
+	return e.staffIn(t, role, "kommun-1470")
+}
+
+// staffIn signs a new user with role in the organisation org in.
+func (e *env) staffIn(t *testing.T, role trygg.Role, org string) *http.Client {
+	t.Helper()
 	ctx := context.Background()
 	for _, o := range demo.Organisations() {
 		if err := e.owner.UpsertOrganisation(ctx, o); err != nil {
@@ -83,8 +89,8 @@ func (e *env) staff(t *testing.T, role trygg.Role) *http.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	email := demo.DemoEmail(role, "kommun-1470")
-	if _, err := e.owner.CreateUser(ctx, email, role, "kommun-1470", hash, false); err != nil {
+	email := demo.DemoEmail(role, org)
+	if _, err := e.owner.CreateUser(ctx, email, role, org, hash, false); err != nil {
 		t.Fatal(err)
 	}
 	jar, _ := cookiejar.New(nil)

@@ -193,8 +193,9 @@ func (h *Handler) landing(w http.ResponseWriter, r *http.Request) error {
 		link{Href: b + "/conformance", Rel: "conformance", Type: "application/json", Title: "Överensstämmelse"},
 		link{Href: b + "/collections", Rel: "data", Type: "application/json", Title: "Samlingar"})
 	page := map[string]any{"title": "Trygg – OGC API Features",
-		"description": "Trygghetsdata från Trygg: kommuner, rapporter och (för personal) vandringar, åtgärder och polisens händelser.",
-		"links":       links}
+		"description": "Trygghetsdata från Trygg: kommuner, rapporter och (för personal) vandringar, åtgärder, " +
+			"observationer, platser från medborgardialoger, EST-händelser och polisens händelser.",
+		"links": links}
 	if f == fHTML {
 		return writeHTML(w, "Trygg – OGC API Features", []crumb{{"Start", ""}}, func(sb *strings.Builder) {
 			sb.WriteString("<p>" + html.EscapeString(page["description"].(string)) + "</p><ul>")
@@ -380,6 +381,10 @@ func parseItems(r *http.Request, src *postgis.FeatureSource) (itemsQuery, error)
 		// bbox-crs alone is harmless: nothing to transform.
 		_ = bboxSRID
 	}
+	if q.XY, err = csvGeometryOf(v.Get("csv-geometry")); err != nil {
+		return out, err
+	}
+	q.XY = q.XY && out.format == fCSV
 	if s := v.Get("datetime"); s != "" {
 		if q.From, q.To, err = parseDatetime(s); err != nil {
 			return out, err
@@ -414,6 +419,18 @@ func parseItems(r *http.Request, src *postgis.FeatureSource) (itemsQuery, error)
 		}
 	}
 	return out, nil
+}
+
+// csvGeometryOf reads csv-geometry: wkt (the default, a WKT column) or xy (columns x
+// and y: easting and northing of the geometry's point, or point on surface).
+func csvGeometryOf(v string) (xy bool, err error) {
+	switch v {
+	case "", "wkt":
+		return false, nil
+	case "xy":
+		return true, nil
+	}
+	return false, invalid("csv-geometry", "csv-geometry must be wkt or xy, not %q", v)
 }
 
 // parseBBox reads 4 or 6 numbers (z ignored) in the CRS's axis order and returns them
@@ -485,13 +502,14 @@ func parseDatetime(s string) (from, to *time.Time, err error) {
 	return from, to, nil
 }
 
-// instant reads a time (from = to) or a date (its whole day, UTC).
+// instant reads a time (from = to) or a date: its whole day in Swedish time
+// (Europe/Stockholm), which is what Swedish planners mean by a date.
 func instant(s string) (time.Time, time.Time, bool) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, t, true
 	}
-	if d, err := time.Parse(time.DateOnly, s); err == nil {
-		return d, d.Add(24*time.Hour - time.Microsecond), true
+	if d, err := time.ParseInLocation(time.DateOnly, s, trygg.SwedishTime); err == nil {
+		return d, d.AddDate(0, 0, 1).Add(-time.Microsecond), true
 	}
 	return time.Time{}, time.Time{}, false
 }
@@ -547,7 +565,10 @@ func (h *Handler) items(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	iq.q.Count = iq.format != fCSV
+	// numberMatched is counted for the first page only: a count costs about as much as
+	// reading every matching row, and the later pages of a walk through the collection
+	// would pay it again each time (the standard lets a server leave it out).
+	iq.q.Count = iq.format != fCSV && iq.q.After == nil && iq.q.Before == nil
 	base := h.base(r) + "/collections/" + c.ID + "/items"
 	bw := bufio.NewWriterSize(w, 32<<10)
 	started := false
@@ -558,7 +579,7 @@ func (h *Handler) items(w http.ResponseWriter, r *http.Request) error {
 	case fHTML:
 		fw = &htmlWriter{w: bw, h: h, c: c, props: src.Properties(), base: h.base(r), srid: iq.q.SRID}
 	case fCSV:
-		fw = &csvWriter{w: csv.NewWriter(bw), props: src.Properties(), srid: iq.q.SRID}
+		fw = &csvWriter{w: csv.NewWriter(bw), props: src.Properties(), srid: iq.q.SRID, xy: iq.q.XY}
 	}
 	start := func() {
 		if started {
@@ -630,14 +651,24 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	xy, err := csvGeometryOf(r.URL.Query().Get("csv-geometry"))
+	if err != nil {
+		return err
+	}
+	xy = xy && f == fCSV
 	id := mux.Vars(r)["featureId"]
 	var feature, props, wkbGeom []byte
 	var rowID string
-	_, err = h.db.Features(r.Context(), src, postgis.FeatureQuery{ID: id, SRID: srid, NorthEast: srid == 3006},
+	var xyRow postgis.FeatureRow
+	_, err = h.db.Features(r.Context(), src, postgis.FeatureQuery{ID: id, SRID: srid, NorthEast: srid == 3006, XY: xy},
 		func(row postgis.FeatureRow) error {
 			rowID = row.ID
 			props = append([]byte{}, row.Props...)
 			wkbGeom = append([]byte{}, row.WKB...)
+			xyRow = row
+			if xy {
+				return nil
+			}
 			var err error
 			feature, err = appendFeature(feature, h, row)
 			return err
@@ -657,10 +688,11 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
 		hw.tail(postgis.FeaturePage{Matched: -1, Returned: 1}, []link{{Href: self + "?f=json", Rel: "alternate", Type: "application/geo+json"}})
 		return hw.w.Flush()
 	case fCSV:
-		cw := &csvWriter{w: csv.NewWriter(w), props: src.Properties(), srid: srid}
+		cw := &csvWriter{w: csv.NewWriter(w), props: src.Properties(), srid: srid, xy: xy}
 		w.Header().Set("Content-Type", cw.contentType())
 		cw.head()
-		cw.feature(postgis.FeatureRow{ID: rowID, WKB: wkbGeom, Props: props}) //nolint:errcheck
+		cw.feature(postgis.FeatureRow{ID: rowID, WKB: wkbGeom, Props: props, //nolint:errcheck
+			X: xyRow.X, Y: xyRow.Y, HasXY: xyRow.HasXY})
 		cw.tail(postgis.FeaturePage{}, nil)
 		return nil
 	}
@@ -744,26 +776,41 @@ func (j *jsonWriter) tail(p postgis.FeaturePage, links []link) {
 	fmt.Fprintf(j.w, `,"numberReturned":%d,"timeStamp":%q}`, p.Returned, p.TimeStamp.UTC().Format(time.RFC3339))
 }
 
+// csvWriter writes CSV: id, the geometry as WKT (or, with xy, columns x and y: easting
+// and northing in the requested CRS), then the properties.
 type csvWriter struct {
 	w     *csv.Writer
 	props []string
 	srid  int
+	xy    bool
 	rec   []string
 }
 
 func (c *csvWriter) contentType() string { return "text/csv; charset=utf-8" }
 func (c *csvWriter) head() {
-	c.w.Write(append([]string{"id", "WKT"}, c.props...)) //nolint:errcheck // checked at Flush
+	geom := []string{"WKT"}
+	if c.xy {
+		geom = []string{"x", "y"}
+	}
+	c.w.Write(append(append([]string{"id"}, geom...), c.props...)) //nolint:errcheck // checked at Flush
 }
 
 func (c *csvWriter) feature(row postgis.FeatureRow) error {
-	g, err := decodeWKB(row.WKB)
-	if err != nil {
-		return err
-	}
-	c.rec = append(c.rec[:0], row.ID, "")
-	if g != nil {
-		c.rec[1] = wkt.MarshalString(g)
+	if c.xy {
+		c.rec = append(c.rec[:0], row.ID, "", "")
+		if row.HasXY {
+			c.rec[1] = strconv.FormatFloat(row.X, 'f', -1, 64)
+			c.rec[2] = strconv.FormatFloat(row.Y, 'f', -1, 64)
+		}
+	} else {
+		g, err := decodeWKB(row.WKB)
+		if err != nil {
+			return err
+		}
+		c.rec = append(c.rec[:0], row.ID, "")
+		if g != nil {
+			c.rec[1] = wkt.MarshalString(g)
+		}
 	}
 	var props map[string]json.RawMessage
 	if err := json.Unmarshal(row.Props, &props); err != nil {

@@ -296,8 +296,12 @@ func TestPagingWithInserts(t *testing.T) {
 			}
 		}
 	}
-	if p.NumberMatched == nil || *p.NumberMatched != 10 {
-		t.Errorf("numberMatched %v, want 10", p.NumberMatched)
+	// Later pages leave numberMatched out (counting costs a full read); the first has it.
+	if p.NumberMatched != nil {
+		t.Errorf("numberMatched %v on a later page, want it left out", *p.NumberMatched)
+	}
+	if first := e.items(t, nil, "/ogc/collections/reports/items?limit=2"); first.NumberMatched == nil || *first.NumberMatched != 10 {
+		t.Errorf("first page numberMatched %v, want 10", first.NumberMatched)
 	}
 }
 
@@ -368,7 +372,7 @@ func TestPublicAndStaff(t *testing.T) {
 	c := e.staff(t, trygg.RolePlanner)
 	_, body = e.get(t, c, "/ogc/collections")
 	json.Unmarshal(body, &cs)
-	if len(cs.Collections) != 5 {
+	if len(cs.Collections) != 8 {
 		t.Errorf("staff collections: %s", body)
 	}
 	if p := e.items(t, c, "/ogc/collections/reports/items"); p.NumberReturned != 6 {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/trygg-gis/trygg"
 )
 
@@ -19,11 +20,14 @@ import (
 
 // FeatureSource is how one audience reads a collection.
 type FeatureSource struct {
-	from    string
-	where   string // always applied; "" for none
-	id      string // text
-	time    string // timestamptz
-	geom    string // geometry in SRID 4326, may be NULL
+	from  string
+	where string // always applied; "" for none
+	id    string // text
+	time  string // timestamptz
+	geom  string // geometry in SRID 4326, may be NULL
+	// bbox is the bbox test with {env} for the envelope (SRID 4326), written on indexed
+	// columns so their GiST index is used; "" is ST_Intersects(geom, {env}).
+	bbox    string
 	props   []featureProp
 	filters map[string]string // query parameter → text column
 }
@@ -77,7 +81,14 @@ var reportProps = []featureProp{
 var reportFilters = map[string]string{"category": "r.category", "status": "r.status",
 	"source": "r.source", "municipality": "r.municipality_code"}
 
-var walkRoles = []trygg.Role{trygg.RoleAdmin, trygg.RolePlanner, trygg.RolePolice}
+// Roles as the API's own endpoints for the objects (api/routes.go).
+var (
+	walkRoles     = []trygg.Role{trygg.RoleAdmin, trygg.RolePlanner, trygg.RolePolice}
+	dialogueRoles = []trygg.Role{trygg.RoleAdmin, trygg.RolePlanner}
+	estRoles      = []trygg.Role{trygg.RoleAdmin, trygg.RolePlanner, trygg.RolePolice}
+)
+
+var reportKindFilters = map[string]string{"category": "r.category", "status": "r.status", "municipality": "r.municipality_code"}
 
 // FeatureCollections are the collections, in the order they are listed.
 var FeatureCollections = []*FeatureCollectionDef{
@@ -106,7 +117,9 @@ var FeatureCollections = []*FeatureCollectionDef{
 		ID: "walks", Title: "Trygghetsvandringar", Description: "Trygghetsvandringar med sina rutter (personal).",
 		TimeField: "starts_at", StaffRoles: walkRoles,
 		Staff: &FeatureSource{from: "walk w", id: "w.id::text", time: "coalesce(w.starts_at, w.created_at)",
-			geom: "ST_Force2D(w.route)",
+			// The route's bbox is the same with or without its M: the filter is on the
+			// column, so walk_route_gix serves it.
+			geom: "ST_Force2D(w.route)", bbox: "ST_Intersects(w.route, {env})",
 			props: []featureProp{{"title", "w.title"}, {"municipality", "w.municipality_code"}, {"status", "w.status"},
 				{"starts_at", "w.starts_at"}, {"ends_at", "w.ends_at"}, {"dark", "w.dark"},
 				{"organisers", "w.organisers"}, {"participants", "w.participants"}, {"notes", "w.notes"}},
@@ -118,11 +131,48 @@ var FeatureCollections = []*FeatureCollectionDef{
 		Staff: &FeatureSource{
 			from: "action a LEFT JOIN report r ON r.id = a.report_id LEFT JOIN walk w ON w.id = a.walk_id",
 			id:   "a.id::text", time: "a.created_at", geom: "coalesce(r.geom, ST_Force2D(w.route))",
+			// The geometry's test, one indexed column at a time (report_geom_gix and
+			// walk_route_gix): the observation's place, or the route when there is none.
+			bbox: "(a.report_id IN (SELECT bx.id FROM report bx WHERE ST_Intersects(bx.geom, {env})) OR " +
+				"(r.geom IS NULL AND a.walk_id IN (SELECT bw.id FROM walk bw WHERE ST_Intersects(bw.route, {env}))))",
 			props: []featureProp{{"description", "a.description"}, {"municipality", "a.municipality_code"},
 				{"status", "a.status"}, {"report_id", "a.report_id"}, {"walk_id", "a.walk_id"},
 				{"owner_org", "a.owner_org"}, {"owner_text", "a.owner_text"}, {"due_on", "a.due_on"},
 				{"feedback", "a.feedback"}, {"created_at", "a.created_at"}},
 			filters: map[string]string{"status": "a.status", "municipality": "a.municipality_code"}},
+	},
+	{
+		ID: "observations", Title: "Observationer", TimeField: "observed_at", StaffRoles: walkRoles,
+		Description: "Observationer från trygghetsvandringar (personal).",
+		Staff: &FeatureSource{from: "report r", where: "r.source = 'walk'", id: "r.id::text",
+			time: "coalesce(r.observed_at, r.created_at)", geom: "r.geom",
+			props: []featureProp{{"walk_id", "r.walk_id"}, {"municipality", "r.municipality_code"},
+				{"category", "r.category"}, {"feeling", "r.feeling"}, {"when", "r.times"},
+				{"description", "r.description"}, {"precision", "r.precision"}, {"status", "r.status"},
+				{"observed_at", "r.observed_at"}, {"created_at", "r.created_at"}},
+			filters: reportKindFilters},
+	},
+	{
+		ID: "dialogue-places", Title: "Platser från medborgardialoger", TimeField: "created_at", StaffRoles: dialogueRoles,
+		Description: "Platser som nämnts i medborgardialoger, även de som inte publicerats (personal).",
+		Staff: &FeatureSource{from: "report r", where: "r.source = 'dialogue'", id: "r.id::text",
+			time: "r.created_at", geom: "r.geom",
+			props: []featureProp{{"dialogue_id", "r.dialogue_id"}, {"municipality", "r.municipality_code"},
+				{"category", "r.category"}, {"feeling", "r.feeling"}, {"when", "r.times"},
+				{"description", "r.description"}, {"precision", "r.precision"}, {"status", "r.status"},
+				{"created_at", "r.created_at"}},
+			filters: reportKindFilters},
+	},
+	{
+		ID: "est-incidents", Title: "EST-händelser", TimeField: "occurred_at", StaffRoles: estRoles,
+		Description: "Händelser rapporterade med EST (Effektiv samordning för trygghet) (personal).",
+		Staff: &FeatureSource{from: "report r", where: "r.source = 'est'", id: "r.id::text",
+			time: "coalesce(r.observed_at, r.created_at)", geom: "r.geom",
+			props: []featureProp{{"municipality", "r.municipality_code"}, {"est_type", "r.est_type"},
+				{"est_area", "r.est_area"}, {"category", "r.category"}, {"description", "r.description"},
+				{"reported_by_org", "r.reported_by_org"}, {"precision", "r.precision"}, {"status", "r.status"},
+				{"occurred_at", "r.observed_at"}, {"created_at", "r.created_at"}},
+			filters: reportKindFilters},
 	},
 	{
 		ID: "police-events", Title: "Polisens händelser", TimeField: "observed_at",
@@ -164,6 +214,7 @@ type FeatureQuery struct {
 	Limit     int
 	SRID      int  // output: 4326 (default) or 3006
 	NorthEast bool // output in northing, easting order (EPSG:3006's axis order)
+	XY        bool // FeatureRow.X and Y instead of WKB: a point's coordinates, or its point on surface
 	Count     bool // count the matches (without After/Before), up to MaxCount
 }
 
@@ -171,12 +222,16 @@ type FeatureQuery struct {
 const MaxCount = 100_000
 
 // FeatureRow is one feature as read: its id, time, geometry as WKB (nil for none) and
-// properties as a JSON object. Its slices are valid only during the callback.
+// properties as a JSON object. Its slices are valid only during the callback. With
+// FeatureQuery.XY, WKB is nil and X, Y are the coordinates of the geometry's point (its
+// own, or its point on surface) in easting, northing order (HasXY false without one).
 type FeatureRow struct {
 	ID    string
 	Time  time.Time
 	WKB   []byte
 	Props []byte
+	X, Y  float64
+	HasXY bool
 }
 
 // FeaturePage says what surrounds a page of features.
@@ -213,12 +268,20 @@ func (db *DB) Features(ctx context.Context, src *FeatureSource, q FeatureQuery, 
 		geom := src.geom
 		if q.SRID == 3006 {
 			geom = "ST_Transform(" + geom + ", 3006)"
-			if q.NorthEast {
-				geom = "ST_FlipCoordinates(" + geom + ")"
-			}
 		}
-		sel := fmt.Sprintf(`SELECT %s AS fid, %s AS ftime, ST_AsBinary(%s), %s::text FROM %s`,
-			src.id, src.time, geom, src.propsJSON(), src.from)
+		cols := "ST_AsBinary(" + geom + ") AS fwkb, NULL::float8 AS fx, NULL::float8 AS fy"
+		if q.XY {
+			// A point is its own point on surface; a line's lies on the line, a polygon's inside it.
+			cols = "NULL::bytea AS fwkb, ST_X(fpt) AS fx, ST_Y(fpt) AS fy"
+		} else if q.SRID == 3006 && q.NorthEast {
+			cols = "ST_AsBinary(ST_FlipCoordinates(" + geom + ")) AS fwkb, NULL::float8 AS fx, NULL::float8 AS fy"
+		}
+		from := src.from
+		if q.XY {
+			from += " CROSS JOIN LATERAL (SELECT ST_PointOnSurface(" + geom + ") AS fpt) fxy"
+		}
+		sel := fmt.Sprintf(`SELECT %s AS fid, %s AS ftime, %s, %s::text FROM %s`,
+			src.id, src.time, cols, src.propsJSON(), from)
 		kw, kargs := where, args
 		order := "ftime, fid"
 		switch {
@@ -247,10 +310,12 @@ func (db *DB) Features(ctx context.Context, src *FeatureSource, q FeatureQuery, 
 		}
 		defer rows.Close()
 		var row FeatureRow
+		var x, y pgtype.Float8
 		for rows.Next() {
-			if err := rows.Scan(&row.ID, &row.Time, &row.WKB, &row.Props); err != nil {
+			if err := rows.Scan(&row.ID, &row.Time, &row.WKB, &x, &y, &row.Props); err != nil {
 				return wrap(err, "read feature")
 			}
+			row.X, row.Y, row.HasXY = x.Float64, y.Float64, x.Valid && y.Valid
 			if page.Returned == 0 {
 				page.First = FeatureKey{row.Time, row.ID}
 			}
@@ -327,7 +392,11 @@ func (s *FeatureSource) conditions(q FeatureQuery) (string, []any) {
 			// The envelope is transformed, never the column, so the GiST index is used.
 			env = "ST_Transform(ST_Segmentize(" + env + ", 1000), 4326)"
 		}
-		where = append(where, fmt.Sprintf("ST_Intersects(%s, %s)", s.geom, env))
+		cond := s.bbox
+		if cond == "" {
+			cond = "ST_Intersects(" + s.geom + ", {env})"
+		}
+		where = append(where, strings.ReplaceAll(cond, "{env}", env))
 	}
 	if q.From != nil {
 		where = append(where, s.time+" >= "+arg(*q.From))

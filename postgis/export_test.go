@@ -1,0 +1,8 @@
+package postgis
+
+// FeatureFilterSQL is a source's FROM and WHERE clauses for q and their arguments, for
+// EXPLAIN in tests.
+func FeatureFilterSQL(src *FeatureSource, q FeatureQuery) (string, []any) {
+	where, args := src.conditions(q)
+	return src.from + where, args
+}
