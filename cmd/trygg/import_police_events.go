@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -45,11 +44,7 @@ func runImportPoliceEvents(ctx context.Context, args []string, getenv func(strin
 	if f.fs.NArg() != 1 {
 		return errors.New("usage: trygg import police-events [flags] FILE")
 	}
-	explicit := getenv("TRYGG_STATEMENT_TIMEOUT") != ""
-	f.fs.Visit(func(fl *flag.Flag) { explicit = explicit || fl.Name == "statement-timeout" })
-	if !explicit {
-		db.statementTimeout = importStatementTimeout
-	}
+	batchTimeout(f, &db, getenv)
 	if err := db.validate(); err != nil {
 		return err
 	}
@@ -83,13 +78,7 @@ func runImportPoliceEvents(ctx context.Context, args []string, getenv func(strin
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	for i, e := range sum.Errors {
-		if i == maxListed {
-			fmt.Fprintf(stdout, "and %d more\n", len(sum.Errors)-maxListed)
-			break
-		}
-		fmt.Fprintf(stdout, "rejected: %v\n", e)
-	}
+	listRefusals(stdout, sum.Errors)
 	if len(sum.Errors) > 0 {
 		return fmt.Errorf("%s: %d errors; nothing was written", path, len(sum.Errors))
 	}

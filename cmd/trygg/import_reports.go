@@ -43,6 +43,28 @@ const importStatementTimeout = 10 * time.Minute
 // maxListed is how many refusals are printed; the rest are counted.
 const maxListed = 100
 
+// listRefusals prints up to maxListed refusals and counts the rest.
+func listRefusals[E any](stdout io.Writer, errs []E) {
+	for i, e := range errs {
+		if i == maxListed {
+			fmt.Fprintf(stdout, "and %d more\n", len(errs)-maxListed)
+			return
+		}
+		fmt.Fprintf(stdout, "rejected: %v\n", e)
+	}
+}
+
+// batchTimeout gives an import, whose one statement writes the whole file, the time a
+// batch job needs rather than what a request may take, unless the statement timeout
+// was set explicitly.
+func batchTimeout(f *envFlags, db *dbConfig, getenv func(string) string) {
+	explicit := getenv("TRYGG_STATEMENT_TIMEOUT") != ""
+	f.fs.Visit(func(fl *flag.Flag) { explicit = explicit || fl.Name == "statement-timeout" })
+	if !explicit {
+		db.statementTimeout = importStatementTimeout
+	}
+}
+
 func runImportReports(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var (
 		db     dbConfig
@@ -52,7 +74,7 @@ func runImportReports(ctx context.Context, args []string, getenv func(string) st
 	)
 	f := newEnvFlags("import reports", getenv, stderr, importReportsUsage)
 	db.register(f)
-	f.fs.StringVar(&source, "source", "resident", "source of records without a source column: resident, walk, dialogue, est, police, survey")
+	f.fs.StringVar(&source, "source", "resident", "source of records without a source column: resident, walk, dialogue, police, survey")
 	f.fs.StringVar(&status, "status", "published", "published (historical data from the municipality) or received (to go through moderation)")
 	f.fs.Float64Var(&grid, "grid", importer.DefaultGridM, "public positions of points snap to the centre of cells this many metres wide (SWEREF 99 TM)")
 	if err := f.Parse(args); err != nil {
@@ -61,13 +83,7 @@ func runImportReports(ctx context.Context, args []string, getenv func(string) st
 	if f.fs.NArg() != 1 {
 		return errors.New("usage: trygg import reports [flags] FILE")
 	}
-	// One statement writes the whole file: unless told otherwise, give it the time a
-	// batch job needs rather than what a request may take.
-	explicit := getenv("TRYGG_STATEMENT_TIMEOUT") != ""
-	f.fs.Visit(func(fl *flag.Flag) { explicit = explicit || fl.Name == "statement-timeout" })
-	if !explicit {
-		db.statementTimeout = importStatementTimeout
-	}
+	batchTimeout(f, &db, getenv)
 	if grid == 0 { // ReportOptions would take 0 for the default
 		return errors.New("-grid 0: public positions snap to cells of 1 to 5000 metres")
 	}
@@ -96,13 +112,7 @@ func runImportReports(ctx context.Context, args []string, getenv func(string) st
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	for i, e := range sum.Errors {
-		if i == maxListed {
-			fmt.Fprintf(stdout, "and %d more\n", len(sum.Errors)-maxListed)
-			break
-		}
-		fmt.Fprintf(stdout, "rejected: %v\n", e)
-	}
+	listRefusals(stdout, sum.Errors)
 	fmt.Fprintf(stdout, "read %d, imported %d\n", sum.Read, sum.Imported)
 	for _, code := range slices.Sorted(maps.Keys(sum.ByMunicipality)) {
 		fmt.Fprintf(stdout, "  municipality %s: %d\n", code, sum.ByMunicipality[code])
