@@ -8,6 +8,7 @@ import (
 	"github.com/trygg-gis/trygg"
 	"github.com/trygg-gis/trygg/ogc"
 	"github.com/trygg-gis/trygg/open311"
+	"github.com/trygg-gis/trygg/tiles"
 	"github.com/trygg-gis/trygg/web"
 )
 
@@ -83,6 +84,13 @@ func (s *Server) routes() http.Handler {
 	// the caller's staff view, for QGIS, ArcGIS and GDAL.
 	ogc.New(s.db, s.ogcHooks(), ogc.Options{HTTPS: s.opts.SecureCookies}).
 		Register(r.PathPrefix(ogc.Prefix).Subrouter())
+
+	// Vector tiles, their TileJSON and the MapLibre style (package tiles): public or the
+	// caller's staff view, cached; every unsafe request marks the tiles' versions stale.
+	s.tiles = tiles.New(s.db, tiles.Hooks{Fail: s.fail}, tiles.Options{ClusterBelow: s.opts.TileClusterBelow,
+		CacheBytes: int64(s.opts.TileCacheMB) << 20, HTTPS: s.opts.SecureCookies})
+	r.Use(s.tiles.AfterWrites)
+	s.tiles.Register(r)
 
 	notFound := s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return httpError(http.StatusNotFound, "", "no such resource: "+r.URL.Path)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/trygg-gis/trygg/postgis"
+	"github.com/trygg-gis/trygg/tiles"
 )
 
 // Options tune the server.
@@ -38,6 +39,9 @@ type Options struct {
 	PublicGridM float64 // public positions of point reports snap to cells of this size (SWEREF 99 TM)
 
 	Open311APIKey string // api_key Open311 clients must send to POST requests; "" for none
+
+	TileClusterBelow int // reports in vector tiles are clustered at zooms below this
+	TileCacheMB      int // size of the in-memory cache of gzipped tiles, in MB
 }
 
 // DefaultOptions are the defaults the configuration starts from.
@@ -57,6 +61,8 @@ func DefaultOptions() Options {
 		ReportRate:        Rate{N: 10, Window: 10 * time.Minute},
 		ConfirmRate:       Rate{N: 30, Window: 10 * time.Minute},
 		PublicGridM:       50,
+		TileClusterBelow:  14,
+		TileCacheMB:       64,
 	}
 }
 
@@ -71,6 +77,8 @@ type Server struct {
 	reportLimit  *limiter
 	confirmLimit *limiter
 	confirmOnce  *limiter // one confirmation per address and report a day
+
+	tiles *tiles.Handler // set by routes
 }
 
 // New returns a server backed by db.
@@ -109,6 +117,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// Writes by any process (the CLI importers too) invalidate cached tiles.
+	go s.tiles.Listen(ctx, s.log)
 	s.log.Info("listening", "addr", ln.Addr().String())
 
 	select {

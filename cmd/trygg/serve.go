@@ -55,6 +55,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	f.String(&grid, "public-grid", "TRYGG_PUBLIC_GRID_M", "50", "public positions of point reports snap to cells of this many metres (SWEREF 99 TM), 10 to 1000")
 	f.Duration(&retention, "contact-retention", "TRYGG_CONTACT_RETENTION", defaultContactRetention, "reporters' contact data is deleted after this (checked daily)")
 	f.String(&o.Open311APIKey, "open311-api-key", "TRYGG_OPEN311_API_KEY", "", "api_key Open311 clients must send to POST requests (empty: none needed)")
+	var tileCluster, tileCache string
+	f.String(&tileCluster, "tile-cluster-below", "TRYGG_TILE_CLUSTER_BELOW", strconv.Itoa(o.TileClusterBelow), "reports in vector tiles are clustered at zooms below this, 1 to 23")
+	f.String(&tileCache, "tile-cache-mb", "TRYGG_TILE_CACHE_MB", strconv.Itoa(o.TileCacheMB), "size of the in-memory cache of gzipped vector tiles, in MB")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -83,6 +86,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if o.PublicGridM, err = strconv.ParseFloat(grid, 64); err != nil || o.PublicGridM < 10 || o.PublicGridM > 1000 {
 		return fmt.Errorf("invalid TRYGG_PUBLIC_GRID_M %q: want 10 to 1000 metres", grid)
+	}
+	if o.TileClusterBelow, err = strconv.Atoi(tileCluster); err != nil || o.TileClusterBelow < 1 || o.TileClusterBelow > 23 {
+		return fmt.Errorf("invalid TRYGG_TILE_CLUSTER_BELOW %q: want a zoom from 1 to 23", tileCluster)
+	}
+	if o.TileCacheMB, err = strconv.Atoi(tileCache); err != nil || o.TileCacheMB < 1 {
+		return fmt.Errorf("invalid TRYGG_TILE_CACHE_MB %q: want a positive number of MB", tileCache)
 	}
 	if environment == "production" && loadDemo {
 		return fmt.Errorf("TRYGG_DEMO is not allowed with TRYGG_ENV=production")

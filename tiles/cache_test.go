@@ -1,0 +1,67 @@
+package tiles
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+func TestCacheEvictsLeastRecentlyUsed(t *testing.T) {
+	c := NewCache(3 * (entryOverhead + 100 + 2))
+	for i := range 3 {
+		c.Add("k"+strconv.Itoa(i), &Tile{Gzip: make([]byte, 100)})
+	}
+	c.Get("k0") // k1 is now the least recently used
+	c.Add("k3", &Tile{Gzip: make([]byte, 100)})
+	for key, want := range map[string]bool{"k0": true, "k1": false, "k2": true, "k3": true} {
+		if _, ok := c.Get(key); ok != want {
+			t.Errorf("%s cached %v, want %v", key, ok, want)
+		}
+	}
+	if size, n := c.Size(); n != 3 || size > c.max {
+		t.Errorf("size %d (max %d), %d tiles, want 3", size, c.max, n)
+	}
+	c.Add("huge", &Tile{Gzip: make([]byte, 10_000)})
+	if _, ok := c.Get("huge"); ok {
+		t.Error("a tile larger than the cache was kept")
+	}
+}
+
+func TestCacheFetchBuildsOnce(t *testing.T) {
+	c := NewCache(1 << 20)
+	var builds atomic.Int32
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	tiles := make([]*Tile, 16)
+	for i := range tiles {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tl, err := c.Fetch(context.Background(), "k", func(context.Context) ([]byte, error) {
+				builds.Add(1)
+				<-release
+				return []byte("mvt bytes"), nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+			tiles[i] = tl
+		}()
+	}
+	close(release)
+	wg.Wait()
+	if n := builds.Load(); n != 1 {
+		t.Errorf("%d builds for concurrent misses of one key, want 1", n)
+	}
+	for _, tl := range tiles {
+		if tl == nil || tl.ETag != tiles[0].ETag || tl.Empty() {
+			t.Fatalf("tile %+v", tl)
+		}
+	}
+	empty, _ := c.Fetch(context.Background(), "e", func(context.Context) ([]byte, error) { return nil, nil })
+	if !empty.Empty() {
+		t.Error("an empty build is not an empty tile")
+	}
+}

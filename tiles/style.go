@@ -1,0 +1,155 @@
+package tiles
+
+import (
+	"encoding/json"
+	"math"
+	"net/http"
+	"strings"
+
+	"github.com/gorilla/mux"
+	"github.com/trygg-gis/trygg/postgis"
+)
+
+// fields are each layer's properties and their types, for TileJSON's vector_layers.
+var fields = map[string]map[string]string{
+	postgis.TileMunicipalities: {"code": "String", "name": "String"},
+	postgis.TileReports: {"id": "String", "municipality": "String", "category": "String", "feeling": "Number",
+		"when": "String", "source": "String", "precision": "String", "status": "String", "created_at": "String",
+		"count": "Number (clusters)", "cluster": "Boolean (clusters)"},
+	postgis.TileWalks:        {"id": "String", "title": "String", "municipality": "String", "status": "String", "starts_at": "String"},
+	postgis.TilePoliceEvents: {"municipality": "String", "name": "String", "count": "Number"},
+}
+
+// staffFields are the report properties only staff tiles carry.
+var staffFields = map[string]string{"description": "String", "public_description": "String",
+	"observed_at": "String", "walk_id": "String"}
+
+var descriptions = map[string]string{
+	postgis.TileMunicipalities: "Kommunernas gränser.",
+	postgis.TileReports:        "Rapporter; under klusterzoomen kluster med antal och vanligaste kategori.",
+	postgis.TileWalks:          "Trygghetsvandringarnas rutter (personal).",
+	postgis.TilePoliceEvents:   "Antal polishändelser per kommun (personal).",
+}
+
+func (h *Handler) base(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || h.opts.HTTPS {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+type vectorLayer struct {
+	ID          string            `json:"id"`
+	Description string            `json:"description"`
+	Fields      map[string]string `json:"fields"`
+	MinZoom     int               `json:"minzoom"`
+	MaxZoom     int               `json:"maxzoom"`
+}
+
+// tileJSON answers GET /tiles/{layer}.json: TileJSON 3.0.0 for a layer or All, with
+// the request's filter passed on to the tiles' URL.
+func (h *Handler) tileJSON(w http.ResponseWriter, r *http.Request) error {
+	name := mux.Vars(r)["layer"]
+	layers, staff, err := visible(r, name)
+	if err != nil {
+		return err
+	}
+	if _, err := parseFilter(r.Context(), h.db, r.URL.Query()); err != nil {
+		return err
+	}
+	snap, err := h.versions.current(r.Context())
+	if err != nil {
+		return err
+	}
+	bounds := []float64{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
+	for _, b := range snap.bounds {
+		bounds[0], bounds[1] = min(bounds[0], b.Min[0]+boundsPad), min(bounds[1], b.Min[1]+boundsPad)
+		bounds[2], bounds[3] = max(bounds[2], b.Max[0]-boundsPad), max(bounds[3], b.Max[1]-boundsPad)
+	}
+	if len(snap.bounds) == 0 {
+		bounds = []float64{-180, -85.0511, 180, 85.0511}
+	}
+	url := h.base(r) + "/tiles/" + name + "/{z}/{x}/{y}.mvt"
+	if q := r.URL.RawQuery; q != "" {
+		url += "?" + q
+	}
+	var vls []vectorLayer
+	for _, l := range layers {
+		f := map[string]string{}
+		for k, v := range fields[l] {
+			f[k] = v
+		}
+		if l == postgis.TileReports && staff[l] {
+			for k, v := range staffFields {
+				f[k] = v
+			}
+		}
+		vls = append(vls, vectorLayer{ID: l, Description: descriptions[l], Fields: f, MinZoom: 0, MaxZoom: MaxZoom})
+	}
+	doc := map[string]any{
+		"tilejson": "3.0.0", "name": "trygg " + name, "scheme": "xyz", "tiles": []string{url},
+		"vector_layers": vls, "bounds": bounds, "minzoom": 0, "maxzoom": MaxZoom,
+		"center":      []float64{(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, 8},
+		"attribution": "Trygg; kommungränser © SCB",
+	}
+	return writeJSON(w, r, doc)
+}
+
+func writeJSON(w http.ResponseWriter, r *http.Request, doc any) error {
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if !strings.HasPrefix(viewKey(r), "staff") {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Cache-Control", "public, max-age=60")
+	} else {
+		w.Header().Set("Cache-Control", "private, max-age=0")
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// style answers GET /styles/trygg.json: a MapLibre style (version 8) drawing the
+// layers of the All tiles, with no basemap.
+func (h *Handler) style(w http.ResponseWriter, r *http.Request) error {
+	src := "trygg"
+	count := []any{"coalesce", []any{"get", "count"}, 1}
+	doc := map[string]any{
+		"version": 8,
+		"name":    "Trygg",
+		"sources": map[string]any{
+			src: map[string]any{"type": "vector", "url": h.base(r) + "/tiles/all.json"},
+		},
+		"layers": []any{
+			map[string]any{"id": "background", "type": "background", "paint": map[string]any{"background-color": "#f4f1ea"}},
+			map[string]any{"id": "municipalities", "type": "line", "source": src, "source-layer": postgis.TileMunicipalities,
+				"paint": map[string]any{"line-color": "#6b6b6b", "line-width": 1.2}},
+			map[string]any{"id": "walks", "type": "line", "source": src, "source-layer": postgis.TileWalks,
+				"layout": map[string]any{"line-cap": "round", "line-join": "round"},
+				"paint":  map[string]any{"line-color": "#2b6cb0", "line-width": 3}},
+			map[string]any{"id": "report-clusters", "type": "circle", "source": src, "source-layer": postgis.TileReports,
+				"filter": []any{"==", []any{"get", "cluster"}, true},
+				"paint": map[string]any{
+					"circle-color":        "#d9480f",
+					"circle-opacity":      0.8,
+					"circle-radius":       []any{"interpolate", []any{"linear"}, count, 1, 6, 10, 10, 100, 18, 1000, 28},
+					"circle-stroke-color": "#ffffff", "circle-stroke-width": 1,
+				}},
+			map[string]any{"id": "report-cluster-counts", "type": "symbol", "source": src, "source-layer": postgis.TileReports,
+				"filter": []any{"==", []any{"get", "cluster"}, true},
+				"layout": map[string]any{"text-field": []any{"to-string", []any{"get", "count"}}, "text-size": 11},
+				"paint":  map[string]any{"text-color": "#ffffff"}},
+			map[string]any{"id": "reports", "type": "circle", "source": src, "source-layer": postgis.TileReports,
+				"filter": []any{"!", []any{"has", "cluster"}},
+				"paint": map[string]any{"circle-color": "#e8590c", "circle-radius": 5,
+					"circle-stroke-color": "#ffffff", "circle-stroke-width": 1}},
+			map[string]any{"id": "police-events", "type": "circle", "source": src, "source-layer": postgis.TilePoliceEvents,
+				"paint": map[string]any{"circle-color": "#1c3d7a", "circle-opacity": 0.7,
+					"circle-radius": []any{"interpolate", []any{"linear"}, count, 1, 8, 100, 20, 1000, 32}}},
+		},
+	}
+	return writeJSON(w, r, doc)
+}
