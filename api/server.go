@@ -90,6 +90,10 @@ func New(db *postgis.DB, log *slog.Logger, opts Options) *Server {
 	return s
 }
 
+// Tiles returns the server's vector tiles (their cache: trygg tiles seed's tests and
+// the tile benchmarks look at it).
+func (s *Server) Tiles() *tiles.Handler { return s.tiles }
+
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 

@@ -169,12 +169,11 @@ mvt AS (
 	filterSQL(tileSource{time: "coalesce(r.observed_at, r.created_at)"}, 4) + `) c ON c.count > 0)
 SELECT coalesce(ST_AsMVT(mvt.*, 'police-events', 4096, 'geom'), '') FROM mvt WHERE geom IS NOT NULL`
 
-// Tile returns one layer of one tile as MVT (not compressed); an empty tile is empty.
-// Staff layers (walks, police events) read nothing for the public: row-level security
-// shows them nothing without a scope.
-func (db *DB) Tile(ctx context.Context, q TileQuery) ([]byte, error) {
+// TileStatement returns the SQL statement and arguments that build one layer of one
+// tile, as Tile runs them (the benchmarks run them directly, as a baseline).
+func TileStatement(q TileQuery) (string, []any, error) {
 	if q.Z < 0 || q.Z > 30 || q.X < 0 || q.Y < 0 || q.X >= 1<<q.Z || q.Y >= 1<<q.Z {
-		return nil, trygg.Errorf(trygg.EINVALID, "z", "no tile %d/%d/%d", q.Z, q.X, q.Y)
+		return "", nil, trygg.Errorf(trygg.EINVALID, "z", "no tile %d/%d/%d", q.Z, q.X, q.Y)
 	}
 	args := []any{q.Z, q.X, q.Y}
 	var query string
@@ -200,7 +199,18 @@ func (db *DB) Tile(ctx context.Context, q TileQuery) ([]byte, error) {
 	case TilePoliceEvents:
 		query, args = policeEventsTileSQL, append(args, filterArgs(q.Filter)...)
 	default:
-		return nil, trygg.Errorf(trygg.ENOTFOUND, "layer", "no tile layer %q", q.Layer)
+		return "", nil, trygg.Errorf(trygg.ENOTFOUND, "layer", "no tile layer %q", q.Layer)
+	}
+	return query, args, nil
+}
+
+// Tile returns one layer of one tile as MVT (not compressed); an empty tile is empty.
+// Staff layers (walks, police events) read nothing for the public: row-level security
+// shows them nothing without a scope.
+func (db *DB) Tile(ctx context.Context, q TileQuery) ([]byte, error) {
+	query, args, err := TileStatement(q)
+	if err != nil {
+		return nil, err
 	}
 	var mvt []byte
 	read := func(ctx context.Context, qr interface {
@@ -213,7 +223,7 @@ func (db *DB) Tile(ctx context.Context, q TileQuery) ([]byte, error) {
 		// view): one statement, no transaction, no scope.
 		return mvt, read(ctx, db.pool)
 	}
-	err := db.inTx(ctx, "read tile", func(tx pgx.Tx) error { return read(ctx, tx) })
+	err = db.inTx(ctx, "read tile", func(tx pgx.Tx) error { return read(ctx, tx) })
 	return mvt, err
 }
 

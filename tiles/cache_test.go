@@ -65,3 +65,20 @@ func TestCacheFetchBuildsOnce(t *testing.T) {
 		t.Error("an empty build is not an empty tile")
 	}
 }
+
+func TestCachePurge(t *testing.T) {
+	c := NewCache(1 << 20)
+	c.Add("a", &Tile{Gzip: make([]byte, 100)})
+	c.Add("b", &Tile{Gzip: make([]byte, 100)})
+	c.Purge()
+	if n, tiles := c.Size(); n != 0 || tiles != 0 {
+		t.Errorf("after Purge: %d bytes, %d tiles", n, tiles)
+	}
+	if _, ok := c.Get("a"); ok {
+		t.Error("a purged tile is still there")
+	}
+	c.Add("c", &Tile{Gzip: make([]byte, 100)})
+	if _, ok := c.Get("c"); !ok {
+		t.Error("the purged cache does not keep new tiles")
+	}
+}

@@ -32,6 +32,8 @@ Commands:
   demo                           load the demo data (five municipalities, police areas, demo accounts)
   user add|passwd                add a staff user, set a password
   token create|revoke            create or revoke an API token for machine clients
+  tiles seed --municipality CODE [--zoom 10-16] [--layer reports|all] [--url URL]
+                                 warm a running server's tile cache, with a progress bar
   maintenance retention          delete expired contact data (serve also runs it daily)
   version                        print the version
   help                           print this help
@@ -62,6 +64,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runUser(ctx, rest, getenv, stdout, stderr)
 	case "maintenance":
 		err = runMaintenance(ctx, rest, getenv, stdout, stderr)
+	case "tiles":
+		err = runTiles(ctx, rest, getenv, stdout, stderr)
 	case "token":
 		err = runToken(ctx, rest, getenv, stdout, stderr)
 	case "version", "-version", "--version":
