@@ -17,6 +17,14 @@ func (s *Server) routes() http.Handler {
 	r := mux.NewRouter()
 	r.Use(routeName, s.authenticate)
 
+	// Vector tiles, their TileJSON and the MapLibre style (package tiles): public or the
+	// caller's staff view, cached; every unsafe request marks the tiles' versions stale.
+	// First, because the router tries routes in order and tiles are the most requested.
+	s.tiles = tiles.New(s.db, tiles.Hooks{Fail: s.fail}, tiles.Options{ClusterBelow: s.opts.TileClusterBelow,
+		CacheBytes: int64(s.opts.TileCacheMB) << 20, HTTPS: s.opts.SecureCookies})
+	r.Use(s.tiles.AfterWrites)
+	s.tiles.Register(r)
+
 	r.Handle("/healthz", s.handle(s.handleHealth)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/readyz", s.handle(s.handleReady)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})).Methods(http.MethodGet)
@@ -84,13 +92,6 @@ func (s *Server) routes() http.Handler {
 	// the caller's staff view, for QGIS, ArcGIS and GDAL.
 	ogc.New(s.db, s.ogcHooks(), ogc.Options{HTTPS: s.opts.SecureCookies}).
 		Register(r.PathPrefix(ogc.Prefix).Subrouter())
-
-	// Vector tiles, their TileJSON and the MapLibre style (package tiles): public or the
-	// caller's staff view, cached; every unsafe request marks the tiles' versions stale.
-	s.tiles = tiles.New(s.db, tiles.Hooks{Fail: s.fail}, tiles.Options{ClusterBelow: s.opts.TileClusterBelow,
-		CacheBytes: int64(s.opts.TileCacheMB) << 20, HTTPS: s.opts.SecureCookies})
-	r.Use(s.tiles.AfterWrites)
-	s.tiles.Register(r)
 
 	notFound := s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return httpError(http.StatusNotFound, "", "no such resource: "+r.URL.Path)
