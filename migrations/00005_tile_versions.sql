@@ -31,120 +31,49 @@ $$;
 -- +goose StatementEnd
 
 
--- Transition tables cannot be passed to a helper, so each trigger function reads its
--- own (a trigger with transition tables has one event: three triggers per table).
+-- tile_bump_rows is the one trigger function of every table: TG_ARGV[0] is the SQL
+-- expression of a row's layer, TG_ARGV[1] its municipality column. It reads the
+-- statement's transition tables (an update bumps the old and the new municipality). A
+-- trigger with transition tables has one event, so each table has three triggers.
 -- +goose StatementBegin
-CREATE FUNCTION tile_bump_report_ins() RETURNS trigger
+CREATE FUNCTION tile_bump_rows() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    q text := 'SELECT array_agg(l), array_agg(m) FROM (SELECT DISTINCT %s AS l, %I AS m FROM %I) c';
+    layers text[];
+    munis text[];
 BEGIN
-    PERFORM tile_bump(array_agg(CASE WHEN n.source = 'police-event' THEN 'police-events' ELSE 'reports' END),
-                      array_agg(n.municipality_code))
-    FROM (SELECT DISTINCT source, municipality_code FROM new_rows) n;
-    RETURN NULL;
-END
-$$;
--- +goose StatementEnd
--- +goose StatementBegin
-CREATE FUNCTION tile_bump_report_del() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN
-    PERFORM tile_bump(array_agg(CASE WHEN o.source = 'police-event' THEN 'police-events' ELSE 'reports' END),
-                      array_agg(o.municipality_code))
-    FROM (SELECT DISTINCT source, municipality_code FROM old_rows) o;
-    RETURN NULL;
-END
-$$;
--- +goose StatementEnd
--- +goose StatementBegin
-CREATE FUNCTION tile_bump_report_upd() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN
-    -- The old and the new municipality (and layer) both change.
-    PERFORM tile_bump(array_agg(CASE WHEN c.source = 'police-event' THEN 'police-events' ELSE 'reports' END),
-                      array_agg(c.municipality_code))
-    FROM (SELECT source, municipality_code FROM new_rows
-          UNION SELECT source, municipality_code FROM old_rows) c;
-    RETURN NULL;
-END
-$$;
--- +goose StatementEnd
--- +goose StatementBegin
-CREATE FUNCTION tile_bump_walk_ins() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN
-    PERFORM tile_bump(array_agg('walks'::text), array_agg(n.municipality_code))
-    FROM (SELECT DISTINCT municipality_code FROM new_rows) n;
-    RETURN NULL;
-END
-$$;
--- +goose StatementEnd
--- +goose StatementBegin
-CREATE FUNCTION tile_bump_walk_del() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN
-    PERFORM tile_bump(array_agg('walks'::text), array_agg(o.municipality_code))
-    FROM (SELECT DISTINCT municipality_code FROM old_rows) o;
-    RETURN NULL;
-END
-$$;
--- +goose StatementEnd
--- +goose StatementBegin
-CREATE FUNCTION tile_bump_walk_upd() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN
-    PERFORM tile_bump(array_agg('walks'::text), array_agg(c.municipality_code))
-    FROM (SELECT municipality_code FROM new_rows UNION SELECT municipality_code FROM old_rows) c;
-    RETURN NULL;
-END
-$$;
--- +goose StatementEnd
--- +goose StatementBegin
-CREATE FUNCTION tile_bump_municipality_ins() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN
-    PERFORM tile_bump(array_agg('municipalities'::text), array_agg(n.code)) FROM new_rows n;
-    RETURN NULL;
-END
-$$;
--- +goose StatementEnd
--- +goose StatementBegin
-CREATE FUNCTION tile_bump_municipality_del() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN
-    PERFORM tile_bump(array_agg('municipalities'::text), array_agg(o.code)) FROM old_rows o;
-    RETURN NULL;
-END
-$$;
--- +goose StatementEnd
--- +goose StatementBegin
-CREATE FUNCTION tile_bump_municipality_upd() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN
-    PERFORM tile_bump(array_agg('municipalities'::text), array_agg(c.code))
-    FROM (SELECT code FROM new_rows UNION SELECT code FROM old_rows) c;
+    IF TG_OP <> 'DELETE' THEN
+        EXECUTE format(q, TG_ARGV[0], TG_ARGV[1], 'new_rows') INTO layers, munis;
+        PERFORM tile_bump(layers, munis);
+    END IF;
+    IF TG_OP <> 'INSERT' THEN
+        EXECUTE format(q, TG_ARGV[0], TG_ARGV[1], 'old_rows') INTO layers, munis;
+        PERFORM tile_bump(layers, munis);
+    END IF;
     RETURN NULL;
 END
 $$;
 -- +goose StatementEnd
 
-CREATE TRIGGER report_tile_ins AFTER INSERT ON report REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tile_bump_report_ins();
-CREATE TRIGGER report_tile_upd AFTER UPDATE ON report REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tile_bump_report_upd();
-CREATE TRIGGER report_tile_del AFTER DELETE ON report REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tile_bump_report_del();
-CREATE TRIGGER walk_tile_ins AFTER INSERT ON walk REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tile_bump_walk_ins();
-CREATE TRIGGER walk_tile_upd AFTER UPDATE ON walk REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tile_bump_walk_upd();
-CREATE TRIGGER walk_tile_del AFTER DELETE ON walk REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tile_bump_walk_del();
-CREATE TRIGGER municipality_tile_ins AFTER INSERT ON municipality REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tile_bump_municipality_ins();
-CREATE TRIGGER municipality_tile_upd AFTER UPDATE ON municipality REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tile_bump_municipality_upd();
-CREATE TRIGGER municipality_tile_del AFTER DELETE ON municipality REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION tile_bump_municipality_del();
+CREATE TRIGGER report_tile_ins AFTER INSERT ON report REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION tile_bump_rows('CASE WHEN source = ''police-event'' THEN ''police-events'' ELSE ''reports'' END', 'municipality_code');
+CREATE TRIGGER report_tile_upd AFTER UPDATE ON report REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION tile_bump_rows('CASE WHEN source = ''police-event'' THEN ''police-events'' ELSE ''reports'' END', 'municipality_code');
+CREATE TRIGGER report_tile_del AFTER DELETE ON report REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION tile_bump_rows('CASE WHEN source = ''police-event'' THEN ''police-events'' ELSE ''reports'' END', 'municipality_code');
+CREATE TRIGGER walk_tile_ins AFTER INSERT ON walk REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION tile_bump_rows('''walks''', 'municipality_code');
+CREATE TRIGGER walk_tile_upd AFTER UPDATE ON walk REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION tile_bump_rows('''walks''', 'municipality_code');
+CREATE TRIGGER walk_tile_del AFTER DELETE ON walk REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION tile_bump_rows('''walks''', 'municipality_code');
+CREATE TRIGGER municipality_tile_ins AFTER INSERT ON municipality REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION tile_bump_rows('''municipalities''', 'code');
+CREATE TRIGGER municipality_tile_upd AFTER UPDATE ON municipality REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION tile_bump_rows('''municipalities''', 'code');
+CREATE TRIGGER municipality_tile_del AFTER DELETE ON municipality REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION tile_bump_rows('''municipalities''', 'code');
 
 -- +goose Down
 DROP TRIGGER municipality_tile_del ON municipality;
@@ -156,8 +85,6 @@ DROP TRIGGER walk_tile_ins ON walk;
 DROP TRIGGER report_tile_del ON report;
 DROP TRIGGER report_tile_upd ON report;
 DROP TRIGGER report_tile_ins ON report;
-DROP FUNCTION tile_bump_municipality_upd(), tile_bump_municipality_del(), tile_bump_municipality_ins(),
-    tile_bump_walk_upd(), tile_bump_walk_del(), tile_bump_walk_ins(),
-    tile_bump_report_upd(), tile_bump_report_del(), tile_bump_report_ins();
+DROP FUNCTION tile_bump_rows();
 DROP FUNCTION tile_bump(text[], text[]);
 DROP TABLE tile_version;
