@@ -1,6 +1,8 @@
 package api
 
 import (
+	"net/http"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -14,6 +16,18 @@ type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+
+	series sync.Map // seriesKey → series: the label lookups, done once per key
+}
+
+type seriesKey struct {
+	method, route string
+	status        int
+}
+
+type series struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
 }
 
 func newMetrics(pool *pgxpool.Pool) *metrics {
@@ -38,8 +52,21 @@ func newMetrics(pool *pgxpool.Pool) *metrics {
 }
 
 func (m *metrics) observe(method, route string, status int, d time.Duration) {
-	m.requests.WithLabelValues(method, route, itoa(status)).Inc()
-	m.duration.WithLabelValues(method, route).Observe(d.Seconds())
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+	default:
+		method = "other" // clients choose methods: they must not choose the series
+	}
+	k := seriesKey{method, route, status}
+	v, ok := m.series.Load(k)
+	if !ok {
+		v, _ = m.series.LoadOrStore(k, series{m.requests.WithLabelValues(method, route, itoa(status)),
+			m.duration.WithLabelValues(method, route)})
+	}
+	sr := v.(series)
+	sr.requests.Inc()
+	sr.duration.Observe(d.Seconds())
 }
 
 // poolCollector reports pgxpool's statistics at scrape time.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -83,10 +84,7 @@ func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &requestInfo{id: r.Header.Get("X-Request-Id")}
-		if info.id == "" || len(info.id) > 64 {
-			info.id = newRequestID()
-		}
+		info := s.newInfo(r)
 		ctx := context.WithValue(r.Context(), infoKey, info)
 		if s.opts.RequestTimeout > 0 {
 			var cancel context.CancelFunc
@@ -99,41 +97,58 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		rec := &recorder{ResponseWriter: w}
 		rec.Header().Set("X-Request-Id", info.id)
-
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				s.log.ErrorContext(r.Context(), "panic", "panic", v, "stack", string(debug.Stack()),
-					"request_id", info.id)
-				if rec.status == 0 {
-					writeProblem(rec, Problem{Type: "about:blank", Title: "Internal Server Error",
-						Status: http.StatusInternalServerError, Detail: "Internal error."})
-				}
-			}
-			route := info.route
-			if route == "" {
-				route = "unmatched"
-			}
-			status := rec.status
-			if status == 0 {
-				status = http.StatusOK
-			}
-			d := time.Since(start)
-			s.metrics.observe(r.Method, route, status, d)
-			s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-				slog.String("method", r.Method),
-				slog.String("route", route),
-				slog.String("path", r.URL.Path),
-				slog.Int("status", status),
-				slog.Float64("duration_ms", float64(d.Microseconds())/1000),
-				slog.Int64("bytes", rec.bytes),
-				slog.String("request_id", info.id),
-			)
-		}()
+		defer s.finish(rec, r, info, start, func(int) bool { return true })
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// newInfo starts a request's info with its id: the client's X-Request-Id when it
+// gives a short one, else a new one.
+func (s *Server) newInfo(r *http.Request) *requestInfo {
+	info := &requestInfo{id: r.Header.Get("X-Request-Id")}
+	if info.id == "" || len(info.id) > 64 {
+		info.id = newRequestID()
+	}
+	return info
+}
+
+// finish is deferred by the outer middleware: it recovers a panic (a 500 unless the
+// response had begun), records the metrics and writes the request's log line when
+// logged says so for its status.
+func (s *Server) finish(rec *recorder, r *http.Request, info *requestInfo, start time.Time, logged func(status int) bool) {
+	if v := recover(); v != nil {
+		if v == http.ErrAbortHandler {
+			panic(v)
+		}
+		s.log.ErrorContext(r.Context(), "panic", "panic", v, "stack", string(debug.Stack()),
+			"request_id", info.id)
+		if rec.status == 0 {
+			writeProblem(rec, Problem{Type: "about:blank", Title: "Internal Server Error",
+				Status: http.StatusInternalServerError, Detail: "Internal error."})
+		}
+	}
+	route := info.route
+	if route == "" {
+		route = "unmatched"
+	}
+	status := rec.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	d := time.Since(start)
+	s.metrics.observe(r.Method, route, status, d)
+	if !logged(status) {
+		return
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		slog.String("method", r.Method),
+		slog.String("route", route),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", status),
+		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
+		slog.Int64("bytes", rec.bytes),
+		slog.String("request_id", info.id),
+	)
 }
 
 // routeName is router middleware: it records the matched route's template.
@@ -148,10 +163,19 @@ func routeName(next http.Handler) http.Handler {
 	})
 }
 
+// Request ids are a random prefix per process and a counter: unique within the logs
+// of one process and across restarts, and cheap enough for every tile request.
+var (
+	requestPrefix = func() string {
+		b := make([]byte, 4)
+		rand.Read(b) //nolint:errcheck // never fails
+		return hex.EncodeToString(b)
+	}()
+	requestCounter atomic.Uint64
+)
+
 func newRequestID() string {
-	b := make([]byte, 8)
-	rand.Read(b) //nolint:errcheck // never fails
-	return hex.EncodeToString(b)
+	return requestPrefix + "-" + strconv.FormatUint(requestCounter.Add(1), 36)
 }
 
 // itoa is strconv.Itoa, short for label values.

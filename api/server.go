@@ -94,8 +94,32 @@ func New(db *postgis.DB, log *slog.Logger, opts Options) *Server {
 // the tile benchmarks look at it).
 func (s *Server) Tiles() *tiles.Handler { return s.tiles }
 
-// ServeHTTP serves a request.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+// ServeHTTP serves a request. Public tiles, most of the traffic, take a fast path
+// past the router (publicTile); everything else goes through observe and the router.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if layer, z, x, y, ok := tiles.PublicTile(r, sessionCookie); ok {
+		s.publicTile(w, r, layer, z, x, y)
+		return
+	}
+	s.handler.ServeHTTP(w, r)
+}
+
+// publicTile serves a public tile with what observe does, short of the request
+// deadline (a cached tile reads nothing; a build has its own timeout) and of the log
+// line for tiles served from the cache, which are counted in the metrics only: a map
+// asks for dozens of tiles a second, and logging each would cost more than serving it.
+func (s *Server) publicTile(w http.ResponseWriter, r *http.Request, layer, z, x, y string) {
+	start := time.Now()
+	info := s.newInfo(r)
+	info.route = tiles.TileRoute
+	r = r.WithContext(context.WithValue(r.Context(), infoKey, info))
+	rec := &recorder{ResponseWriter: w}
+	rec.Header().Set("X-Request-Id", info.id)
+	defer s.finish(rec, r, info, start, func(status int) bool {
+		return status >= http.StatusBadRequest || rec.Header().Get("X-Cache") != "HIT"
+	})
+	s.tiles.ServeTile(rec, r, layer, z, x, y)
+}
 
 // ListenAndServe serves on addr until ctx is done, then stops accepting connections and
 // waits up to ShutdownTimeout for in-flight requests to finish.

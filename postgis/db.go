@@ -62,6 +62,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if opts.StatementTimeout > 0 {
 		cfg.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(opts.StatementTimeout.Milliseconds())
 	}
+	// Trygg's statements are short and prepared once: JIT compiling one (hundreds of
+	// milliseconds for a tile over many reports) costs more than it saves.
+	cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	if opts.Role != "" {
 		cfg.ConnConfig.User, cfg.ConnConfig.Password = opts.Role, opts.RolePassword
 	}

@@ -66,15 +66,16 @@ type tileSource struct {
 	from  string // FROM … AS r
 	where string // always applied
 	geom  string // geometry column, SRID 4326
+	pt    string // the place's point on surface, SRID 3857 (stored: clusters group it)
 	time  string // for From and To
 	props string // select-list of properties (MVT has no arrays: they are joined)
 }
 
 var (
-	publicReports = tileSource{from: "public_report r", where: "true", geom: "r.geom", time: "r.created_at",
+	publicReports = tileSource{from: "public_report r", where: "true", geom: "r.geom", pt: "r.pt", time: "r.created_at",
 		props: "r.id::text AS id, r.municipality_code AS municipality, r.category, r.feeling, " +
 			"array_to_string(r.times, ',') AS \"when\", r.source, r.precision, r.status, r.created_at::text AS created_at"}
-	staffReports = tileSource{from: "report r", where: "r.source <> 'police-event'", geom: "r.geom", time: "r.created_at",
+	staffReports = tileSource{from: "report r", where: "r.source <> 'police-event'", geom: "r.geom", pt: "r.pt", time: "r.created_at",
 		props: "r.id::text AS id, r.municipality_code AS municipality, r.category, r.feeling, " +
 			"array_to_string(r.times, ',') AS \"when\", r.source, r.precision, r.status, r.created_at::text AS created_at, " +
 			"r.description, r.public_description, r.observed_at::text AS observed_at, r.walk_id::text AS walk_id"}
@@ -117,20 +118,23 @@ func reportTileSQL(src tileSource, cluster bool) string {
   LIMIT 5000)
 SELECT coalesce(ST_AsMVT(mvt.*, 'reports', 4096, 'geom'), '') FROM mvt WHERE geom IS NOT NULL`
 	}
-	// Clusters: each report's point snaps to the nearest node of a grid anchored to
-	// the EPSG:3857 origin ($4 is the cell), so a cluster is the same in every tile
-	// that shows it. The reports read reach one cell beyond the tile and its buffer,
-	// so a node near the edge counts all its reports.
-	return `WITH pts AS (
-  SELECT ST_SnapToGrid(ST_Transform(ST_PointOnSurface(` + src.geom + `), 3857), $4::float8) AS node, r.category
+	// Clusters: each report's point (stored in EPSG:3857) goes to the nearest node of a
+	// grid anchored to the EPSG:3857 origin ($4 is the cell), so a cluster is the same
+	// in every tile that shows it. The reports read reach one cell beyond the tile and
+	// its buffer, so a node near the edge counts all its reports. Counting per node and
+	// category first, then per node, is plain integer grouping: no geometry is built or
+	// transformed per report.
+	return `WITH c AS (
+  SELECT round(ST_X(` + src.pt + `) / $4::float8)::bigint AS gx, round(ST_Y(` + src.pt + `) / $4::float8)::bigint AS gy,
+         r.category, count(*) AS n
   FROM ` + src.from + `
-  WHERE ` + src.where + ` AND ST_Intersects(` + src.geom + `, ST_Transform(ST_Expand(` + envelope + `, $4::float8), 4326))
-    AND ` + filterSQL(src, 5) + `),
+  WHERE ` + src.where + ` AND ` + src.pt + ` && ST_Expand(` + envelope + `, $4::float8) AND ` + filterSQL(src, 5) + `
+  GROUP BY 1, 2, 3),
 cl AS (
-  SELECT ST_X(node) AS nx, ST_Y(node) AS ny, count(*) AS count, mode() WITHIN GROUP (ORDER BY category) AS category
-  FROM pts GROUP BY 1, 2 ORDER BY count DESC, nx, ny LIMIT 5000),
+  SELECT gx, gy, sum(n) AS count, (array_agg(category ORDER BY n DESC, category))[1] AS category
+  FROM c GROUP BY 1, 2 ORDER BY count DESC, gx, gy LIMIT 5000),
 mvt AS (
-  SELECT ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(nx, ny), 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom,
+  SELECT ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(gx * $4::float8, gy * $4::float8), 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom,
          count::int AS count, category, true AS cluster
   FROM cl)
 SELECT coalesce(ST_AsMVT(mvt.*, 'reports', 4096, 'geom'), '') FROM mvt WHERE geom IS NOT NULL`

@@ -85,7 +85,7 @@ func BenchmarkTiles(b *testing.B) {
 	}
 	defer app.Close()
 	srv := api.New(app, slog.New(slog.NewJSONHandler(io.Discard, nil)), api.DefaultOptions())
-	direct, err := pgxpool.New(ctx, url+" pool_max_conns=8 user="+postgis.AppRole)
+	direct, err := pgxpool.New(ctx, url+" pool_max_conns=8 options='-c jit=off' user="+postgis.AppRole) // as postgis.Open
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -105,12 +105,12 @@ func (c *Cache) Size() (bytes int64, tiles int) {
 	return c.size, len(c.items)
 }
 
-// Fetch returns the tile under key, building it with build (the MVT bytes, not
-// compressed) on a miss; concurrent misses for one key run build once. Errors are
-// not cached.
-func (c *Cache) Fetch(ctx context.Context, key string, build func(context.Context) ([]byte, error)) (*Tile, error) {
+// Fetch returns the tile under key and whether it was cached, building it with build
+// (the MVT bytes, not compressed) on a miss; concurrent misses for one key run build
+// once. Errors are not cached.
+func (c *Cache) Fetch(ctx context.Context, key string, build func(context.Context) ([]byte, error)) (*Tile, bool, error) {
 	if t, ok := c.Get(key); ok {
-		return t, nil
+		return t, true, nil
 	}
 	v, err, _ := c.group.Do(key, func() (any, error) {
 		if t, ok := c.Get(key); ok { // built while this caller waited for the lock
@@ -128,10 +128,17 @@ func (c *Cache) Fetch(ctx context.Context, key string, build func(context.Contex
 		return t, nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return v.(*Tile), nil
+	return v.(*Tile), false, nil
 }
+
+// gzipWriters are reused: a new gzip writer allocates about a megabyte of state,
+// which would cost more than compressing a small tile.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed) // the level is valid
+	return zw
+}}
 
 // compress gzips mvt and computes its ETag (a hash of the gzipped bytes).
 func compress(mvt []byte) (*Tile, error) {
@@ -139,10 +146,10 @@ func compress(mvt []byte) (*Tile, error) {
 		return &Tile{ETag: `"empty"`}, nil
 	}
 	var b bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&b, gzip.BestSpeed)
-	if err != nil {
-		return nil, err
-	}
+	b.Grow(len(mvt)/2 + 64)
+	zw := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(zw)
+	zw.Reset(&b)
 	if _, err := zw.Write(mvt); err != nil {
 		return nil, err
 	}

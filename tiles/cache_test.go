@@ -39,7 +39,7 @@ func TestCacheFetchBuildsOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			tl, err := c.Fetch(context.Background(), "k", func(context.Context) ([]byte, error) {
+			tl, _, err := c.Fetch(context.Background(), "k", func(context.Context) ([]byte, error) {
 				builds.Add(1)
 				<-release
 				return []byte("mvt bytes"), nil
@@ -60,7 +60,7 @@ func TestCacheFetchBuildsOnce(t *testing.T) {
 			t.Fatalf("tile %+v", tl)
 		}
 	}
-	empty, _ := c.Fetch(context.Background(), "e", func(context.Context) ([]byte, error) { return nil, nil })
+	empty, _, _ := c.Fetch(context.Background(), "e", func(context.Context) ([]byte, error) { return nil, nil })
 	if !empty.Empty() {
 		t.Error("an empty build is not an empty tile")
 	}

@@ -32,6 +32,25 @@ type env struct {
 	base  string
 	url   string
 	owner *postgis.DB
+	logs  *logBuffer // the server's JSON log lines
+}
+
+// logBuffer is a bytes.Buffer safe for the server's goroutines.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func newEnv(t *testing.T) *env {
@@ -40,7 +59,8 @@ func newEnv(t *testing.T) *env {
 	if err := demo.Load(context.Background(), owner, nil); err != nil {
 		t.Fatal(err)
 	}
-	srv := api.New(pgtest.App(t, url), slog.New(slog.NewJSONHandler(io.Discard, nil)), api.DefaultOptions())
+	logs := &logBuffer{}
+	srv := api.New(pgtest.App(t, url), slog.New(slog.NewJSONHandler(logs, nil)), api.DefaultOptions())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +74,7 @@ func newEnv(t *testing.T) *env {
 			t.Errorf("serve: %v", err)
 		}
 	})
-	return &env{base: "http://" + ln.Addr().String(), url: url, owner: owner}
+	return &env{base: "http://" + ln.Addr().String(), url: url, owner: owner, logs: logs}
 }
 
 // A place in Vara (1470) and one in Varberg (1383).

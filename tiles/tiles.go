@@ -87,6 +87,41 @@ func New(db *postgis.DB, hooks Hooks, opts Options) *Handler {
 // Cache returns the handler's tile cache.
 func (h *Handler) Cache() *Cache { return h.cache }
 
+// TileRoute is the route template of a tile.
+const TileRoute = "/tiles/{layer}/{z}/{x}/{y}.mvt"
+
+// PublicTile splits the path of a request for a tile that may take the server's fast
+// path: a GET or HEAD of /tiles/{layer}/{z}/{x}/{y}.mvt without credentials (no
+// Authorization header, no session cookie named cookie), so its view is the public's.
+func PublicTile(r *http.Request, cookie string) (layer, z, x, y string, ok bool) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead || r.Header.Get("Authorization") != "" {
+		return
+	}
+	rest, ok1 := strings.CutPrefix(r.URL.Path, "/tiles/")
+	rest, ok2 := strings.CutSuffix(rest, ".mvt")
+	if !ok1 || !ok2 {
+		return
+	}
+	layer, rest, ok1 = strings.Cut(rest, "/")
+	z, rest, ok2 = strings.Cut(rest, "/")
+	x, y, ok = strings.Cut(rest, "/")
+	if !ok1 || !ok2 || !ok || strings.Contains(y, "/") {
+		return "", "", "", "", false
+	}
+	if c, err := r.Cookie(cookie); err == nil && c.Value != "" {
+		return "", "", "", "", false
+	}
+	return layer, z, x, y, true
+}
+
+// ServeTile serves the tile z/x/y of layer (errors through Hooks.Fail): the server's
+// fast path for PublicTile requests, which skip the router.
+func (h *Handler) ServeTile(w http.ResponseWriter, r *http.Request, layer, z, x, y string) {
+	if err := h.tile(w, r, layer, z, x, y); err != nil {
+		h.hooks.Fail(w, r, err)
+	}
+}
+
 // Register adds the routes to r, the server's root router.
 func (h *Handler) Register(r *mux.Router) {
 	get := func(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
@@ -96,7 +131,10 @@ func (h *Handler) Register(r *mux.Router) {
 			}
 		})
 	}
-	r.Handle("/tiles/{layer}/{z}/{x}/{y}.mvt", get(h.tile)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle(TileRoute, get(func(w http.ResponseWriter, r *http.Request) error {
+		v := mux.Vars(r)
+		return h.tile(w, r, v["layer"], v["z"], v["x"], v["y"])
+	})).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/tiles/{layer}.json", get(h.tileJSON)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/styles/trygg.json", get(h.style)).Methods(http.MethodGet, http.MethodHead)
 }
@@ -171,13 +209,14 @@ func viewKey(r *http.Request) string {
 
 func filtered(layer string) bool { return layer == layerReports || layer == layerPoliceEvents }
 
-func (h *Handler) tile(w http.ResponseWriter, r *http.Request) error {
-	vars := mux.Vars(r)
-	z, x, y, err := parseTile(vars["z"], vars["x"], vars["y"])
+// tile serves one tile. Its X-Cache header says whether it came from the cache (HIT)
+// or was built (MISS).
+func (h *Handler) tile(w http.ResponseWriter, r *http.Request, layer, zs, xs, ys string) error {
+	z, x, y, err := parseTile(zs, xs, ys)
 	if err != nil {
 		return err
 	}
-	layers, staff, err := visible(r, vars["layer"])
+	layers, staff, err := visible(r, layer)
 	if err != nil {
 		return err
 	}
@@ -193,7 +232,7 @@ func (h *Handler) tile(w http.ResponseWriter, r *http.Request) error {
 	tb = tb.Pad(0.1 * (tb.Max[0] - tb.Min[0])) // the buffer and the cluster grid's reach
 	vk := viewKey(r)
 	var key strings.Builder
-	key.WriteString(vars["layer"] + "|" + strconv.Itoa(z) + "/" + strconv.Itoa(x) + "/" + strconv.Itoa(y) + "|" + vk + "|")
+	key.WriteString(layer + "|" + strconv.Itoa(z) + "/" + strconv.Itoa(x) + "/" + strconv.Itoa(y) + "|" + vk + "|")
 	anyStaff := false
 	for _, l := range layers {
 		snap.key(&key, l, tb)
@@ -203,7 +242,7 @@ func (h *Handler) tile(w http.ResponseWriter, r *http.Request) error {
 		key.WriteString("|" + f.key())
 	}
 	cluster := z < h.opts.ClusterBelow
-	t, err := h.cache.Fetch(r.Context(), key.String(), func(ctx context.Context) ([]byte, error) {
+	t, hit, err := h.cache.Fetch(r.Context(), key.String(), func(ctx context.Context) ([]byte, error) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), buildTimeout)
 		defer cancel()
 		var out []byte
@@ -233,6 +272,11 @@ func (h *Handler) tile(w http.ResponseWriter, r *http.Request) error {
 	}
 	hd.Add("Vary", "Accept-Encoding")
 	hd.Set("ETag", t.ETag)
+	if hit {
+		hd.Set("X-Cache", "HIT")
+	} else {
+		hd.Set("X-Cache", "MISS")
+	}
 	if t.Empty() {
 		w.WriteHeader(http.StatusNoContent)
 		return nil

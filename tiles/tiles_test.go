@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -353,6 +354,57 @@ func TestResponses(t *testing.T) {
 	}
 	resp, body = e.get(t, public, "/tiles/nope/0/0/0.mvt")
 	wantStatus(t, resp, body, http.StatusNotFound)
+}
+
+// TestFastPath: public tiles skip the router but not the request's id, metrics and
+// log line; only tiles served from the cache go unlogged. Requests with credentials
+// take the router (and their staff view).
+func TestFastPath(t *testing.T) {
+	e := newEnv(t)
+	e.seed(t, "1470", vara, 3)
+	path, _ := tilePath("reports", vara, 16, "")
+	var caches []string
+	for range 2 {
+		resp, body := e.get(t, public, path)
+		wantStatus(t, resp, body, http.StatusOK)
+		caches = append(caches, resp.Header.Get("X-Cache"))
+		if resp.Header.Get("X-Request-Id") == "" {
+			t.Error("no X-Request-Id")
+		}
+	}
+	if caches[0] != "MISS" || caches[1] != "HIT" {
+		t.Errorf("X-Cache %v, want [MISS HIT]", caches)
+	}
+	resp, body := e.get(t, public, "/tiles/reports/23/0/0.mvt")
+	wantStatus(t, resp, body, http.StatusBadRequest)
+
+	var logged []string
+	for _, line := range strings.Split(e.logs.String(), "\n") {
+		var l struct{ Route, Path string }
+		if json.Unmarshal([]byte(line), &l) == nil && l.Route == "/tiles/{layer}/{z}/{x}/{y}.mvt" {
+			logged = append(logged, l.Path)
+		}
+	}
+	if want := []string{path[:strings.Index(path+"?", "?")], "/tiles/reports/23/0/0.mvt"}; !slices.Equal(logged, want) {
+		t.Errorf("tile requests logged %q, want the miss and the error %q", logged, want)
+	}
+	resp, metrics := e.do(t, public, http.MethodGet, "/metrics", "", map[string]string{"Accept-Encoding": "identity"})
+	wantStatus(t, resp, metrics, http.StatusOK)
+	for _, want := range []string{
+		`trygg_http_requests_total{method="GET",route="/tiles/{layer}/{z}/{x}/{y}.mvt",status="200"} 2`,
+		`trygg_http_requests_total{method="GET",route="/tiles/{layer}/{z}/{x}/{y}.mvt",status="400"} 1`,
+	} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+
+	// A stale session cookie is ignored on the router's path too: the public's tile.
+	resp, body = e.do(t, public, http.MethodGet, path, "", map[string]string{"Cookie": "trygg_session=stale", "Accept-Encoding": "gzip"})
+	wantStatus(t, resp, body, http.StatusOK)
+	// A bad bearer token is refused there, not served as public.
+	resp, body = e.do(t, public, http.MethodGet, path, "", map[string]string{"Authorization": "Bearer nope"})
+	wantStatus(t, resp, body, http.StatusUnauthorized)
 }
 
 func TestTileJSONAndStyle(t *testing.T) {
