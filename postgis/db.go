@@ -65,6 +65,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	// Trygg's statements are short and prepared once: JIT compiling one (hundreds of
 	// milliseconds for a tile over many reports) costs more than it saves.
 	cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	if cfg.ConnConfig.ConnectTimeout == 0 { // connect_timeout in the URL overrides
+		cfg.ConnConfig.ConnectTimeout = 10 * time.Second
+	}
 	if opts.Role != "" {
 		cfg.ConnConfig.User, cfg.ConnConfig.Password = opts.Role, opts.RolePassword
 	}

@@ -2,25 +2,34 @@ package tiles
 
 import (
 	"bytes"
-	"compress/gzip"
 	"container/list"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"sync"
 
+	"github.com/klauspost/compress/gzip"
 	"golang.org/x/sync/singleflight"
 )
 
-// Tile is a built tile as cached: gzipped MVT bytes and their strong ETag. An empty
-// tile has no bytes.
+// Tile is a built tile as cached: gzipped MVT bytes and the strong ETag of the MVT. A
+// tile just built holds its MVT bytes (Raw) until it has been compressed in the
+// background; then the cache holds the gzipped bytes only. An empty tile has no bytes.
 type Tile struct {
 	Gzip []byte
+	Raw  []byte
 	ETag string
 }
 
 // Empty reports whether the tile has no features.
-func (t *Tile) Empty() bool { return len(t.Gzip) == 0 }
+func (t *Tile) Empty() bool { return len(t.Gzip) == 0 && len(t.Raw) == 0 }
+
+func (t *Tile) bytes() int64 { return int64(len(t.Gzip) + len(t.Raw)) }
+
+// gzipInline is the size of MVT above which a built tile is compressed before it is
+// served: compressing costs a small tile about as much as building it, but a large one
+// much less than sending it uncompressed.
+const gzipInline = 64 << 10
 
 // entryOverhead is what an entry costs besides its bytes (key, list element, map).
 const entryOverhead = 256
@@ -34,7 +43,8 @@ type Cache struct {
 	ll    *list.List // front: most recently used
 	items map[string]*list.Element
 
-	group singleflight.Group
+	group      singleflight.Group
+	background sync.WaitGroup // compressions under way
 
 	hits, misses int64
 }
@@ -65,7 +75,7 @@ func (c *Cache) Get(key string) (*Tile, bool) {
 // Add caches t under key, evicting the least recently used tiles beyond the size. A
 // tile larger than the whole cache is not kept.
 func (c *Cache) Add(key string, t *Tile) {
-	cost := int64(len(t.Gzip)+len(key)) + entryOverhead
+	cost := t.bytes() + int64(len(key)) + entryOverhead
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if cost > c.max {
@@ -73,7 +83,7 @@ func (c *Cache) Add(key string, t *Tile) {
 	}
 	if el, ok := c.items[key]; ok {
 		old := el.Value.(*entry)
-		c.size += int64(len(t.Gzip) - len(old.tile.Gzip))
+		c.size += t.bytes() - old.tile.bytes()
 		old.tile = t
 		c.ll.MoveToFront(el)
 	} else {
@@ -85,9 +95,24 @@ func (c *Cache) Add(key string, t *Tile) {
 		e := el.Value.(*entry)
 		c.ll.Remove(el)
 		delete(c.items, e.key)
-		c.size -= int64(len(e.tile.Gzip)+len(e.key)) + entryOverhead
+		c.size -= e.tile.bytes() + int64(len(e.key)) + entryOverhead
 	}
 }
+
+// swap replaces the tile under key by t if it is still old (not evicted, purged or
+// rebuilt meanwhile).
+func (c *Cache) swap(key string, old, t *Tile) {
+	c.mu.Lock()
+	el, ok := c.items[key]
+	same := ok && el.Value.(*entry).tile == old
+	c.mu.Unlock()
+	if same {
+		c.Add(key, t)
+	}
+}
+
+// Wait waits for the compressions under way (the benchmarks measure without them).
+func (c *Cache) Wait() { c.background.Wait() }
 
 // Purge empties the cache (the benchmarks measure cold tiles with it).
 func (c *Cache) Purge() {
@@ -107,7 +132,8 @@ func (c *Cache) Size() (bytes int64, tiles int) {
 
 // Fetch returns the tile under key and whether it was cached, building it with build
 // (the MVT bytes, not compressed) on a miss; concurrent misses for one key run build
-// once. Errors are not cached.
+// once. A small tile is cached and returned uncompressed at once and compressed in the
+// background, so its first request does not wait for gzip. Errors are not cached.
 func (c *Cache) Fetch(ctx context.Context, key string, build func(context.Context) ([]byte, error)) (*Tile, bool, error) {
 	if t, ok := c.Get(key); ok {
 		return t, true, nil
@@ -120,9 +146,18 @@ func (c *Cache) Fetch(ctx context.Context, key string, build func(context.Contex
 		if err != nil {
 			return nil, err
 		}
-		t, err := compress(mvt)
-		if err != nil {
-			return nil, err
+		t := &Tile{ETag: etag(mvt)}
+		switch {
+		case len(mvt) == 0:
+		case len(mvt) > gzipInline:
+			t.Gzip = gzipped(mvt)
+		default:
+			t.Raw = mvt
+			c.background.Add(1)
+			go func() {
+				defer c.background.Done()
+				c.swap(key, t, &Tile{Gzip: gzipped(mvt), ETag: t.ETag})
+			}()
 		}
 		c.Add(key, t)
 		return t, nil
@@ -133,29 +168,33 @@ func (c *Cache) Fetch(ctx context.Context, key string, build func(context.Contex
 	return v.(*Tile), false, nil
 }
 
-// gzipWriters are reused: a new gzip writer allocates about a megabyte of state,
-// which would cost more than compressing a small tile.
+// etag is the strong ETag of MVT bytes: a hash of them, the same whether they are sent
+// gzipped or not.
+func etag(mvt []byte) string {
+	if len(mvt) == 0 {
+		return `"empty"`
+	}
+	sum := sha256.Sum256(mvt)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
+}
+
+// gzipWriters are reused. klauspost/compress's gzip, not the standard library's: at
+// the fastest level it compresses a typical tile about ten times faster, and its
+// writer's state is far smaller than the standard one's megabyte, which a sync.Pool
+// loses at every garbage collection.
 var gzipWriters = sync.Pool{New: func() any {
 	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed) // the level is valid
 	return zw
 }}
 
-// compress gzips mvt and computes its ETag (a hash of the gzipped bytes).
-func compress(mvt []byte) (*Tile, error) {
-	if len(mvt) == 0 {
-		return &Tile{ETag: `"empty"`}, nil
-	}
+// gzipped returns mvt gzipped.
+func gzipped(mvt []byte) []byte {
 	var b bytes.Buffer
 	b.Grow(len(mvt)/2 + 64)
 	zw := gzipWriters.Get().(*gzip.Writer)
 	defer gzipWriters.Put(zw)
 	zw.Reset(&b)
-	if _, err := zw.Write(mvt); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	sum := sha256.Sum256(b.Bytes())
-	return &Tile{Gzip: b.Bytes(), ETag: `"` + hex.EncodeToString(sum[:16]) + `"`}, nil
+	zw.Write(mvt) //nolint:errcheck // writes to a bytes.Buffer do not fail
+	zw.Close()    //nolint:errcheck // as above
+	return b.Bytes()
 }

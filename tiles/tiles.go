@@ -16,7 +16,6 @@ package tiles
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"io"
 	"log/slog"
@@ -24,9 +23,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gorilla/mux"
+	"github.com/klauspost/compress/gzip"
 	"github.com/paulmach/orb/maptile"
 	"github.com/trygg-gis/trygg"
 	"github.com/trygg-gis/trygg/postgis"
@@ -46,10 +45,6 @@ const (
 	layerReports        = postgis.TileReports
 	layerPoliceEvents   = postgis.TilePoliceEvents
 )
-
-// buildTimeout bounds a tile's build, which is shared by every request waiting for it
-// and so does not end when the first of them hangs up.
-const buildTimeout = 30 * time.Second
 
 // Hooks connect the tiles to the server.
 type Hooks struct {
@@ -220,7 +215,10 @@ func (h *Handler) tile(w http.ResponseWriter, r *http.Request, layer, zs, xs, ys
 	if err != nil {
 		return err
 	}
-	f, err := parseFilter(r.Context(), h.db, r.URL.Query())
+	var f Filter
+	if r.URL.RawQuery != "" {
+		f, err = parseFilter(r.Context(), h.db, r.URL.Query())
+	}
 	if err != nil {
 		return err
 	}
@@ -243,8 +241,11 @@ func (h *Handler) tile(w http.ResponseWriter, r *http.Request, layer, zs, xs, ys
 	}
 	cluster := z < h.opts.ClusterBelow
 	t, hit, err := h.cache.Fetch(r.Context(), key.String(), func(ctx context.Context) ([]byte, error) {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), buildTimeout)
-		defer cancel()
+		// The build is shared by every request waiting for it, so it does not end when
+		// the first of them hangs up; PostgreSQL's statement_timeout bounds each of its
+		// statements (and a context that is never done spares pgx a goroutine per query
+		// watching it).
+		ctx = context.WithoutCancel(ctx)
 		var out []byte
 		for _, l := range layers {
 			q := postgis.TileQuery{Layer: l, Z: z, X: x, Y: y, Staff: staff[l], Cluster: cluster && l == layerReports}
@@ -262,20 +263,22 @@ func (h *Handler) tile(w http.ResponseWriter, r *http.Request, layer, zs, xs, ys
 	if err != nil {
 		return err
 	}
+	// Headers are set by their canonical names from shared values: a tile served from
+	// the cache should cost little more than writing its bytes.
 	hd := w.Header()
 	if anyStaff {
-		hd.Set("Cache-Control", "private, max-age=0")
-		hd.Add("Vary", "Cookie, Authorization")
+		hd["Cache-Control"] = hdrPrivate
+		hd["Vary"] = hdrVaryStaff
 	} else {
-		hd.Set("Cache-Control", "public, max-age=60")
-		hd.Set("Access-Control-Allow-Origin", "*")
+		hd["Cache-Control"] = hdrPublic
+		hd["Access-Control-Allow-Origin"] = hdrAnyOrigin
+		hd["Vary"] = hdrVaryPublic
 	}
-	hd.Add("Vary", "Accept-Encoding")
-	hd.Set("ETag", t.ETag)
+	hd["Etag"] = []string{t.ETag}
 	if hit {
-		hd.Set("X-Cache", "HIT")
+		hd["X-Cache"] = hdrHit
 	} else {
-		hd.Set("X-Cache", "MISS")
+		hd["X-Cache"] = hdrMiss
 	}
 	if t.Empty() {
 		w.WriteHeader(http.StatusNoContent)
@@ -285,11 +288,15 @@ func (h *Handler) tile(w http.ResponseWriter, r *http.Request, layer, zs, xs, ys
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	hd.Set("Content-Type", ContentType)
-	body := t.Gzip
-	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-		hd.Set("Content-Encoding", "gzip")
-	} else {
+	hd["Content-Type"] = hdrMVT
+	var body []byte
+	switch {
+	case t.Gzip != nil && acceptsGzip(r.Header.Get("Accept-Encoding")):
+		body = t.Gzip
+		hd["Content-Encoding"] = hdrGzip
+	case t.Raw != nil: // built a moment ago, being compressed
+		body = t.Raw
+	default:
 		zr, err := gzip.NewReader(bytes.NewReader(t.Gzip))
 		if err != nil {
 			return err
@@ -305,6 +312,19 @@ func (h *Handler) tile(w http.ResponseWriter, r *http.Request, layer, zs, xs, ys
 	}
 	return nil
 }
+
+// Header values of tiles, shared by every response (never modified).
+var (
+	hdrPrivate    = []string{"private, max-age=0"}
+	hdrPublic     = []string{"public, max-age=60"}
+	hdrAnyOrigin  = []string{"*"}
+	hdrVaryStaff  = []string{"Cookie, Authorization", "Accept-Encoding"}
+	hdrVaryPublic = []string{"Accept-Encoding"}
+	hdrHit        = []string{"HIT"}
+	hdrMiss       = []string{"MISS"}
+	hdrMVT        = []string{ContentType}
+	hdrGzip       = []string{"gzip"}
+)
 
 // parseTile reads z, x and y: integers with z at most MaxZoom and x, y within 2^z.
 func parseTile(zs, xs, ys string) (z, x, y int, err error) {
