@@ -39,3 +39,13 @@ vet:
 
 clean:
 	rm -rf bin
+
+## web: the browser app (web/): npm ci into web/node_modules when missing or web/package-lock.json changed, then esbuild into web/static/dist/ (embedded by go build)
+.PHONY: web
+build: web
+web: web/static/dist/app.js
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+web/static/dist/app.js: web/node_modules/.package-lock.json web/build.mjs $(wildcard web/src/*)
+	cd web && npm run --silent build

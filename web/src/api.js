@@ -1,0 +1,95 @@
+// api.js: calls to Trygg's API. Errors become ApiError carrying the RFC 9457 problem,
+// and problemText turns one into plain language.
+import { t, lang, has } from './i18n.js';
+
+/** ApiError is a failed call: status 0 for no answer at all. */
+export class ApiError extends Error {
+	constructor(status, problem, retryAfter) {
+		super(problem?.detail || problem?.title || `HTTP ${status}`);
+		this.status = status;
+		this.problem = problem || {};
+		this.retryAfter = retryAfter;
+	}
+}
+
+let csrf = '';
+
+/** setCSRF keeps the session's CSRF token, sent with every change while signed in. */
+export function setCSRF(token) {
+	csrf = token || '';
+}
+
+/**
+ * api calls method path with an optional JSON body and returns the parsed JSON answer
+ * (null for 204). headers adds request headers.
+ */
+export async function api(method, path, body, headers = {}) {
+	const h = { Accept: 'application/json, application/geo+json, application/problem+json', ...headers };
+	if (body !== undefined) h['Content-Type'] = 'application/json';
+	if (csrf && method !== 'GET' && method !== 'HEAD') h['X-CSRF-Token'] = csrf;
+	let resp;
+	try {
+		resp = await fetch(path, {
+			method, headers: h, credentials: 'same-origin',
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+	} catch {
+		throw new ApiError(0, null);
+	}
+	if (resp.status === 204) return null;
+	const type = resp.headers.get('Content-Type') || '';
+	const data = type.includes('json') ? await resp.json().catch(() => null) : null;
+	if (!resp.ok) throw new ApiError(resp.status, data, Number(resp.headers.get('Retry-After')) || 0);
+	return data;
+}
+
+/**
+ * problemText says what went wrong in plain language: in Swedish from the status and
+ * the field at fault, in English with the server's own detail. context tunes a few
+ * cases ("signin").
+ */
+export function problemText(err, context) {
+	if (!(err instanceof ApiError)) return t('err500');
+	const s = err.status;
+	const p = err.problem;
+	if (s === 0) return t('errNetwork');
+	let msg;
+	if (s === 401 && context === 'signin') msg = t('err401signin');
+	else if (s === 403 && p.field === 'X-CSRF-Token') msg = t('err403csrf');
+	else if (s === 422 && /^(location|geometry)/.test(p.field || '')) msg = t('err422location');
+	else if (s === 429) {
+		const w = err.retryAfter || 60;
+		msg = t('err429', { wait: w >= 90 ? t('minutes', { n: Math.ceil(w / 60) }) : t('seconds', { n: w }) });
+	} else if (has(`err${s}`)) msg = t(`err${s}`);
+	else msg = s >= 500 ? t('err500') : t('err400');
+	if (s === 400 || s === 422 || s === 413) {
+		if (lang() === 'en' && p.detail) return `${msg} ${capital(p.detail)}.`;
+		if (p.field) {
+			const base = p.field.replace(/^properties\./, '').replace(/\[\d+\]$/, '');
+			const name = has(`field_${base}`) ? t(`field_${base}`) : base;
+			return `${msg} ${t('errField', { field: name })}`;
+		}
+	}
+	if (lang() === 'en' && p.detail && s !== 500 && s !== 401) return `${msg} (${p.detail})`;
+	return msg;
+}
+
+function capital(s) {
+	return s.charAt(0).toUpperCase() + s.slice(1).replace(/\.$/, '');
+}
+
+let categories;
+
+/** loadCategories returns the report taxonomy (fetched once). */
+export function loadCategories() {
+	categories ??= api('GET', '/api/v1/categories').then((d) => d.categories);
+	categories.catch(() => { categories = undefined; });
+	return categories;
+}
+
+/** categoryLabel is a category's label in the current language. */
+export function categoryLabel(cats, code) {
+	const c = cats?.find((x) => x.code === code);
+	if (!c) return code;
+	return lang() === 'en' ? c.label_en : c.label_sv;
+}

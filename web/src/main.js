@@ -1,0 +1,19 @@
+// main.js: the app's entry: picks the view from the path.
+import './style.css';
+import { lang, setLang } from './i18n.js';
+import { resident } from './resident.js';
+import { statusPage } from './status.js';
+import { moderation } from './moderation.js';
+import { planner } from './planner.js';
+
+function route() {
+	setLang(lang());
+	const p = location.pathname;
+	const m = p.match(/^\/rapport\/([^/]+)$/);
+	if (m) return statusPage(route, decodeURIComponent(m[1]));
+	if (p === '/moderation') return moderation(route);
+	if (p === '/planner') return planner(route);
+	return resident(route);
+}
+
+route();

@@ -1,0 +1,84 @@
+// map.js: the MapLibre map with Trygg's style (/styles/trygg.json, drawing /tiles/all),
+// on a configured basemap or, with none, on a plain background that works offline.
+import { Map as MapLibre, NavigationControl, ScaleControl, AttributionControl } from 'maplibre-gl';
+import { t } from './i18n.js';
+
+/** config is the server's configuration from <meta name="trygg-config">. */
+export function config() {
+	try {
+		return JSON.parse(document.querySelector('meta[name=trygg-config]')?.content || '{}');
+	} catch {
+		return {};
+	}
+}
+
+async function getJSON(url) {
+	const r = await fetch(url, { credentials: 'same-origin' });
+	if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+	return r.json();
+}
+
+/**
+ * tryggStyle returns the style to draw: Trygg's layers, on the basemap when one is
+ * configured. The TileJSON is inlined (one request less before the first tile), and
+ * text layers are dropped when the style has no glyphs (nothing to draw text with
+ * offline).
+ */
+async function tryggStyle(basemapURL) {
+	const [style, tj, base] = await Promise.all([
+		getJSON('/styles/trygg.json'),
+		getJSON('/tiles/all.json'),
+		basemapURL ? getJSON(basemapURL).catch(() => null) : null,
+	]);
+	for (const src of Object.values(style.sources)) {
+		if (src.type === 'vector' && src.url && src.url.endsWith('/tiles/all.json')) {
+			delete src.url;
+			Object.assign(src, {
+				tiles: tj.tiles, minzoom: tj.minzoom, maxzoom: Math.min(tj.maxzoom ?? 14, 16),
+				bounds: tj.bounds, attribution: tj.attribution,
+			});
+		}
+	}
+	let out = style;
+	if (base) {
+		out = { ...base, sources: { ...base.sources, ...style.sources },
+			layers: [...base.layers, ...style.layers.filter((l) => l.type !== 'background')] };
+	}
+	if (!out.glyphs) out.layers = out.layers.filter((l) => !(l.type === 'symbol' && l.layout?.['text-field']));
+	return { style: out, bounds: tj.bounds, offline: !base };
+}
+
+/**
+ * createMap draws the map into container and resolves when its style is loaded. The
+ * map is also window.trygg.map (the browser test reads rendered features), and
+ * window.trygg.idleMs is the time from navigation start to the map's first idle.
+ */
+export async function createMap(container, { hash = false } = {}) {
+	container.setAttribute('role', 'region');
+	container.setAttribute('aria-label', t('mapLabel'));
+	const { style, bounds, offline } = await tryggStyle(config().basemap_style);
+	const map = new MapLibre({
+		container, style, hash,
+		bounds: hash && location.hash.length > 1 ? undefined : bounds,
+		fitBoundsOptions: { padding: 20 },
+		attributionControl: false,
+		maxPitch: 0,
+		dragRotate: false,
+		cooperativeGestures: false,
+		locale: {
+			'NavigationControl.ZoomIn': t('zoomIn'), 'NavigationControl.ZoomOut': t('zoomOut'),
+		},
+	});
+	map.touchZoomRotate.disableRotation();
+	map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
+	map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-left');
+	map.addControl(new AttributionControl({ compact: true }), 'bottom-right');
+	map.getCanvas().setAttribute('aria-label', t('mapLabel'));
+	window.trygg = Object.assign(window.trygg || {}, { map, offline });
+	map.once('idle', () => { window.trygg.idleMs = Math.round(performance.now()); });
+	await new Promise((resolve, reject) => {
+		map.once('load', resolve);
+		map.once('error', (e) => reject(e.error || new Error('map error')));
+	});
+	return map;
+}

@@ -1,0 +1,337 @@
+// resident.js: the resident page (/): the map of public reports and "Markera en plats",
+// a place on the map or the device's location, similar reports nearby as "me too",
+// category, feeling, when, optional text and contact, and the confirmation.
+import { Marker, Popup } from 'maplibre-gl';
+import { t, lang } from './i18n.js';
+import { api, problemText, loadCategories, categoryLabel } from './api.js';
+import { h, id, announce, errorBox, busy, shell, progress } from './ui.js';
+import { createMap } from './map.js';
+import { icon } from './icons.js';
+import { myReports, rememberReport } from './status.js';
+
+const reportLayers = ['reports', 'report-clusters'];
+
+/** resident renders the resident page. */
+export async function resident(rerender) {
+	const main = shell(t('tagline'), rerender);
+	main.classList.add('resident');
+	const mapEl = h('div', { class: 'map' });
+	const sheet = h('section', { class: 'sheet', 'aria-labelledby': 'sheet-title' });
+	main.append(mapEl, sheet);
+
+	const state = { step: 'intro', place: null, marker: null, nearby: [], key: null, map: null, cats: [] };
+	const render = () => renderSheet(sheet, state, go);
+	const go = (step) => {
+		state.step = step;
+		render();
+		sheet.querySelector('h2')?.focus();
+	};
+	render();
+
+	progress(true);
+	try {
+		const [map, cats] = await Promise.all([createMap(mapEl, { hash: true }), loadCategories().catch(() => [])]);
+		state.map = map;
+		state.cats = cats;
+		wireMap(map, state, go, render);
+		render();
+	} catch (err) {
+		mapEl.append(h('p', { class: 'error map-error', role: 'alert' }, t('mapError'), ' ', problemText(err)));
+	} finally {
+		progress(false);
+	}
+}
+
+function wireMap(map, state, go, render) {
+	map.on('click', (e) => {
+		if (state.step === 'place' || state.step === 'form') {
+			setPlace(map, state, e.lngLat, go, render);
+			return;
+		}
+		const f = map.queryRenderedFeatures(e.point, { layers: reportLayers.filter((l) => map.getLayer(l)) })[0];
+		if (f) showReportPopup(map, f, e.lngLat, state.cats);
+	});
+	for (const l of reportLayers) {
+		if (!map.getLayer(l)) continue;
+		map.on('mouseenter', l, () => { if (state.step === 'intro') map.getCanvas().style.cursor = 'pointer'; });
+		map.on('mouseleave', l, () => { map.getCanvas().style.cursor = ''; });
+	}
+}
+
+function setPlace(map, state, lngLat, go, render) {
+	state.place = { lon: +lngLat.lng.toFixed(6), lat: +lngLat.lat.toFixed(6) };
+	if (!state.marker) {
+		state.marker = new Marker({ draggable: true, color: '#b3261e' }).setLngLat(lngLat).addTo(map);
+		state.marker.getElement().setAttribute('aria-label', t('stepPlace'));
+		state.marker.on('dragend', () => setPlace(map, state, state.marker.getLngLat(), go, render));
+	} else {
+		state.marker.setLngLat(lngLat);
+	}
+	announce(t('placeChosen', { lat: state.place.lat.toFixed(5), lon: state.place.lon.toFixed(5) }));
+	if (state.step === 'place') go('form');
+	else render();
+}
+
+function clearPlace(state) {
+	state.marker?.remove();
+	state.marker = null;
+	state.place = null;
+	state.key = null;
+}
+
+function renderSheet(sheet, state, go) {
+	const title = (text) => h('h2', { id: 'sheet-title', tabindex: '-1' }, text);
+	switch (state.step) {
+	case 'intro': {
+		const mine = myReports();
+		sheet.replaceChildren(...[
+			title(t('tagline')),
+			h('button', { class: 'primary big', type: 'button', onclick: () => go('place') },
+				h('span', { 'aria-hidden': 'true', class: 'plus' }, '+'), t('markPlace')),
+			legend(),
+			mine.length ? h('details', { class: 'mine' }, h('summary', null, t('myReports')),
+				h('ul', null, mine.map((r) => h('li', null,
+					h('a', { href: `/rapport/${r.id}#t=${encodeURIComponent(r.token)}` }, t('createdAt', { d: new Date(r.created).toLocaleDateString(lang() === 'en' ? 'en-GB' : 'sv-SE') })))))) : null,
+			h('p', { class: 'staff-links' }, h('a', { href: '/moderation' }, t('moderationTitle')), ' · ', h('a', { href: '/planner' }, t('plannerTitle'))),
+		].filter(Boolean));
+		break;
+	}
+	case 'place': {
+		const err = errorBox();
+		const locBtn = h('button', { type: 'button', onclick: () => locate(state, go, locBtn, err) }, t('useLocation'));
+		sheet.replaceChildren(
+			title(t('stepPlace')),
+			h('p', null, t('placeHelp')),
+			h('div', { class: 'row' },
+				locBtn,
+				h('button', { type: 'button', onclick: () => state.map && setPlaceCentre(state, go) }, t('useCentre'))),
+			err,
+			h('div', { class: 'row end' }, h('button', { type: 'button', class: 'link', onclick: () => { clearPlace(state); go('intro'); } }, t('cancel'))),
+		);
+		break;
+	}
+	case 'form':
+		sheet.replaceChildren(title(t('markPlace')), reportForm(state, go));
+		break;
+	case 'done':
+		sheet.replaceChildren(title(t('thanksTitle')), confirmation(state, go));
+		break;
+	}
+}
+
+function setPlaceCentre(state, go) {
+	const c = state.map.getCenter();
+	setPlace(state.map, state, c, go, () => renderSheet(document.querySelector('.sheet'), state, go));
+}
+
+function locate(state, go, btn, err) {
+	if (!navigator.geolocation) {
+		err.show(t('locationFailed'));
+		return;
+	}
+	btn.disabled = true;
+	btn.textContent = t('locating');
+	progress(true);
+	navigator.geolocation.getCurrentPosition((pos) => {
+		progress(false);
+		const ll = { lng: pos.coords.longitude, lat: pos.coords.latitude };
+		state.map.jumpTo({ center: ll, zoom: Math.max(state.map.getZoom(), 15) });
+		setPlace(state.map, state, ll, go, () => renderSheet(document.querySelector('.sheet'), state, go));
+	}, () => {
+		progress(false);
+		btn.disabled = false;
+		btn.textContent = t('useLocation');
+		err.show(t('locationFailed'));
+	}, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+}
+
+function legend() {
+	return h('details', { class: 'legend' }, h('summary', null, t('legendTitle')),
+		h('ul', null,
+			h('li', null, h('span', { class: 'dot report', 'aria-hidden': 'true' }), t('legendReport')),
+			h('li', null, h('span', { class: 'dot cluster', 'aria-hidden': 'true' }), t('legendCluster'))));
+}
+
+function reportForm(state, go) {
+	const err = errorBox();
+	const nearbyBox = h('section', { class: 'nearby', 'aria-live': 'polite' });
+	loadNearby(state, nearbyBox);
+
+	const placeLine = h('p', { class: 'place-line' },
+		state.place ? t('placeChosen', { lat: state.place.lat.toFixed(5), lon: state.place.lon.toFixed(5) }) : t('noPlace'));
+
+	const catFS = h('fieldset', { class: 'categories' }, h('legend', null, t('categoryLegend')),
+		h('div', { class: 'cat-grid' }, state.cats.map((c) => {
+			const cid = id('cat');
+			return h('div', { class: 'cat' },
+				h('input', { type: 'radio', name: 'category', value: c.code, id: cid, required: true }),
+				h('label', { for: cid }, h('span', { html: icon(c.icon) }), h('span', null, lang() === 'en' ? c.label_en : c.label_sv)));
+		})));
+
+	const feelFS = h('fieldset', { class: 'feelings' }, h('legend', null, t('feelingLegend')),
+		h('div', { class: 'seg' }, [1, 2, 3, 4].map((n) => {
+			const fid = id('feel');
+			return h('span', { class: `feel f${n}` },
+				h('input', { type: 'radio', name: 'feeling', value: n, id: fid, required: true }),
+				h('label', { for: fid }, t(`feeling${n}`)));
+		})));
+
+	const whenFS = h('fieldset', { class: 'when' }, h('legend', null, t('whenLegend')),
+		h('div', { class: 'seg' }, ['day', 'evening', 'night', 'weekday', 'weekend'].map((w) => {
+			const wid = id('when');
+			return h('span', null, h('input', { type: 'checkbox', name: 'when', value: w, id: wid }),
+				h('label', { for: wid }, t(`when_${w}`)));
+		})));
+
+	const descId = id('desc');
+	const descHelp = id('deschelp');
+	const emailId = id('email');
+	const phoneId = id('phone');
+	const submit = h('button', { class: 'primary', type: 'submit' }, t('submit'));
+	const form = h('form', { class: 'report-form', novalidate: true },
+		placeLine, nearbyBox, catFS, feelFS, whenFS,
+		h('div', { class: 'field' }, h('label', { for: descId }, t('descriptionLabel')),
+			h('textarea', { id: descId, name: 'description', rows: 3, maxlength: 2000, 'aria-describedby': descHelp }),
+			h('small', { id: descHelp }, t('descriptionHelp'))),
+		h('fieldset', { class: 'contact' }, h('legend', null, t('contactLegend')),
+			h('p', { class: 'help' }, t('contactHelp')),
+			h('div', { class: 'field' }, h('label', { for: emailId }, t('emailLabel')),
+				h('input', { id: emailId, name: 'email', type: 'email', autocomplete: 'email' })),
+			h('div', { class: 'field' }, h('label', { for: phoneId }, t('phoneLabel')),
+				h('input', { id: phoneId, name: 'phone', type: 'tel', autocomplete: 'tel' }))),
+		h('div', { class: 'hp', 'aria-hidden': 'true' }, h('label', null, 'Website', h('input', { name: 'website', tabindex: '-1', autocomplete: 'off' }))),
+		err,
+		h('div', { class: 'row end' },
+			h('button', { type: 'button', class: 'link', onclick: () => { clearPlace(state); go('intro'); } }, t('cancel')),
+			submit));
+
+	form.addEventListener('submit', async (e) => {
+		e.preventDefault();
+		err.show('');
+		const fd = new FormData(form);
+		if (!state.place) return err.show(t('noPlace'));
+		if (!fd.get('category')) return invalid(err, catFS, `${t('err400')} ${t('errField', { field: t('field_category') })}`);
+		if (!fd.get('feeling')) return invalid(err, feelFS, `${t('err400')} ${t('errField', { field: t('field_feeling') })}`);
+		const body = {
+			location: { type: 'Point', coordinates: [state.place.lon, state.place.lat] },
+			category: fd.get('category'), feeling: Number(fd.get('feeling')), when: fd.getAll('when'),
+		};
+		const desc = String(fd.get('description') || '').trim();
+		if (desc) body.description = desc;
+		const email = String(fd.get('email') || '').trim();
+		const phone = String(fd.get('phone') || '').trim();
+		if (email || phone) body.contact = { ...(email && { email }), ...(phone && { phone }) };
+		if (fd.get('website')) body.website = fd.get('website');
+		state.key ??= crypto.randomUUID();
+		try {
+			const out = await busy(submit, t('submitting'), () => api('POST', '/api/v1/reports', body, { 'Idempotency-Key': state.key }));
+			rememberReport(out.id, out.erasure_token, out.created_at);
+			state.result = out;
+			state.marker?.remove();
+			state.marker = null;
+			state.place = null;
+			state.key = null;
+			go('done');
+		} catch (ex) {
+			err.show(problemText(ex));
+			const field = ex.problem?.field || '';
+			const target = { category: catFS, feeling: feelFS, when: whenFS }[field.split('.')[0]];
+			target?.querySelector('input')?.focus();
+		}
+	});
+	return form;
+}
+
+function invalid(err, fieldset, msg) {
+	err.show(msg);
+	fieldset.querySelector('input')?.focus();
+}
+
+async function loadNearby(state, box) {
+	if (!state.place) return;
+	box.replaceChildren(h('p', { class: 'muted' }, t('nearbyChecking')));
+	try {
+		const fc = await api('GET', `/api/v1/reports/nearby?lon=${state.place.lon}&lat=${state.place.lat}&radius=150`);
+		const fs = fc.features.slice(0, 5);
+		if (!fs.length) {
+			box.replaceChildren();
+			return;
+		}
+		box.replaceChildren(
+			h('h3', null, t('nearbyTitle')),
+			h('p', { class: 'help' }, t('nearbyHelp')),
+			h('ul', null, fs.map((f) => {
+				const p = f.properties;
+				const [lon, lat] = f.geometry.coordinates;
+				const m = Math.round(distance(state.place, { lon, lat }) / 10) * 10;
+				const b = h('button', { type: 'button' }, t('meToo'));
+				b.addEventListener('click', () => meToo(p.id, b));
+				return h('li', null, h('span', { html: icon(state.cats.find((c) => c.code === p.category)?.icon) }),
+					h('span', { class: 'grow' }, h('strong', null, categoryLabel(state.cats, p.category)), ' · ', t(`feeling${p.feeling}`), ' · ', t('distance', { m })),
+					b);
+			})));
+	} catch (ex) {
+		box.replaceChildren(h('p', { class: 'error' }, problemText(ex)));
+	}
+}
+
+async function meToo(reportId, button) {
+	try {
+		const out = await busy(button, t('working'), () => api('POST', `/api/v1/reports/${reportId}/confirm`));
+		button.replaceWith(h('span', { class: 'ok' }, t('meTooDone', { n: out.confirmations })));
+		announce(t('meTooDone', { n: out.confirmations }));
+	} catch (ex) {
+		announce(problemText(ex), 'error');
+	}
+}
+
+function distance(a, b) {
+	const r = 6371008.8;
+	const rad = Math.PI / 180;
+	const dLat = (b.lat - a.lat) * rad;
+	const dLon = (b.lon - a.lon) * rad;
+	const s = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
+	return 2 * r * Math.asin(Math.sqrt(s));
+}
+
+function confirmation(state, go) {
+	const out = state.result;
+	const link = `${location.origin}/rapport/${out.id}#t=${encodeURIComponent(out.erasure_token)}`;
+	const copy = (text) => {
+		const b = h('button', { type: 'button', class: 'small' }, t('copy'));
+		b.addEventListener('click', async () => {
+			try {
+				await navigator.clipboard.writeText(text);
+				b.textContent = t('copied');
+			} catch { /* clipboard may be refused; the text is selectable */ }
+		});
+		return b;
+	};
+	return h('div', { class: 'confirmation' },
+		h('p', null, t('thanksText')),
+		h('p', null, t('followUpLabel')),
+		h('p', { class: 'copyline' }, h('a', { href: link, class: 'follow-up', 'data-testid': 'follow-up' }, link), copy(link)),
+		h('p', null, t('tokenLabel')),
+		h('p', { class: 'copyline' }, h('code', { class: 'token', 'data-testid': 'erasure-token' }, out.erasure_token), copy(out.erasure_token)),
+		h('p', { class: 'help' }, t('tokenHelp')),
+		h('div', { class: 'row end' }, h('button', { type: 'button', class: 'primary', onclick: () => go('intro') }, t('done'))));
+}
+
+function showReportPopup(map, f, lngLat, cats) {
+	const p = f.properties;
+	const content = h('div', { class: 'popup' });
+	if (p.cluster) {
+		content.append(h('p', null, h('strong', null, String(p.count)), ' ', lang() === 'en' ? 'reports here' : 'rapporter här'),
+			p.category ? h('p', null, categoryLabel(cats, p.category)) : null);
+		new Popup({ closeButton: true, maxWidth: '260px' }).setLngLat(lngLat).setDOMContent(content).addTo(map);
+		map.easeTo({ center: lngLat, zoom: Math.min(map.getZoom() + 2, 15) });
+		return;
+	}
+	const b = h('button', { type: 'button' }, t('meToo'));
+	b.addEventListener('click', () => meToo(p.id, b));
+	content.append(
+		h('p', null, h('span', { html: icon(cats.find((c) => c.code === p.category)?.icon) }), ' ', h('strong', null, categoryLabel(cats, p.category))),
+		h('p', null, t(`feeling${p.feeling}`)),
+		h('p', null, b, ' ', h('a', { href: `/rapport/${p.id}` }, t('showStatus'))));
+	new Popup({ closeButton: true, maxWidth: '280px' }).setLngLat(lngLat).setDOMContent(content).addTo(map);
+}

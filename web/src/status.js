@@ -1,0 +1,125 @@
+// status.js: a report's status page (/rapport/{id}): received, published, action
+// planned, done, with the municipality's feedback; the reporter's erasure code (from
+// the link's fragment or this browser's storage) shows an unpublished report and
+// erases one.
+import { t } from './i18n.js';
+import { api, ApiError, problemText, loadCategories, categoryLabel } from './api.js';
+import { h, id, announce, errorBox, busy, shell, progress } from './ui.js';
+import { formatDate } from './i18n.js';
+
+const key = 'trygg-reports';
+
+/** myReports lists the reports sent from this browser, newest first. */
+export function myReports() {
+	try {
+		return JSON.parse(localStorage.getItem(key) || '[]');
+	} catch {
+		return [];
+	}
+}
+
+/** rememberReport keeps a report's id and erasure token in this browser. */
+export function rememberReport(reportId, token, created) {
+	const list = myReports().filter((r) => r.id !== reportId);
+	list.unshift({ id: reportId, token, created: created || new Date().toISOString() });
+	try {
+		localStorage.setItem(key, JSON.stringify(list.slice(0, 50)));
+	} catch { /* storage may be off */ }
+}
+
+function forget(reportId) {
+	try {
+		localStorage.setItem(key, JSON.stringify(myReports().filter((r) => r.id !== reportId)));
+	} catch { /* storage may be off */ }
+}
+
+/** statusPage renders the status of report reportId. */
+export async function statusPage(rerender, reportId) {
+	const main = shell(t('statusTitle'), rerender);
+	main.classList.add('page');
+	const frag = new URLSearchParams(location.hash.slice(1));
+	let token = frag.get('t') || myReports().find((r) => r.id === reportId)?.token || '';
+	const body = h('div', { class: 'status-body' }, h('p', null, t('loading')));
+	main.append(h('h1', { tabindex: '-1' }, t('statusTitle')), body, h('p', null, h('a', { href: '/' }, t('toMap'))));
+
+	const show = async () => {
+		progress(true);
+		try {
+			const [rep, cats] = await Promise.all([
+				api('GET', `/api/v1/reports/${encodeURIComponent(reportId)}`, undefined, token ? { 'Erasure-Token': token } : {}),
+				loadCategories().catch(() => []),
+			]);
+			if (token) rememberReport(reportId, token);
+			body.replaceChildren(...render(rep, cats, token, reportId, rerender));
+		} catch (err) {
+			if (err instanceof ApiError && err.status === 404 && !token) body.replaceChildren(tokenForm());
+			else body.replaceChildren(h('p', { class: 'error', role: 'alert' }, problemText(err)), ...(token ? [tokenForm()] : []));
+		} finally {
+			progress(false);
+		}
+	};
+	const tokenForm = () => {
+		const tid = id('token');
+		const input = h('input', { id: tid, name: 'token', autocomplete: 'off', required: true, spellcheck: 'false' });
+		const f = h('form', { class: 'token-form' },
+			h('p', null, t('needToken')),
+			h('div', { class: 'field' }, h('label', { for: tid }, t('tokenInputLabel')), input),
+			h('button', { type: 'submit', class: 'primary' }, t('showStatus')));
+		f.addEventListener('submit', (e) => {
+			e.preventDefault();
+			token = input.value.trim();
+			show();
+		});
+		return f;
+	};
+	await show();
+}
+
+function render(rep, cats, token, reportId, rerender) {
+	// A published report is a GeoJSON Feature; an unpublished one, for its reporter, is
+	// {id, status, created_at, …}.
+	const p = rep.type === 'Feature' ? rep.properties : rep;
+	const action = p.action;
+	const published = p.status === 'published' || p.status === 'resolved';
+	const planned = !!action && action.status !== 'rejected';
+	const done = p.status === 'resolved' || action?.status === 'done';
+	const steps = [
+		[t('statusReceived'), true],
+		[t('statusPublished'), published],
+		[t('statusPlanned'), planned || done],
+		[t('statusDone'), done],
+	];
+	const currentIdx = steps.reduce((acc, [, ok], i) => (ok ? i : acc), 0);
+	const out = [];
+	if (p.category) out.push(h('p', { class: 'lead' }, categoryLabel(cats, p.category)));
+	out.push(h('p', { class: 'muted' }, t('createdAt', { d: formatDate(p.created_at) }),
+		p.confirmations ? ` · ${t('confirmations', { n: p.confirmations })}` : ''));
+	if (p.status === 'rejected') {
+		out.push(h('p', { class: 'rejected', 'data-status': 'rejected' }, t('statusRejected')));
+	} else {
+		out.push(h('ol', { class: 'steps', 'data-status': p.status }, steps.map(([label, ok], i) =>
+			h('li', { class: ok ? 'ok' : '', 'aria-current': i === currentIdx ? 'step' : false },
+				h('span', { class: 'mark', 'aria-hidden': 'true' }, ok ? '✓' : String(i + 1)),
+				h('span', null, label),
+				h('span', { class: 'sr-only' }, ok ? ` (${t('statusDoneStep')})` : '')))));
+	}
+	if (action?.feedback) out.push(h('div', { class: 'feedback' }, h('p', null, h('strong', null, t('feedbackLabel'))), h('p', null, action.feedback)));
+	if (token) {
+		const err = errorBox();
+		const b = h('button', { type: 'button', class: 'danger' }, t('erase'));
+		b.addEventListener('click', async () => {
+			if (!window.confirm(t('eraseConfirm'))) return;
+			try {
+				await busy(b, t('working'), () => api('DELETE', `/api/v1/reports/${encodeURIComponent(reportId)}`, undefined, { 'Erasure-Token': token }));
+				forget(reportId);
+				announce(t('erased'));
+				history.replaceState(null, '', '/');
+				rerender();
+			} catch (ex) {
+				err.show(problemText(ex));
+			}
+		});
+		out.push(h('div', { class: 'row' }, b), err);
+	}
+	return out;
+}
