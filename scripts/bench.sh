@@ -13,4 +13,7 @@ if [ -z "${TRYGG_TEST_DATABASE_URL:-}" ]; then
 	TRYGG_TEST_DATABASE_URL=$(scripts/db.sh url "$dir")
 	export TRYGG_TEST_DATABASE_URL
 fi
+# R spdep is the baseline of geo's BenchmarkGiStarVsR.
+. scripts/need.sh
+need "Rscript -e 'library(spdep)'" r-cran-spdep "geo's benchmark against R needs spdep"
 go test -run '^$' -bench "${BENCH:-.}" -benchmem -benchtime "${BENCHTIME:-2s}" ./...

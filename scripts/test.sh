@@ -5,16 +5,19 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# GDAL's OGC API – Features driver reads /ogc in ogc/gdal_test.go (never skipped).
-if ! command -v ogrinfo >/dev/null 2>&1; then
-	if [ "$(id -u)" = 0 ]; then
-		echo "== installing gdal-bin (apt-get)"
-		apt-get update -qq && apt-get install -y -qq --no-install-recommends gdal-bin
-	else
-		echo "make test needs gdal-bin (ogrinfo); install with: sudo apt-get install -y gdal-bin" >&2
-		exit 1
-	fi
+. scripts/need.sh
+# GDAL's OGC API – Features driver reads /ogc in ogc/gdal_test.go; R spdep is the
+# reference Getis-Ord Gi* in geo/rspdep_test.go; Debian's chromium runs the browser test
+# in web/e2e (playwright-core, never a downloaded browser). None is ever skipped.
+need 'command -v ogrinfo' gdal-bin "ogc's GDAL test needs ogrinfo"
+need "Rscript -e 'library(spdep)'" r-cran-spdep "geo's comparison with R needs spdep"
+need 'command -v chromium' chromium "web's browser test needs chromium"
+if ! command -v npm >/dev/null 2>&1; then
+	echo "make test needs Node.js 20 and npm for the web bundle and the browser test" >&2
+	exit 1
 fi
+echo "== web bundle"
+make --no-print-directory web
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files --cached --others --exclude-standard '*.go'))
@@ -34,5 +37,7 @@ if [ -z "${TRYGG_TEST_DATABASE_URL:-}" ]; then
 	export TRYGG_TEST_DATABASE_URL
 fi
 
+rm -f web/e2e/out/figures.txt
 echo "== go test -race"
 go test -race -count=1 -timeout 15m ${TESTFLAGS:-} ./...
+if [ -f web/e2e/out/figures.txt ]; then echo "== browser test: $(cat web/e2e/out/figures.txt)"; fi
