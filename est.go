@@ -201,3 +201,15 @@ type ESTWeekly struct {
 	ByType       []ESTCount `json:"by_type"`
 	ByArea       []ESTCount `json:"by_area"`
 }
+
+// ParseInstant reads a time (start = end) in RFC 3339 or a date (YYYY-MM-DD): its whole
+// day in Swedish time, which is what Swedish planners mean by a date.
+func ParseInstant(s string) (start, end time.Time, ok bool) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, t, true
+	}
+	if d, err := time.ParseInLocation(time.DateOnly, s, SwedishTime); err == nil {
+		return d, d.AddDate(0, 0, 1).Add(-time.Microsecond), true
+	}
+	return time.Time{}, time.Time{}, false
+}

@@ -68,7 +68,7 @@ func parseFilter(ctx context.Context, db *postgis.DB, q url.Values) (Filter, err
 		if _, given := q[name]; !given {
 			continue
 		}
-		start, end, ok := instant(raw)
+		start, end, ok := trygg.ParseInstant(raw)
 		if !ok {
 			return f, invalid(name, "%s %q is neither an RFC 3339 time nor a date (YYYY-MM-DD)", name, raw)
 		}
@@ -82,17 +82,6 @@ func parseFilter(ctx context.Context, db *postgis.DB, q url.Values) (Filter, err
 		return f, invalid("to", "to is before from")
 	}
 	return f, nil
-}
-
-// instant reads a time (start = end) or a date: its whole day in Swedish time.
-func instant(s string) (time.Time, time.Time, bool) {
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t, t, true
-	}
-	if d, err := time.ParseInLocation(time.DateOnly, s, trygg.SwedishTime); err == nil {
-		return d, d.AddDate(0, 0, 1).Add(-time.Microsecond), true
-	}
-	return time.Time{}, time.Time{}, false
 }
 
 // key is the normalized filter, for the cache key.
