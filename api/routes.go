@@ -78,6 +78,17 @@ func (s *Server) routes() http.Handler {
 	v1.Handle("/actions/{id}", s.staff(s.handleAction, walkRoles...)).Methods(http.MethodGet, http.MethodHead)
 	v1.Handle("/actions/{id}", s.staff(s.handleUpdateAction, walkRoles...)).Methods(http.MethodPatch)
 
+	// Hotspot analysis (api/hotspots.go): ad hoc analyses for everyone (the public's view
+	// without a session), saved runs and named places for staff.
+	v1.Handle("/hotspots", s.handle(s.handleHotspots)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/hotspots/cells", s.handle(s.handleHotspotCells)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/hotspot-runs", s.staff(s.handleHotspotRuns, walkRoles...)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/hotspot-runs", s.staff(s.handleCreateHotspotRun, walkRoles...)).Methods(http.MethodPost)
+	v1.Handle("/hotspot-runs/{id}", s.staff(s.handleHotspotRun, walkRoles...)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/places", s.staff(s.handlePlaces, walkRoles...)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/places", s.staff(s.handleCreatePlace, walkRoles...)).Methods(http.MethodPost)
+	v1.Handle("/places/{id}", s.staff(s.handlePlace, walkRoles...)).Methods(http.MethodGet, http.MethodHead)
+
 	// Walk imports (api/walk_imports.go): a route file (GPX, GeoJSON) and a file of
 	// observations (CSV, GeoJSON) for a walk.
 	v1.Handle("/walks/{id}/route", s.staff(s.handleImportRoute, trygg.RoleAdmin, trygg.RolePlanner, trygg.RolePolice)).Methods(http.MethodPut)
@@ -96,7 +107,7 @@ func (s *Server) routes() http.Handler {
 	notFound := s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return httpError(http.StatusNotFound, "", "no such resource: "+r.URL.Path)
 	})
-	r.PathPrefix("/").Handler(web.Handler(notFound)).Methods(http.MethodGet, http.MethodHead)
+	r.PathPrefix("/").Handler(web.New(notFound, web.Options{BasemapStyle: s.opts.BasemapStyle})).Methods(http.MethodGet, http.MethodHead)
 
 	r.NotFoundHandler = notFound
 	r.MethodNotAllowedHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error {

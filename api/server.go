@@ -42,6 +42,8 @@ type Options struct {
 
 	TileClusterBelow int // reports in vector tiles are clustered at zooms below this
 	TileCacheMB      int // size of the in-memory cache of gzipped tiles, in MB
+
+	BasemapStyle string // URL of a MapLibre style the web map draws under Trygg's layers; "" for none
 }
 
 // DefaultOptions are the defaults the configuration starts from.

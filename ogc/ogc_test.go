@@ -339,14 +339,16 @@ func TestCRS3006(t *testing.T) {
 func TestPublicAndStaff(t *testing.T) {
 	e := newEnv(t)
 	e.seed(t, 3)
-	// The public: two collections, published reports only, coarsened.
+	// The public: four collections (the hotspot analysis' latest public run too),
+	// published reports only, coarsened.
 	_, body := e.get(t, nil, "/ogc/collections")
 	var cs struct{ Collections []struct{ ID string } }
 	json.Unmarshal(body, &cs)
-	if len(cs.Collections) != 2 || cs.Collections[0].ID != "municipalities" || cs.Collections[1].ID != "reports" {
+	if len(cs.Collections) != 4 || cs.Collections[0].ID != "municipalities" || cs.Collections[1].ID != "reports" ||
+		cs.Collections[2].ID != "hexcells" || cs.Collections[3].ID != "hotspots" {
 		t.Errorf("public collections: %s", body)
 	}
-	for _, id := range []string{"walks", "actions", "police-events"} {
+	for _, id := range []string{"walks", "actions", "police-events", "places"} {
 		for _, path := range []string{"/ogc/collections/" + id, "/ogc/collections/" + id + "/items",
 			"/ogc/collections/" + id + "/items/00000000-0000-4000-8000-000000000001"} {
 			resp, body := e.get(t, nil, path)
@@ -372,7 +374,7 @@ func TestPublicAndStaff(t *testing.T) {
 	c := e.staff(t, trygg.RolePlanner)
 	_, body = e.get(t, c, "/ogc/collections")
 	json.Unmarshal(body, &cs)
-	if len(cs.Collections) != 8 {
+	if len(cs.Collections) != 11 {
 		t.Errorf("staff collections: %s", body)
 	}
 	if p := e.items(t, c, "/ogc/collections/reports/items"); p.NumberReturned != 6 {

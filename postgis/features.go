@@ -86,6 +86,16 @@ var (
 	walkRoles     = []trygg.Role{trygg.RoleAdmin, trygg.RolePlanner, trygg.RolePolice}
 	dialogueRoles = []trygg.Role{trygg.RoleAdmin, trygg.RolePlanner}
 	estRoles      = []trygg.Role{trygg.RoleAdmin, trygg.RolePlanner, trygg.RolePolice}
+	hotspotRoles  = []trygg.Role{trygg.RoleAdmin, trygg.RolePlanner, trygg.RolePolice}
+)
+
+// hotspotCellProps and hotspotProps are the properties of the hotspot analyses'
+// collections, as the tiles carry them (postgis/tiles.go).
+var (
+	hotspotCellProps = []featureProp{{"run", "c.run_id"}, {"municipality", "c.municipality_code"}, {"i", "c.i"}, {"j", "c.j"},
+		{"value", "c.value"}, {"count", "c.count"}, {"z", "c.z"}, {"p", "c.p"}, {"class", "c.class"}}
+	hotspotProps = []featureProp{{"run", "h.run_id"}, {"municipality", "h.municipality_code"}, {"rank", "h.rank"},
+		{"score", "h.score"}, {"z", "h.z"}, {"value", "h.value"}, {"count", "h.count"}, {"pattern", "h.pattern"}}
 )
 
 var reportKindFilters = map[string]string{"category": "r.category", "status": "r.status", "municipality": "r.municipality_code"}
@@ -112,6 +122,31 @@ var FeatureCollections = []*FeatureCollectionDef{
 				featureProp{"dialogue_id", "r.dialogue_id"}, featureProp{"est_type", "r.est_type"},
 				featureProp{"est_area", "r.est_area"}, featureProp{"updated_at", "r.updated_at"}),
 			filters: reportFilters},
+	},
+	{
+		ID: "hexcells", Title: "Hotspotanalysens celler", TimeField: "created_at", StaffRoles: hotspotRoles,
+		Description: "Rutnätets celler i varje kommuns senaste hotspotanalys (Getis-Ord Gi*), med klass -3…3 " +
+			"(kall- och hotspots med 90, 95 och 99 % konfidens). Allmänheten ser den senaste publika analysen.",
+		Public: &FeatureSource{from: "public_hotspot_cell c", id: "c.run_id::text || ':' || c.i || ':' || c.j",
+			time: "c.created_at", geom: "c.geom",
+			props:   append(append([]featureProp{}, hotspotCellProps...), featureProp{"created_at", "c.created_at"}),
+			filters: map[string]string{"municipality": "c.municipality_code"}},
+		Staff: &FeatureSource{from: "hotspot_cell c JOIN hotspot_run r ON r.id = c.run_id", where: "c.run_id IN " + latestRuns,
+			id: "c.run_id::text || ':' || c.i || ':' || c.j", time: "r.created_at", geom: "c.geom",
+			props:   append(append([]featureProp{}, hotspotCellProps...), featureProp{"created_at", "r.created_at"}),
+			filters: map[string]string{"municipality": "c.municipality_code"}},
+	},
+	{
+		ID: "hotspots", Title: "Hotspots", TimeField: "created_at", StaffRoles: hotspotRoles,
+		Description: "Hotspots i varje kommuns senaste hotspotanalys, i rangordning. Allmänheten ser den senaste publika analysen.",
+		Public: &FeatureSource{from: "public_hotspot h", id: "h.id::text", time: "h.created_at", geom: "h.geom",
+			props:   append(append([]featureProp{}, hotspotProps...), featureProp{"created_at", "h.created_at"}),
+			filters: map[string]string{"municipality": "h.municipality_code"}},
+		Staff: &FeatureSource{from: "hotspot h JOIN hotspot_run r ON r.id = h.run_id", where: "h.run_id IN " + latestRuns,
+			id: "h.id::text", time: "r.created_at", geom: "h.geom",
+			props: append(append([]featureProp{}, hotspotProps...), featureProp{"stats", "h.stats"},
+				featureProp{"created_at", "r.created_at"}),
+			filters: map[string]string{"municipality": "h.municipality_code"}},
 	},
 	{
 		ID: "walks", Title: "Trygghetsvandringar", Description: "Trygghetsvandringar med sina rutter (personal).",
@@ -183,6 +218,14 @@ var FeatureCollections = []*FeatureCollectionDef{
 				{"police_event_id", "r.police_event_id"}, {"police_event_type", "r.police_event_type"},
 				{"description", "r.description"}, {"precision", "r.precision"}, {"observed_at", "r.observed_at"}},
 			filters: map[string]string{"category": "r.category", "municipality": "r.municipality_code"}},
+	},
+	{
+		ID: "places", Title: "Platser", TimeField: "created_at", StaffRoles: hotspotRoles,
+		Description: "Namngivna platser, ofta sparade från en hotspot, som åtaganden och patruller hänvisar till (personal).",
+		Staff: &FeatureSource{from: "place p", id: "p.id::text", time: "p.created_at", geom: "p.geom",
+			props: []featureProp{{"name", "p.name"}, {"municipality", "p.municipality_code"},
+				{"hotspot_id", "p.hotspot_id"}, {"created_at", "p.created_at"}},
+			filters: map[string]string{"municipality": "p.municipality_code"}},
 	},
 }
 

@@ -26,10 +26,12 @@ const (
 	TileReports        = "reports"
 	TileWalks          = "walks"
 	TilePoliceEvents   = "police-events"
+	TileHexcells       = "hexcells"
+	TileHotspots       = "hotspots"
 )
 
 // TileLayers are the layers, in drawing order (bottom first).
-var TileLayers = []string{TileMunicipalities, TileReports, TileWalks, TilePoliceEvents}
+var TileLayers = []string{TileMunicipalities, TileReports, TileHexcells, TileHotspots, TileWalks, TilePoliceEvents}
 
 // Tile constants.
 const (
@@ -173,6 +175,59 @@ mvt AS (
 	filterSQL(tileSource{time: "coalesce(r.observed_at, r.created_at)"}, 4) + `) c ON c.count > 0)
 SELECT coalesce(ST_AsMVT(mvt.*, 'police-events', 4096, 'geom'), '') FROM mvt WHERE geom IS NOT NULL`
 
+// latestRuns is the latest run of each municipality the caller sees (staff, under
+// row-level security; the public reads views of the latest public run instead).
+const latestRuns = `(SELECT DISTINCT ON (lr.municipality_code) lr.id FROM hotspot_run lr
+    ORDER BY lr.municipality_code, lr.created_at DESC, lr.id DESC)`
+
+// hexcellsTileSQL is the cells of the latest runs; beyond MaxTileFeatures, the
+// significant and the fullest cells first (ordered before any geometry is built).
+func hexcellsTileSQL(from, where string) string {
+	return `WITH c AS (
+  SELECT c.run_id, c.i, c.j, c.geom, c.value, c.count, c.z, c.p, c.class
+  FROM ` + from + `
+  WHERE ` + where + ` AND ST_Intersects(c.geom, ST_Transform(` + envelope + `, 4326))
+  ORDER BY abs(c.class) DESC, c.count DESC, c.run_id, c.i, c.j
+  LIMIT 5000),
+mvt AS (
+  SELECT ST_AsMVTGeom(ST_Transform(c.geom, 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom,
+         c.i, c.j, c.value, c.count, c.z, c.p, c.class::int AS class, c.run_id::text AS run
+  FROM c)
+SELECT coalesce(ST_AsMVT(mvt.*, 'hexcells', 4096, 'geom'), '') FROM mvt WHERE geom IS NOT NULL`
+}
+
+var (
+	publicHexcellsTileSQL = hexcellsTileSQL("public_hotspot_cell c", "true")
+	staffHexcellsTileSQL  = hexcellsTileSQL("hotspot_cell c", "c.run_id IN "+latestRuns)
+)
+
+// The hotspots of the latest runs (kind hotspot) and, for staff, the named places
+// (kind place) with the properties of the hotspot they were kept from; a hotspot kept
+// as a place carries the place's name.
+const publicHotspotsTileSQL = `WITH mvt AS (
+  SELECT ST_AsMVTGeom(ST_Transform(h.geom, 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom,
+         h.id::text AS id, 'hotspot' AS kind, h.rank, h.score, h.z, h.count, nullif(h.pattern, '') AS pattern
+  FROM public_hotspot h
+  WHERE ST_Intersects(h.geom, ST_Transform(` + envelope + `, 4326))
+  LIMIT 5000)
+SELECT coalesce(ST_AsMVT(mvt.*, 'hotspots', 4096, 'geom'), '') FROM mvt WHERE geom IS NOT NULL`
+
+const staffHotspotsTileSQL = `WITH f AS (
+  SELECT h.geom, h.id::text AS id, 'hotspot' AS kind, h.rank, h.score, h.z, h.count, nullif(h.pattern, '') AS pattern,
+         (SELECT p.name FROM place p WHERE p.hotspot_id = h.id ORDER BY p.created_at, p.id LIMIT 1) AS name
+  FROM hotspot h
+  WHERE h.run_id IN ` + latestRuns + ` AND ST_Intersects(h.geom, ST_Transform(` + envelope + `, 4326))
+  UNION ALL
+  SELECT p.geom, p.id::text, 'place', h.rank, h.score, h.z, h.count, nullif(h.pattern, ''), p.name
+  FROM place p LEFT JOIN hotspot h ON h.id = p.hotspot_id
+  WHERE ST_Intersects(p.geom, ST_Transform(` + envelope + `, 4326))
+  LIMIT 5000),
+mvt AS (
+  SELECT ST_AsMVTGeom(ST_Transform(f.geom, 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom,
+         f.id, f.kind, f.rank, f.score, f.z, f.count, f.pattern, f.name
+  FROM f)
+SELECT coalesce(ST_AsMVT(mvt.*, 'hotspots', 4096, 'geom'), '') FROM mvt WHERE geom IS NOT NULL`
+
 // TileStatement returns the SQL statement and arguments that build one layer of one
 // tile, as Tile runs them (the benchmarks run them directly, as a baseline).
 func TileStatement(q TileQuery) (string, []any, error) {
@@ -198,6 +253,16 @@ func TileStatement(q TileQuery) (string, []any, error) {
 			args = append(args, ClusterCell(q.Z))
 		}
 		args = append(args, filterArgs(q.Filter)...)
+	case TileHexcells:
+		query = publicHexcellsTileSQL
+		if q.Staff {
+			query = staffHexcellsTileSQL
+		}
+	case TileHotspots:
+		query = publicHotspotsTileSQL
+		if q.Staff {
+			query = staffHotspotsTileSQL
+		}
 	case TileWalks:
 		query = walksTileSQL
 	case TilePoliceEvents:

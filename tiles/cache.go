@@ -153,13 +153,15 @@ func (c *Cache) Fetch(ctx context.Context, key string, build func(context.Contex
 			t.Gzip = gzipped(mvt)
 		default:
 			t.Raw = mvt
+		}
+		c.Add(key, t) // before the compression below looks for it
+		if t.Raw != nil {
 			c.background.Add(1)
 			go func() {
 				defer c.background.Done()
 				c.swap(key, t, &Tile{Gzip: gzipped(mvt), ETag: t.ETag})
 			}()
 		}
-		c.Add(key, t)
 		return t, nil
 	})
 	if err != nil {

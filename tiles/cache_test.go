@@ -1,6 +1,7 @@
 package tiles
 
 import (
+	"bytes"
 	"context"
 	"strconv"
 	"sync"
@@ -80,5 +81,29 @@ func TestCachePurge(t *testing.T) {
 	c.Add("c", &Tile{Gzip: make([]byte, 100)})
 	if _, ok := c.Get("c"); !ok {
 		t.Error("the purged cache does not keep new tiles")
+	}
+}
+
+// TestFetchCompressesInBackground: a small tile is cached and returned as built, then
+// replaced by its gzipped bytes under the same ETag; a large one is gzipped at once.
+func TestFetchCompressesInBackground(t *testing.T) {
+	c := NewCache(1 << 20)
+	mvt := bytes.Repeat([]byte("trygg "), 100)
+	for i := range 50 { // the compression must find the entry however it is scheduled
+		key := "small" + strconv.Itoa(i)
+		first, _, err := c.Fetch(context.Background(), key, func(context.Context) ([]byte, error) { return mvt, nil })
+		if err != nil || first.Raw == nil {
+			t.Fatalf("first fetch: raw %d bytes, err %v", len(first.Raw), err)
+		}
+		c.Wait()
+		got, ok := c.Get(key)
+		if !ok || got.Raw != nil || got.Gzip == nil || got.ETag != first.ETag {
+			t.Fatalf("after the compression: cached %v, raw %d, gzip %d bytes, ETag %s (first %s)", ok, len(got.Raw), len(got.Gzip), got.ETag, first.ETag)
+		}
+	}
+	big := bytes.Repeat([]byte("x"), gzipInline+1)
+	tl, _, err := c.Fetch(context.Background(), "big", func(context.Context) ([]byte, error) { return big, nil })
+	if err != nil || tl.Raw != nil || tl.Gzip == nil {
+		t.Errorf("large tile: raw %d, gzip %d bytes, err %v", len(tl.Raw), len(tl.Gzip), err)
 	}
 }

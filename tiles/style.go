@@ -18,6 +18,10 @@ var fields = map[string]map[string]string{
 		"count": "Number (clusters)", "cluster": "Boolean (clusters)"},
 	postgis.TileWalks:        {"id": "String", "title": "String", "municipality": "String", "status": "String", "starts_at": "String"},
 	postgis.TilePoliceEvents: {"municipality": "String", "name": "String", "count": "Number"},
+	postgis.TileHexcells: {"i": "Number", "j": "Number", "value": "Number", "count": "Number", "z": "Number",
+		"p": "Number", "class": "Number (-3 … 3)", "run": "String"},
+	postgis.TileHotspots: {"id": "String", "kind": "String (hotspot, place)", "rank": "Number", "score": "Number",
+		"z": "Number", "count": "Number", "pattern": "String", "name": "String (places, staff)"},
 }
 
 // staffFields are the report properties only staff tiles carry.
@@ -29,7 +33,17 @@ var descriptions = map[string]string{
 	postgis.TileReports:        "Rapporter; under klusterzoomen kluster med antal och vanligaste kategori.",
 	postgis.TileWalks:          "Trygghetsvandringarnas rutter (personal).",
 	postgis.TilePoliceEvents:   "Antal polishändelser per kommun (personal).",
+	postgis.TileHexcells:       "Celler i kommunernas senaste hotspotanalys med Gi*-klass (-3 kallt … 3 hett, 99 %).",
+	postgis.TileHotspots:       "Hotspots i kommunernas senaste hotspotanalys; för personal även namngivna platser.",
 }
+
+// hexcellColors are the Gi* classes' fill colours, as ArcGIS' Hot Spot Analysis
+// draws them: hot spots with 99, 95 and 90 % confidence in reds, cold spots in blues,
+// not significant not drawn.
+var hexcellColors = []any{"match", []any{"to-number", []any{"get", "class"}},
+	3, "#b2182b", 2, "#e34a33", 1, "#fdae91",
+	-1, "#a6c8e0", -2, "#4a90c2", -3, "#2166ac",
+	"#f0f0f0"}
 
 func (h *Handler) base(r *http.Request) string {
 	scheme := "http"
@@ -125,11 +139,21 @@ func (h *Handler) style(w http.ResponseWriter, r *http.Request) error {
 		},
 		"layers": []any{
 			map[string]any{"id": "background", "type": "background", "paint": map[string]any{"background-color": "#f4f1ea"}},
+			map[string]any{"id": "hexcells", "type": "fill", "source": src, "source-layer": postgis.TileHexcells,
+				"paint": map[string]any{"fill-color": hexcellColors,
+					"fill-opacity":       []any{"case", []any{"==", []any{"to-number", []any{"get", "class"}}, 0}, 0, 0.6},
+					"fill-outline-color": "rgba(0, 0, 0, 0)"}},
 			map[string]any{"id": "municipalities", "type": "line", "source": src, "source-layer": postgis.TileMunicipalities,
 				"paint": map[string]any{"line-color": "#6b6b6b", "line-width": 1.2}},
 			map[string]any{"id": "walks", "type": "line", "source": src, "source-layer": postgis.TileWalks,
 				"layout": map[string]any{"line-cap": "round", "line-join": "round"},
 				"paint":  map[string]any{"line-color": "#2b6cb0", "line-width": 3}},
+			map[string]any{"id": "hotspots", "type": "line", "source": src, "source-layer": postgis.TileHotspots,
+				"filter": []any{"!=", []any{"get", "kind"}, "place"},
+				"paint":  map[string]any{"line-color": "#7f0000", "line-width": 2, "line-dasharray": []any{2, 1}}},
+			map[string]any{"id": "places", "type": "line", "source": src, "source-layer": postgis.TileHotspots,
+				"filter": []any{"==", []any{"get", "kind"}, "place"},
+				"paint":  map[string]any{"line-color": "#5f3dc4", "line-width": 2.5}},
 			map[string]any{"id": "report-clusters", "type": "circle", "source": src, "source-layer": postgis.TileReports,
 				"filter": []any{"==", []any{"get", "cluster"}, true},
 				"paint": map[string]any{
@@ -138,10 +162,8 @@ func (h *Handler) style(w http.ResponseWriter, r *http.Request) error {
 					"circle-radius":       []any{"interpolate", []any{"linear"}, count, 1, 6, 10, 10, 100, 18, 1000, 28},
 					"circle-stroke-color": "#ffffff", "circle-stroke-width": 1,
 				}},
-			map[string]any{"id": "report-cluster-counts", "type": "symbol", "source": src, "source-layer": postgis.TileReports,
-				"filter": []any{"==", []any{"get", "cluster"}, true},
-				"layout": map[string]any{"text-field": []any{"to-string", []any{"get", "count"}}, "text-size": 11},
-				"paint":  map[string]any{"text-color": "#ffffff"}},
+			// No text layers: the style has no glyphs, so it draws offline without a font
+			// server; a cluster's size shows its count (and the app's popup the number).
 			map[string]any{"id": "reports", "type": "circle", "source": src, "source-layer": postgis.TileReports,
 				"filter": []any{"!", []any{"has", "cluster"}},
 				"paint": map[string]any{"circle-color": "#e8590c", "circle-radius": 5,

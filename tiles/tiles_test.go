@@ -447,7 +447,7 @@ func TestTileJSONAndStyle(t *testing.T) {
 			t.Errorf("layer %s has no fields", l.ID)
 		}
 	}
-	if strings.Join(names, ",") != "municipalities,reports" {
+	if strings.Join(names, ",") != "municipalities,reports,hexcells,hotspots" {
 		t.Errorf("public vector_layers %v", names)
 	}
 
@@ -475,7 +475,7 @@ func TestTileJSONAndStyle(t *testing.T) {
 	for _, l := range st.Layers {
 		drawn[l.SourceLayer] = true
 	}
-	for _, l := range []string{"municipalities", "reports", "walks"} {
+	for _, l := range []string{"municipalities", "reports", "walks", "hexcells", "hotspots"} {
 		if !drawn[l] {
 			t.Errorf("the style does not draw %s", l)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -58,8 +59,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	var tileCluster, tileCache string
 	f.String(&tileCluster, "tile-cluster-below", "TRYGG_TILE_CLUSTER_BELOW", strconv.Itoa(o.TileClusterBelow), "reports in vector tiles are clustered at zooms below this, 1 to 23")
 	f.String(&tileCache, "tile-cache-mb", "TRYGG_TILE_CACHE_MB", strconv.Itoa(o.TileCacheMB), "size of the in-memory cache of gzipped vector tiles, in MB")
+	f.String(&o.BasemapStyle, "basemap-style", "TRYGG_BASEMAP_STYLE", "", "URL of a MapLibre style the web map draws under Trygg's layers (empty: a plain background that works offline)")
 	if err := f.Parse(args); err != nil {
 		return err
+	}
+	if u, err := url.Parse(o.BasemapStyle); o.BasemapStyle != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
+		return fmt.Errorf("invalid TRYGG_BASEMAP_STYLE %q: want an http(s) URL of a MapLibre style", o.BasemapStyle)
 	}
 	if err := db.validate(); err != nil {
 		return err

@@ -1,0 +1,392 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gorilla/mux"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"github.com/trygg-gis/trygg"
+	"github.com/trygg-gis/trygg/geo"
+	"github.com/trygg-gis/trygg/hotspot"
+	"github.com/trygg-gis/trygg/postgis"
+)
+
+// Hotspot analysis (package hotspot): ad hoc analyses for the map, saved runs, and
+// named places kept from hotspots.
+
+// hotspotQuery reads, normalizes and checks an analysis from v for the caller: the
+// public gets the public view (published reports at their public positions, classes
+// only where at least the default minimum count of reports lies); staff their
+// municipalities, under row-level security.
+func (s *Server) hotspotQuery(r *http.Request, v url.Values) (trygg.HotspotQuery, error) {
+	q, err := hotspot.ParseQuery(v)
+	if err != nil {
+		return q, err
+	}
+	c := trygg.CallerFrom(r.Context())
+	if c == nil {
+		q.Public = true
+		q.MinCount = max(q.MinCount, trygg.DefaultMinCount)
+	} else if q.Municipality != "" && !c.Serves(q.Municipality) {
+		return q, trygg.Errorf(trygg.EFORBIDDEN, "municipality", "you do not serve municipality %q", q.Municipality)
+	}
+	if q.Municipality == "" && q.BBox == nil && c != nil && len(c.User.Municipalities) == 1 {
+		q.Municipality = c.User.Municipalities[0]
+	}
+	q.Normalize(time.Now())
+	if q.Period == "" && q.Method == trygg.MethodGi {
+		q.Period = trygg.PeriodMonth // trends and emerging patterns by default
+	}
+	cats, err := s.db.Categories(r.Context())
+	if err != nil {
+		return q, err
+	}
+	if err := q.Check(cats); err != nil {
+		return q, err
+	}
+	if q.Municipality != "" {
+		if _, err := s.db.Municipality(r.Context(), q.Municipality); err != nil {
+			return q, err
+		}
+	}
+	return q, nil
+}
+
+// hotspotParams is the query as the response shows it: the parameters used, defaults
+// filled in, by the names ParseQuery reads.
+func hotspotParams(q trygg.HotspotQuery) map[string]any {
+	p := map[string]any{"method": q.Method, "grid": q.Grid, "cell": q.CellM, "band": q.BandCells,
+		"fdr": q.FDR, "half_life": q.HalfLifeDays, "source_weights": q.SourceWeights, "period": q.Period,
+		"public": q.Public, "min_count": q.MinCount, "at": q.At.UTC().Format(time.RFC3339),
+		"feeling_weights": trygg.FeelingWeights}
+	if q.Method == trygg.MethodDBSCAN {
+		p["eps"], p["min_points"] = q.EpsM, q.MinPoints
+		delete(p, "grid")
+		delete(p, "cell")
+		delete(p, "band")
+		delete(p, "fdr")
+		delete(p, "period")
+	}
+	set := func(name string, v any, ok bool) {
+		if ok {
+			p[name] = v
+		}
+	}
+	set("municipality", q.Municipality, q.Municipality != "")
+	if b := q.BBox; b != nil {
+		p["bbox"] = []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+	}
+	set("category", q.Categories, len(q.Categories) > 0)
+	set("source", q.Sources, len(q.Sources) > 0)
+	set("when", q.When, len(q.When) > 0)
+	set("days", q.Days, q.Days != "")
+	set("months", q.Months, len(q.Months) > 0)
+	if q.Hours != nil {
+		p["hours"] = fmt.Sprintf("%02d-%02d", q.Hours.From, q.Hours.To)
+	}
+	if q.Dark != nil {
+		p["dark"] = *q.Dark
+	}
+	if q.From != nil {
+		p["from"] = q.From.UTC().Format(time.RFC3339Nano)
+	}
+	if q.To != nil {
+		p["to"] = q.To.UTC().Format(time.RFC3339Nano)
+	}
+	return p
+}
+
+type hotspotFeature struct {
+	Type       string            `json:"type"`
+	Geometry   *geojson.Geometry `json:"geometry"`
+	Properties any               `json:"properties"`
+}
+
+func polygonGeometry(p orb.Polygon) *geojson.Geometry {
+	if len(p) == 0 {
+		return nil
+	}
+	return geojson.NewGeometry(p)
+}
+
+// handleHotspots answers GET /api/v1/hotspots: the ranked hotspots as a GeoJSON
+// FeatureCollection, with the parameters used and a summary.
+func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request) error {
+	q, err := s.hotspotQuery(r, r.URL.Query())
+	if err != nil {
+		return err
+	}
+	res, err := hotspot.Run(r.Context(), s.db, q)
+	if err != nil {
+		return err
+	}
+	features := make([]hotspotFeature, len(res.Hotspots))
+	for i, h := range res.Hotspots {
+		features[i] = hotspotFeature{Type: "Feature", Geometry: polygonGeometry(h.Polygon), Properties: h}
+	}
+	hot, cold := 0, 0
+	for _, c := range res.Cells {
+		switch {
+		case c.Class > 0:
+			hot++
+		case c.Class < 0:
+			cold++
+		}
+	}
+	summary := map[string]any{"reports": res.Reports, "hotspots": len(res.Hotspots), "took_ms": res.Took.Milliseconds()}
+	if q.Method == trygg.MethodGi {
+		summary["cells"], summary["hot_cells"], summary["cold_cells"] = len(res.Cells), hot, cold
+		summary["periods"] = len(res.Periods)
+	}
+	cacheControl(w, q.Public)
+	return writeJSON(w, http.StatusOK, contentTypeGeoJSON, map[string]any{
+		"type": "FeatureCollection", "features": features,
+		"parameters": hotspotParams(q), "summary": summary,
+	})
+}
+
+func cacheControl(w http.ResponseWriter, public bool) {
+	if public {
+		w.Header().Set("Cache-Control", "public, max-age=60")
+	} else {
+		w.Header().Set("Cache-Control", "private, no-store")
+	}
+}
+
+// cellProperties is a grid cell as the API shows it.
+type cellProperties struct {
+	I       int     `json:"i"`
+	J       int     `json:"j"`
+	Value   float64 `json:"value"`
+	Count   int     `json:"count"`
+	Z       float64 `json:"z"`
+	P       float64 `json:"p"`
+	Class   int     `json:"class"`
+	Pattern string  `json:"pattern,omitempty"`
+}
+
+// handleHotspotCells answers GET /api/v1/hotspots/cells: every cell of a Gi* analysis
+// with its value, z, p and class, for a map of the whole grid.
+func (s *Server) handleHotspotCells(w http.ResponseWriter, r *http.Request) error {
+	q, err := s.hotspotQuery(r, r.URL.Query())
+	if err != nil {
+		return err
+	}
+	if q.Method != trygg.MethodGi {
+		return trygg.Errorf(trygg.EINVALID, "method", "cells come from method gi only")
+	}
+	res, err := hotspot.Run(r.Context(), s.db, q)
+	if err != nil {
+		return err
+	}
+	polys, err := s.db.HotspotCellPolygons(r.Context(), q, cellsOf(res.Cells))
+	if err != nil {
+		return err
+	}
+	features := make([]hotspotFeature, len(res.Cells))
+	for i, c := range res.Cells {
+		features[i] = hotspotFeature{Type: "Feature", Geometry: polygonGeometry(polys[c.Cell]), Properties: cellOf(c, q)}
+	}
+	cacheControl(w, q.Public)
+	return writeJSON(w, http.StatusOK, contentTypeGeoJSON, map[string]any{
+		"type": "FeatureCollection", "features": features, "parameters": hotspotParams(q)})
+}
+
+func cellsOf(cs []hotspot.Cell) []postgis.Cell {
+	out := make([]postgis.Cell, len(cs))
+	for i, c := range cs {
+		out[i] = c.Cell
+	}
+	return out
+}
+
+// cellOf is a cell's properties; the public sees no numbers of a cell with fewer
+// reports than the minimum count.
+func cellOf(c hotspot.Cell, q trygg.HotspotQuery) cellProperties {
+	p := cellProperties{I: c.I, J: c.J, Value: c.Value, Count: c.Count, Z: c.Z, P: c.P, Class: c.Class, Pattern: c.Pattern}
+	if q.Public && c.Count < q.MinCount {
+		p = cellProperties{I: c.I, J: c.J, P: 1}
+	}
+	return p
+}
+
+type runInput struct {
+	Name   string            `json:"name"`
+	Public bool              `json:"public"`
+	Query  map[string]string `json:"query"`
+}
+
+// handleCreateHotspotRun answers POST /api/v1/hotspot-runs: runs the analysis of the
+// body's query (parameters as GET /api/v1/hotspots takes them, as strings) in one
+// municipality and saves it with its cells and hotspots; a public run is computed from
+// the public's view and is what the public tiles show. 201 with the run.
+func (s *Server) handleCreateHotspotRun(w http.ResponseWriter, r *http.Request) error {
+	var in runInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := trygg.CheckText("name", in.Name, 200); err != nil {
+		return err
+	}
+	v := url.Values{}
+	for k, val := range in.Query {
+		v.Set(k, val)
+	}
+	q, err := s.hotspotQuery(r, v)
+	if err != nil {
+		return err
+	}
+	if q.Municipality == "" {
+		return trygg.Errorf(trygg.EINVALID, "query.municipality", "a saved run belongs to one municipality: give query.municipality")
+	}
+	q.Public = in.Public
+	if q.Public {
+		q.MinCount = max(q.MinCount, trygg.DefaultMinCount)
+	}
+	res, err := hotspot.Run(r.Context(), s.db, q)
+	if err != nil {
+		return err
+	}
+	params, _ := json.Marshal(hotspotParams(q))
+	run := &postgis.HotspotRun{Municipality: q.Municipality, Name: in.Name, Method: q.Method, Public: q.Public, Query: params}
+	if len(res.Cells) > 0 {
+		polys, err := s.db.HotspotCellPolygons(r.Context(), q, cellsOf(res.Cells))
+		if err != nil {
+			return err
+		}
+		run.Cells = make([]postgis.RunCell, len(res.Cells))
+		for i, c := range res.Cells {
+			p := cellOf(c, q)
+			run.Cells[i] = postgis.RunCell{Cell: c.Cell, Polygon: polys[c.Cell], Value: p.Value, Count: p.Count,
+				Z: p.Z, P: p.P, Class: p.Class}
+		}
+	}
+	for _, h := range res.Hotspots {
+		stats, _ := json.Marshal(h)
+		run.Hotspots = append(run.Hotspots, postgis.RunHotspot{Rank: h.Rank, Polygon: h.Polygon, Score: h.Score,
+			Z: h.Z, Value: h.Value, Count: h.Count, Pattern: h.Pattern, Stats: stats})
+	}
+	if err := s.db.SaveHotspotRun(r.Context(), run); err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/hotspot-runs/"+run.ID)
+	w.Header().Set("Cache-Control", "no-store")
+	return writeJSON(w, http.StatusCreated, "application/json", run)
+}
+
+// handleHotspotRuns answers GET /api/v1/hotspot-runs?municipality=: saved runs, the
+// newest first.
+func (s *Server) handleHotspotRuns(w http.ResponseWriter, r *http.Request) error {
+	muni, err := servedMunicipality(r, false)
+	if err != nil {
+		return err
+	}
+	runs, err := s.db.HotspotRuns(r.Context(), muni)
+	if err != nil {
+		return err
+	}
+	if runs == nil {
+		runs = []postgis.HotspotRun{}
+	}
+	w.Header().Set("Cache-Control", "private, no-store")
+	return writeJSON(w, http.StatusOK, "application/json", map[string]any{"runs": runs})
+}
+
+// handleHotspotRun answers GET /api/v1/hotspot-runs/{id}.
+func (s *Server) handleHotspotRun(w http.ResponseWriter, r *http.Request) error {
+	run, err := s.db.HotspotRun(r.Context(), mux.Vars(r)["id"])
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "private, no-store")
+	return writeJSON(w, http.StatusOK, "application/json", run)
+}
+
+type placeInput struct {
+	Name         string           `json:"name"`
+	HotspotID    string           `json:"hotspot_id"`
+	Municipality string           `json:"municipality"`
+	Geometry     *json.RawMessage `json:"geometry"`
+}
+
+// placeFeature is a place as GeoJSON.
+func placeFeature(p postgis.Place) hotspotFeature {
+	return hotspotFeature{Type: "Feature", Geometry: polygonGeometry(p.Polygon), Properties: p}
+}
+
+// handleCreatePlace answers POST /api/v1/places: a named place, kept from a saved
+// hotspot (hotspot_id) or drawn (municipality and a GeoJSON Polygon). 201 with it.
+func (s *Server) handleCreatePlace(w http.ResponseWriter, r *http.Request) error {
+	var in placeInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := trygg.CheckText("name", in.Name, 200); err != nil {
+		return err
+	}
+	p := &postgis.Place{Name: in.Name, HotspotID: in.HotspotID, Municipality: in.Municipality}
+	switch {
+	case in.HotspotID != "" && in.Geometry != nil:
+		return trygg.Errorf(trygg.EINVALID, "geometry", "give hotspot_id or geometry, not both")
+	case in.HotspotID == "" && in.Geometry == nil:
+		return trygg.Errorf(trygg.EINVALID, "hotspot_id", "give hotspot_id (a saved hotspot) or geometry (a GeoJSON Polygon)")
+	case in.Geometry != nil:
+		if !trygg.CallerFrom(r.Context()).Serves(in.Municipality) {
+			return trygg.Errorf(trygg.EFORBIDDEN, "municipality", "you do not serve municipality %q", in.Municipality)
+		}
+		g, err := geojson.UnmarshalGeometry(*in.Geometry)
+		if err != nil {
+			return trygg.Errorf(trygg.EINVALID, "geometry", "geometry is not GeoJSON: %v", err)
+		}
+		poly, ok := g.Geometry().(orb.Polygon)
+		if !ok {
+			return trygg.Errorf(trygg.EINVALID, "geometry", "geometry must be a Polygon, not %s", g.Type)
+		}
+		if err := geo.CheckPolygonal(poly); err != nil {
+			return trygg.Errorf(trygg.EINVALID, "geometry", "%v", err)
+		}
+		if err := trygg.CheckInSweden(poly, "geometry", "geometry", "GeoJSON positions are [longitude, latitude]"); err != nil {
+			return err
+		}
+		p.Polygon = poly
+	}
+	if err := s.db.CreatePlace(r.Context(), p); err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/places/"+p.ID)
+	w.Header().Set("Cache-Control", "no-store")
+	return writeJSON(w, http.StatusCreated, contentTypeGeoJSON, placeFeature(*p))
+}
+
+// handlePlaces answers GET /api/v1/places?municipality=: the named places as GeoJSON.
+func (s *Server) handlePlaces(w http.ResponseWriter, r *http.Request) error {
+	muni, err := servedMunicipality(r, false)
+	if err != nil {
+		return err
+	}
+	ps, err := s.db.Places(r.Context(), muni)
+	if err != nil {
+		return err
+	}
+	features := make([]hotspotFeature, len(ps))
+	for i, p := range ps {
+		features[i] = placeFeature(p)
+	}
+	w.Header().Set("Cache-Control", "private, no-store")
+	return writeJSON(w, http.StatusOK, contentTypeGeoJSON, map[string]any{"type": "FeatureCollection", "features": features})
+}
+
+// handlePlace answers GET /api/v1/places/{id}.
+func (s *Server) handlePlace(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.db.Place(r.Context(), mux.Vars(r)["id"])
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "private, no-store")
+	return writeJSON(w, http.StatusOK, contentTypeGeoJSON, placeFeature(p))
+}
