@@ -18,8 +18,9 @@ import (
 	"github.com/trygg-gis/trygg/postgis"
 )
 
-// MaxHotspots is the most hotspots a result lists (the strongest).
-const MaxHotspots = 100
+// MaxHotspots is the most hotspots a result lists (the strongest): more than a
+// planner or a patrol plan reads, and each costs a profile.
+const MaxHotspots = 30
 
 // Alpha is the significance of the emerging hot spot patterns (90 %, as ArcGIS).
 const Alpha = 0.10
@@ -122,7 +123,14 @@ func darkness(ctx context.Context, db *postgis.DB, q trygg.HotspotQuery) ([]stri
 
 func gi(ctx context.Context, db *postgis.DB, q trygg.HotspotQuery, keep []string, res *Result) error {
 	t := time.Now()
-	grid, err := db.HotspotGrid(ctx, q, keep)
+	var grid []postgis.HotspotCell
+	var err error
+	if q.Period != "" {
+		// The periods' values sum to the grid's: read the reports once, per period.
+		grid, err = periodGrid(ctx, db, q, keep, res)
+	} else {
+		grid, err = db.HotspotGrid(ctx, q, keep)
+	}
 	if err != nil {
 		return err
 	}
@@ -138,10 +146,10 @@ func gi(ctx context.Context, db *postgis.DB, q trygg.HotspotQuery, keep []string
 	}
 	t = res.step("gi", t)
 	if q.Period != "" {
-		if err := emerging(ctx, db, q, keep, band, res); err != nil {
+		if err := emerging(band, q, res); err != nil {
 			return err
 		}
-		t = res.step("periods", t)
+		t = res.step("emerging", t)
 	}
 
 	// Hot cells, strongest first: by z, then weighted count, then position (stable).
@@ -227,14 +235,50 @@ func allEqual(cells []Cell) bool {
 	return true
 }
 
-// emerging runs Gi* on every period's values over the same grid and labels each cell
-// with its emerging hot spot pattern.
-func emerging(ctx context.Context, db *postgis.DB, q trygg.HotspotQuery, keep []string, band float64, res *Result) error {
+// periodGrid reads the values of every cell in every period (res.Periods and
+// res.periodCells) and returns the grid with each cell's values summed over the
+// periods: the grid's cells, and any other cell holding a report (a public position
+// snapped just outside the boundary), as HotspotGrid returns them.
+func periodGrid(ctx context.Context, db *postgis.DB, q trygg.HotspotQuery, keep []string, res *Result) ([]postgis.HotspotCell, error) {
 	starts, pcs, err := db.HotspotPeriods(ctx, q, keep)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	res.Periods, res.periodCells = starts, pcs
+	grid, err := db.HotspotGridCells(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	index := make(map[postgis.Cell]int, len(grid))
+	for i, c := range grid {
+		index[c.Cell] = i
+	}
+	var extra []postgis.HotspotCell
+	for _, pc := range pcs {
+		i, ok := index[pc.Cell]
+		if !ok {
+			x, y := postgis.CellCentre(q, pc.Cell)
+			extra = append(extra, postgis.HotspotCell{Cell: pc.Cell, X: x, Y: y})
+			i = len(grid) + len(extra) - 1
+			index[pc.Cell] = i
+		}
+		if i < len(grid) {
+			grid[i].Value += pc.Value
+			grid[i].Count += pc.Count
+		} else {
+			extra[i-len(grid)].Value += pc.Value
+			extra[i-len(grid)].Count += pc.Count
+		}
+	}
+	grid = append(grid, extra...)
+	slices.SortFunc(grid, func(a, b postgis.HotspotCell) int { return cmp.Or(cmp.Compare(a.I, b.I), cmp.Compare(a.J, b.J)) })
+	return grid, nil
+}
+
+// emerging runs Gi* on every period's values over the same grid and labels each cell
+// with its emerging hot spot pattern.
+func emerging(band float64, q trygg.HotspotQuery, res *Result) error {
+	starts, pcs := res.Periods, res.periodCells
 	if len(starts) < 2 {
 		return nil
 	}

@@ -171,6 +171,9 @@ func hsSize(q trygg.HotspotQuery) float64 {
 	return q.CellM / math.Sqrt(3)
 }
 
+// CellCentre is the centre of cell c of q's grid in EPSG:3006.
+func CellCentre(q trygg.HotspotQuery, c Cell) (x, y float64) { return hsCentre(q, c) }
+
 // hsCentre is the centre of cell c of q's grid in EPSG:3006.
 func hsCentre(q trygg.HotspotQuery, c Cell) (x, y float64) {
 	s := hsSize(q)
@@ -341,6 +344,32 @@ ORDER BY 1, 2`
 		return wrap(err, "read hotspot grid")
 	})
 	return out, err
+}
+
+// HotspotGridCells returns every cell of q's grid that intersects the area, with value
+// and count 0: the grid without its reports, for an analysis that sums the values of
+// HotspotPeriods instead of reading the reports twice.
+func (db *DB) HotspotGridCells(ctx context.Context, q trygg.HotspotQuery) ([]HotspotCell, error) {
+	query := `WITH area AS MATERIALIZED (SELECT ` + hsArea + ` AS g)
+SELECT c.i::bigint, c.j::bigint FROM area, ` + hsGridFunc(q.Grid) + `($6::float8, area.g) c
+WHERE ST_Intersects(c.geom, area.g)
+ORDER BY 1, 2`
+	args := append(hsArgs(q, nil)[:5], hsSize(q))
+	rows, err := db.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, wrap(err, "read hotspot grid cells")
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (HotspotCell, error) {
+		var c HotspotCell
+		var i, j int64
+		if err := row.Scan(&i, &j); err != nil {
+			return c, err
+		}
+		c.Cell = Cell{I: int(i), J: int(j)}
+		c.X, c.Y = hsCentre(q, c.Cell)
+		return c, nil
+	})
+	return out, wrap(err, "read hotspot grid cells")
 }
 
 // hsPeriodStep is the interval between the starts of q's periods.
