@@ -138,7 +138,11 @@ func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request) error {
 			cold++
 		}
 	}
-	summary := map[string]any{"reports": res.Reports, "hotspots": len(res.Hotspots), "took_ms": res.Took.Milliseconds()}
+	steps := map[string]int64{}
+	for k, d := range res.Steps {
+		steps[k] = d.Milliseconds()
+	}
+	summary := map[string]any{"reports": res.Reports, "hotspots": len(res.Hotspots), "took_ms": res.Took.Milliseconds(), "steps_ms": steps}
 	if q.Method == trygg.MethodGi {
 		summary["cells"], summary["hot_cells"], summary["cold_cells"] = len(res.Cells), hot, cold
 		summary["periods"] = len(res.Periods)

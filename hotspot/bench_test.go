@@ -22,7 +22,6 @@ import (
 	"github.com/trygg-gis/trygg/api"
 	"github.com/trygg-gis/trygg/demo"
 	"github.com/trygg-gis/trygg/geo"
-	"github.com/trygg-gis/trygg/hotspot"
 	"github.com/trygg-gis/trygg/postgis"
 	"github.com/trygg-gis/trygg/postgis/pgtest"
 )
@@ -106,36 +105,12 @@ func BenchmarkHotspots(b *testing.B) {
 		rows = append(rows, [4]string{fmt.Sprintf("Gi* on %d cells of 200 m, max |Δz| %.1e", len(grid), diff),
 			ms(goSec), ms(rSeconds) + " (R spdep)", fmt.Sprintf("%.0f× faster (target ≥ 10×)", rSeconds/goSec)})
 	})
-	b.Run("api", func(b *testing.B) {
-		srv := httptest.NewServer(api.New(app, slog.New(slog.NewJSONHandler(io.Discard, nil)), api.DefaultOptions()))
-		defer srv.Close()
-		var apiSec, sqlSec float64
-		for b.Loop() {
-			t1 := time.Now()
-			resp, err := http.Get(srv.URL + "/api/v1/hotspots?municipality=1470")
-			if err != nil {
-				b.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				b.Fatalf("status %d: %.300s", resp.StatusCode, body)
-			}
-			apiSec += time.Since(t1).Seconds()
-			t2 := time.Now()
-			var c int
-			if err := app.Pool().QueryRow(ctx, `SELECT count(*) FROM public_report WHERE municipality_code = '1470'`).Scan(&c); err != nil {
-				b.Fatal(err)
-			}
-			sqlSec += time.Since(t2).Seconds()
-		}
-		apiSec, sqlSec = apiSec/float64(b.N), sqlSec/float64(b.N)
-		b.ReportMetric(apiSec*1e3, "api-ms")
-		b.ReportMetric(sqlSec*1e3, "count-ms")
-		rows = append(rows, [4]string{"GET /api/v1/hotspots?municipality=1470 (public, Gi*, monthly trends)",
-			ms(apiSec), ms(sqlSec) + " (SELECT count(*))", fmt.Sprintf("%.1f× the count", apiSec/sqlSec)})
-	})
-	_ = hotspot.MaxHotspots
+	for _, c := range []struct{ name, query string }{
+		{"api", "municipality=1470"},
+		{"api-dark", "municipality=1470&dark=true"},
+	} {
+		b.Run(c.name, func(b *testing.B) { rows = append(rows, benchAPI(b, app, c.query)) })
+	}
 	w := tabwriter.NewWriter(os.Stderr, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(os.Stderr, "\nhotspots over %d reports in one municipality:\n", n)
 	fmt.Fprintln(w, "measure\ttrygg\tbaseline\tratio\t")
@@ -143,6 +118,39 @@ func BenchmarkHotspots(b *testing.B) {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t\n", r[0], r[1], r[2], r[3])
 	}
 	w.Flush()
+}
+
+// benchAPI times GET /api/v1/hotspots?query as the public, next to the bare SQL count
+// of the municipality's public reports.
+func benchAPI(b *testing.B, app *postgis.DB, query string) [4]string {
+	ctx := context.Background()
+	srv := httptest.NewServer(api.New(app, slog.New(slog.NewJSONHandler(io.Discard, nil)), api.DefaultOptions()))
+	defer srv.Close()
+	var apiSec, sqlSec float64
+	for b.Loop() {
+		t1 := time.Now()
+		resp, err := http.Get(srv.URL + "/api/v1/hotspots?" + query)
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("status %d: %.300s", resp.StatusCode, body)
+		}
+		apiSec += time.Since(t1).Seconds()
+		t2 := time.Now()
+		var c int
+		if err := app.Pool().QueryRow(ctx, `SELECT count(*) FROM public_report WHERE municipality_code = '1470'`).Scan(&c); err != nil {
+			b.Fatal(err)
+		}
+		sqlSec += time.Since(t2).Seconds()
+	}
+	apiSec, sqlSec = apiSec/float64(b.N), sqlSec/float64(b.N)
+	b.ReportMetric(apiSec*1e3, "api-ms")
+	b.ReportMetric(sqlSec*1e3, "count-ms")
+	return [4]string{"GET /api/v1/hotspots?" + query + " (public, Gi*, monthly trends)",
+		ms(apiSec), ms(sqlSec) + " (SELECT count(*))", fmt.Sprintf("%.1f× the count", apiSec/sqlSec)}
 }
 
 func ms(s float64) string { return fmt.Sprintf("%.1f ms", s*1e3) }
