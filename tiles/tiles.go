@@ -315,8 +315,10 @@ func (h *Handler) tile(w http.ResponseWriter, r *http.Request, layer, zs, xs, ys
 
 // Header values of tiles, shared by every response (never modified).
 var (
-	hdrPrivate    = []string{"private, max-age=0"}
-	hdrPublic     = []string{"public, max-age=60"}
+	hdrPrivate = []string{"private, max-age=0"}
+	// Public tiles may be stored anywhere but are revalidated on every use (ETag → 304):
+	// a report published a second ago is on the next tile a browser draws.
+	hdrPublic     = []string{"public, no-cache"}
 	hdrAnyOrigin  = []string{"*"}
 	hdrVaryStaff  = []string{"Cookie, Authorization", "Accept-Encoding"}
 	hdrVaryPublic = []string{"Accept-Encoding"}

@@ -61,7 +61,7 @@ func TestPublicTiles(t *testing.T) {
 			t.Errorf("z16 feature is a cluster: %v", f.Properties)
 		}
 	}
-	if cc := resp.Header.Get("Cache-Control"); cc != "public, max-age=60" {
+	if cc := resp.Header.Get("Cache-Control"); cc != "public, no-cache" {
 		t.Errorf("Cache-Control %q", cc)
 	}
 	if o := resp.Header.Get("Access-Control-Allow-Origin"); o != "*" {
