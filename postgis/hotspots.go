@@ -82,6 +82,10 @@ const hsNumParams = 20
 // (the report's time), lt (t in Swedish time), category, source, w (the weight). Its
 // parameters are hsArgs'. This is the one WHERE of every hotspot statement.
 //
+// keep ($15) is tested with IN (SELECT unnest(…)), a hashed subplan, not = ANY(…): once
+// PostgreSQL switches a prepared statement to its generic plan, = ANY of a parameter
+// scans the whole array for every report (half a million ids for a darkness filter).
+//
 // The weight of a report is FeelingWeights[feeling] × source weight × (1 + ln(1 +
 // confirmations)) × 0.5^(max(0, age in days)/half-life), without the decay for a
 // half-life of 0; the age is from t to q.At.
@@ -106,7 +110,7 @@ func hsReportSet(src hsSource) string {
                                   ELSE date_part('hour', ` + lt + `) >= $11 OR date_part('hour', ` + lt + `) < $12 END)
     AND ($13::text IS NULL OR (date_part('isodow', ` + lt + `) >= 6) = ($13 = 'weekend'))
     AND ($14::int[] IS NULL OR date_part('month', ` + lt + `)::int = ANY($14))
-    AND ($15::uuid[] IS NULL OR r.id = ANY($15))`
+    AND ($15::uuid[] IS NULL OR r.id IN (SELECT unnest($15::uuid[])))`
 }
 
 // hsArgs are the parameters of hsReportSet for q and keep (nil: no such filter).
