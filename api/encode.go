@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+
+	"github.com/klauspost/compress/gzhttp"
 )
 
 // writeJSON writes v as JSON with the given status and content type.
@@ -25,3 +27,13 @@ func writeBytes(w http.ResponseWriter, status int, contentType string, b []byte)
 }
 
 const contentTypeGeoJSON = "application/geo+json"
+
+// gzipped is middleware that gzips answers of a kilobyte or more for clients that accept
+// it (klauspost/compress/gzhttp, as package ogc does).
+var gzipped = func() func(http.Handler) http.Handler {
+	gz, err := gzhttp.NewWrapper(gzhttp.MinSize(1024))
+	if err != nil {
+		panic(err) // only for invalid options
+	}
+	return func(h http.Handler) http.Handler { return gz(h) }
+}()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -176,8 +177,21 @@ type cellProperties struct {
 
 // handleHotspotCells answers GET /api/v1/hotspots/cells: every cell of a Gi* analysis
 // with its value, z, p and class, for a map of the whole grid.
+//
+// significant=true keeps only the cells with a class (hot or cold), for a map that
+// draws nothing else: a municipality's grid is tens of thousands of cells.
 func (s *Server) handleHotspotCells(w http.ResponseWriter, r *http.Request) error {
-	q, err := s.hotspotQuery(r, r.URL.Query())
+	v := r.URL.Query()
+	significant := false
+	if sv, ok := v["significant"]; ok {
+		b, err := strconv.ParseBool(sv[0])
+		if err != nil {
+			return trygg.Errorf(trygg.EINVALID, "significant", "significant %q is not true or false", sv[0])
+		}
+		significant = b
+		delete(v, "significant")
+	}
+	q, err := s.hotspotQuery(r, v)
 	if err != nil {
 		return err
 	}
@@ -188,12 +202,21 @@ func (s *Server) handleHotspotCells(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	polys, err := s.db.HotspotCellPolygons(r.Context(), q, cellsOf(res.Cells))
+	cells := res.Cells
+	if significant {
+		cells = nil
+		for _, c := range res.Cells {
+			if c.Class != 0 {
+				cells = append(cells, c)
+			}
+		}
+	}
+	polys, err := s.db.HotspotCellPolygons(r.Context(), q, cellsOf(cells))
 	if err != nil {
 		return err
 	}
-	features := make([]hotspotFeature, len(res.Cells))
-	for i, c := range res.Cells {
+	features := make([]hotspotFeature, len(cells))
+	for i, c := range cells {
 		features[i] = hotspotFeature{Type: "Feature", Geometry: polygonGeometry(polys[c.Cell]), Properties: cellOf(c, q)}
 	}
 	cacheControl(w, q.Public)

@@ -53,7 +53,12 @@ type hotspotCollection struct {
 			Count      int     `json:"count"`
 			Value      float64 `json:"value"`
 			PeakHours  []int   `json:"peak_hours"`
-			Profile    struct {
+			Series     []struct {
+				Start string  `json:"start"`
+				Count int     `json:"count"`
+				Value float64 `json:"value"`
+			} `json:"series"`
+			Profile struct {
 				HourWeekday [7][24]int `json:"hour_weekday"`
 				Categories  []struct {
 					Name  string `json:"name"`
@@ -132,6 +137,14 @@ func TestHotspotsGi(t *testing.T) {
 	if cs := top.Properties.Profile.Categories; len(cs) == 0 || cs[0].Name != "belysning" {
 		t.Errorf("categories %+v, want belysning first", cs)
 	}
+	var inSeries int
+	for _, p := range top.Properties.Series {
+		inSeries += p.Count
+	}
+	if periods := fc.Summary["periods"].(float64); len(top.Properties.Series) != int(periods) || periods < 2 || inSeries != top.Properties.Count {
+		t.Errorf("series of %d periods holding %d reports; summary %v periods, hotspot %d reports",
+			len(top.Properties.Series), inSeries, periods, top.Properties.Count)
+	}
 	if fc.Parameters["public"] != true || fc.Parameters["min_count"] != float64(trygg.DefaultMinCount) ||
 		fc.Parameters["cell"] != float64(trygg.DefaultCellM) || fc.Parameters["grid"] != "hex" {
 		t.Errorf("parameters %v", fc.Parameters)
@@ -182,6 +195,25 @@ func TestHotspotsGi(t *testing.T) {
 	}
 	if len(cells.Features) < 1000 || hot == 0 {
 		t.Errorf("%d cells, %d hot", len(cells.Features), hot)
+	}
+	// Only the cells with a class, for a map that draws nothing else.
+	resp, body = public.do(t, http.MethodGet, "/api/v1/hotspots/cells?municipality=1470&cell=500&significant=true", nil)
+	wantStatus(t, resp, body, http.StatusOK)
+	var sig struct {
+		Features []struct {
+			Properties struct{ Class int } `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(body, &sig); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range sig.Features {
+		if c.Properties.Class == 0 {
+			t.Error("significant=true gave a cell without a class")
+		}
+	}
+	if len(sig.Features) == 0 || len(sig.Features) >= len(cells.Features) {
+		t.Errorf("%d significant cells of %d", len(sig.Features), len(cells.Features))
 	}
 }
 

@@ -30,6 +30,7 @@ func (s *Server) routes() http.Handler {
 	r.Handle("/metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})).Methods(http.MethodGet)
 
 	v1 := r.PathPrefix("/api/v1").Subrouter()
+	v1.Use(gzipped) // answers of a kilobyte or more, to clients that accept gzip
 	v1.Handle("/municipalities", s.handle(s.handleMunicipalities)).Methods(http.MethodGet, http.MethodHead)
 	v1.Handle("/municipalities/{code}", s.handle(s.handleMunicipality)).Methods(http.MethodGet, http.MethodHead)
 

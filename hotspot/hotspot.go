@@ -41,6 +41,13 @@ type Trend struct {
 	Direction string  `json:"direction"` // up, down or none (at Alpha)
 }
 
+// Period is one period of a hotspot's series.
+type Period struct {
+	Start time.Time `json:"start"`
+	Value float64   `json:"value"` // weighted
+	Count int       `json:"count"`
+}
+
 // Hotspot is one ranked hotspot: a hot cell (Gi*) or a cluster (DBSCAN).
 type Hotspot struct {
 	Rank       int             `json:"rank"`
@@ -56,6 +63,7 @@ type Hotspot struct {
 	Count      int             `json:"count"`                // reports
 	Pattern    string          `json:"pattern,omitempty"`
 	Trend      *Trend          `json:"trend,omitempty"`
+	Series     []Period        `json:"series,omitempty"` // the cell's reports per period, oldest first
 	Profile    postgis.Profile `json:"profile"`
 	PeakHours  []int           `json:"peak_hours"`    // the hours (Swedish time) with most reports, most first
 	PeakDays   []int           `json:"peak_weekdays"` // 1 Monday … 7 Sunday, most first
@@ -325,18 +333,23 @@ func emerging(band float64, q trygg.HotspotQuery, res *Result) error {
 // trends sets each hotspot's Mann–Kendall trend of its weighted values over the
 // periods.
 func trends(res *Result) {
-	if len(res.Periods) < 3 {
+	if len(res.Periods) < 2 {
 		return
 	}
-	series := map[postgis.Cell][]float64{}
+	series := map[postgis.Cell][]Period{}
 	for _, h := range res.Hotspots {
 		if h.Cell != nil {
-			series[*h.Cell] = make([]float64, len(res.Periods))
+			s := make([]Period, len(res.Periods))
+			for i, start := range res.Periods {
+				s[i].Start = start
+			}
+			series[*h.Cell] = s
 		}
 	}
 	for _, pc := range res.periodCells {
 		if s, ok := series[pc.Cell]; ok && pc.Period >= 0 && pc.Period < len(s) {
-			s[pc.Period] += pc.Value
+			s[pc.Period].Value += pc.Value
+			s[pc.Period].Count += pc.Count
 		}
 	}
 	for i := range res.Hotspots {
@@ -344,7 +357,15 @@ func trends(res *Result) {
 		if h.Cell == nil {
 			continue
 		}
-		h.Trend = trend(series[*h.Cell])
+		h.Series = series[*h.Cell]
+		values := make([]float64, len(h.Series))
+		for k, p := range h.Series {
+			h.Series[k].Value = round(p.Value, 4)
+			values[k] = p.Value
+		}
+		if len(values) >= 3 {
+			h.Trend = trend(values)
+		}
 	}
 }
 
