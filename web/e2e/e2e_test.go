@@ -25,7 +25,10 @@ import (
 	"github.com/trygg-gis/trygg/postgis/pgtest"
 )
 
-const moderatorPassword = "E2e-Moderator-Password-2026"
+const (
+	moderatorPassword = "E2e-Moderator-Password-2026"
+	plannerPassword   = "E2e-Planner-Password-2026"
+)
 
 func TestBrowser(t *testing.T) {
 	node := need(t, "node", "install Node.js 20 (apt-get install -y nodejs npm)")
@@ -47,6 +50,14 @@ func TestBrowser(t *testing.T) {
 	}
 
 	base := startServer(t)
+	// E2E_HOLD=10m keeps the seeded server up for a person to try (no browser run).
+	if d, err := time.ParseDuration(os.Getenv("E2E_HOLD")); err == nil && d > 0 {
+		t.Logf("serving %s for %s: %s / %s, %s / %s", base, d,
+			demo.DemoEmail(trygg.RoleModerator, "kommun-1470"), moderatorPassword,
+			demo.DemoEmail(trygg.RolePlanner, "kommun-1470"), plannerPassword)
+		time.Sleep(d)
+		return
+	}
 	out := filepath.Join(webDir, "e2e", "out")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -54,7 +65,9 @@ func TestBrowser(t *testing.T) {
 	cmd.Dir = webDir
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium,
 		"E2E_MODERATOR_EMAIL="+demo.DemoEmail(trygg.RoleModerator, "kommun-1470"),
-		"E2E_MODERATOR_PASSWORD="+moderatorPassword)
+		"E2E_MODERATOR_PASSWORD="+moderatorPassword,
+		"E2E_PLANNER_EMAIL="+demo.DemoEmail(trygg.RolePlanner, "kommun-1470"),
+		"E2E_PLANNER_PASSWORD="+plannerPassword)
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
 	start := time.Now()
@@ -65,8 +78,9 @@ func TestBrowser(t *testing.T) {
 	}
 }
 
-// startServer serves the API and the app on a fresh database with the demo data and a
-// moderator of Vara with a known password, connected as production connects (the role
+// startServer serves the API and the app on a fresh database with the demo data, a
+// moderator and a planner of Vara with known passwords and published reports for the
+// planner's hotspot map (seedReports), connected as production connects (the role
 // row-level security applies to), and returns its URL.
 func startServer(t *testing.T) string {
 	t.Helper()
@@ -80,13 +94,16 @@ func startServer(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	hash, err := auth.HashPassword(moderatorPassword)
-	if err != nil {
-		t.Fatal(err)
+	for role, password := range map[trygg.Role]string{trygg.RoleModerator: moderatorPassword, trygg.RolePlanner: plannerPassword} {
+		hash, err := auth.HashPassword(password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := owner.CreateUser(ctx, demo.DemoEmail(role, "kommun-1470"), role, "kommun-1470", hash, false); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if _, err := owner.CreateUser(ctx, demo.DemoEmail(trygg.RoleModerator, "kommun-1470"), trygg.RoleModerator, "kommun-1470", hash, false); err != nil {
-		t.Fatal(err)
-	}
+	seedReports(t, url)
 	db, err := postgis.Open(ctx, url, postgis.Options{Role: postgis.AppRole})
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +112,28 @@ func startServer(t *testing.T) string {
 	srv := httptest.NewServer(api.New(db, slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), api.DefaultOptions()))
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// seedReports adds published resident reports in Vara (1470) for the planner's hotspot
+// map: 60 in a tight cluster in the town centre (poor lighting, very unsafe, every 47
+// hours back over four months, so that the hour of day and darkness vary) and 200
+// spread over the municipality (graffiti or littering, unsafe, every 17 hours).
+func seedReports(t *testing.T, url string) {
+	t.Helper()
+	pgtest.Exec(t, url, `
+		INSERT INTO report (id, municipality_code, geom, public_geom, category, feeling, times, description,
+		                    public_description, source, precision, status, created_at)
+		SELECT gen_random_uuid(), '1470', g, report_public_geom(g, 50), 'belysning', 1, '{evening}', 'Mörkt', 'Mörkt',
+		       'resident', 'exact', 'published', now() - i * interval '47 hours'
+		FROM generate_series(1, 60) i,
+		     LATERAL (SELECT ST_SetSRID(ST_MakePoint(12.9500 + (i % 8 - 4) * 0.0002, 58.2620 + (i / 8 - 4) * 0.0001), 4326) AS g) p;
+		INSERT INTO report (id, municipality_code, geom, public_geom, category, feeling, times, description,
+		                    public_description, source, precision, status, created_at)
+		SELECT gen_random_uuid(), '1470', d.geom, report_public_geom(d.geom, 50),
+		       CASE WHEN d.path[1] % 2 = 0 THEN 'klotter' ELSE 'nedskrapning' END, 2, '{day}', 'Klotter', 'Klotter',
+		       'resident', 'exact', 'published', now() - d.path[1] * interval '17 hours'
+		FROM municipality m, LATERAL ST_Dump(ST_GeneratePoints(m.boundary, 200, 42)) d
+		WHERE m.code = '1470';`)
 }
 
 // testWriter logs the server's warnings and errors into the test's log.

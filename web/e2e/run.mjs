@@ -3,11 +3,14 @@
 //
 //	node web/e2e/run.mjs BASEURL OUTDIR
 //
-// with the moderator's account in $E2E_MODERATOR_EMAIL and $E2E_MODERATOR_PASSWORD.
+// with the moderator's account in $E2E_MODERATOR_EMAIL and $E2E_MODERATOR_PASSWORD and
+// the planner's in $E2E_PLANNER_EMAIL and $E2E_PLANNER_PASSWORD.
 // A resident marks a place on the map and sends a report, sees the confirmation with
 // the follow-up link and the erasure code, and opens the status page; a moderator signs
-// in at /moderation and publishes it with the keyboard; a new visitor's map shows it,
-// with no restart. Every view is saved as a screenshot in OUTDIR; any console error or
+// in at /moderation and publishes it with the keyboard; a planner signs in at /planner,
+// sees the hotspot map, filters it, opens the top hotspot's profile, saves the analysis
+// and a place, and records a safety walk; a new visitor's map shows the report, with no
+// restart. Every view is saved as a screenshot in OUTDIR; any console error or
 // uncaught exception fails the run. It prints the resident page's transfer size (the
 // bytes on the wire, gzipped where the server compresses) and the time until the map's
 // first idle. web/e2e/e2e_test.go runs it against a real server.
@@ -22,6 +25,8 @@ if (!base || !outDir) {
 }
 const email = process.env.E2E_MODERATOR_EMAIL;
 const password = process.env.E2E_MODERATOR_PASSWORD;
+const plannerEmail = process.env.E2E_PLANNER_EMAIL;
+const plannerPassword = process.env.E2E_PLANNER_PASSWORD;
 const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 if (!existsSync(executablePath)) {
 	console.error(`e2e: ${executablePath} is missing: apt-get install -y --no-install-recommends chromium`);
@@ -159,11 +164,92 @@ try {
 	await mod.locator(`.queue-item[data-id="${id}"]`).waitFor({ state: 'detached' });
 	await shot(mod, '09-moderation-published');
 
-	// 6. The planner placeholder (signed in as staff).
-	await mod.goto(`${base}/planner`);
-	await mod.locator('[data-todo=planner]').waitFor();
-	await mapIdle(mod);
-	await shot(mod, '10-planner-placeholder');
+	// 6. A planner signs in at /planner: the hotspot map of Vara (seeded reports), a
+	// filter that changes the ranked list, the top hotspot's hour × weekday profile, and
+	// a safety walk with a drawn route, an observation and an action.
+	const plannerCtx = await browser.newContext(desktop);
+	const pl = watch(await plannerCtx.newPage(), 'planner');
+	await pl.goto(`${base}/planner`);
+	await pl.getByLabel('E-postadress').fill(plannerEmail);
+	await pl.getByLabel('Lösenord').fill(plannerPassword);
+	await pl.getByRole('button', { name: 'Logga in' }).click();
+	const summary = pl.getByTestId('hotspot-summary');
+	await pl.locator('.hotspot-item').first().waitFor();
+	await pl.waitForFunction(() => !document.querySelector('#panel-hotspots[aria-busy]'));
+	await mapIdle(pl);
+	const before = await summary.textContent();
+	const drawn = await pl.evaluate(() => ({
+		cells: window.trygg.map.querySourceFeatures('pl-cells').length,
+		hotspots: window.trygg.map.queryRenderedFeatures({ layers: ['pl-hotspots'] }).length,
+	}));
+	const listed = await pl.locator('.hotspot-item').count();
+	step(`planner: ${before}; ${listed} listed, ${drawn.hotspots} hotspot outlines and ${drawn.cells} cell features on the map`);
+	if (!drawn.cells || !drawn.hotspots) problems.push(`planner: the map shows no cells or hotspots (${JSON.stringify(drawn)})`);
+	await shot(pl, '10-planner-hotspots');
+
+	// A filter: only poor lighting. The list and the summary change.
+	await pl.locator('details.category summary').click();
+	await pl.getByRole('checkbox', { name: 'Dålig belysning' }).check();
+	await pl.waitForFunction((b) => {
+		const s = document.querySelector('[data-testid=hotspot-summary]')?.textContent;
+		return s && s !== b && !document.querySelector('#panel-hotspots[aria-busy]');
+	}, before);
+	const after = await summary.textContent();
+	step(`planner, poor lighting only: ${after}`);
+	await mapIdle(pl);
+	await shot(pl, '11-planner-filtered');
+
+	// The top hotspot: its profile grid.
+	await pl.locator('.hotspot-item[data-rank="1"]').click();
+	await pl.getByTestId('profile-grid').waitFor();
+	await pl.getByTestId('profile-grid').scrollIntoViewIfNeeded();
+	if ((await pl.getByTestId('hotspot-detail').textContent()).includes('[object')) problems.push('planner: the hotspot detail shows "[object …]"');
+	const filled = await pl.locator('[data-testid=profile-grid] rect:not([data-n="0"])').count();
+	if (!filled) problems.push('planner: the top hotspot\'s profile grid has no filled cell');
+	await mapIdle(pl);
+	await shot(pl, '12-planner-hotspot-profile');
+
+	// Save the analysis, then the hotspot as a place.
+	await pl.getByRole('button', { name: 'Spara analys' }).click();
+	await pl.getByTestId('run-saved').waitFor();
+	await pl.getByLabel('Platsens namn').fill('Stationsområdet');
+	await pl.getByRole('button', { name: 'Spara som plats' }).click();
+	await pl.getByText('Platsen "Stationsområdet" är sparad.').waitFor();
+
+	// A safety walk: create it, draw its route with three clicks, add an observation
+	// and an action, and see the protocol link.
+	await pl.getByRole('tab', { name: 'Trygghetsvandringar' }).click();
+	await pl.getByLabel('Rubrik').fill('Kvällsvandring centrum');
+	await pl.getByRole('button', { name: 'Skapa vandringen' }).click();
+	await pl.getByTestId('walk-title').waitFor();
+	await pl.evaluate(() => window.trygg.map.jumpTo({ center: [12.95, 58.262], zoom: 16 }));
+	await mapIdle(pl);
+	const mbox = await pl.locator('.map canvas').boundingBox();
+	const at = (dx, dy) => pl.mouse.click(mbox.x + mbox.width / 2 + dx, mbox.y + mbox.height / 2 + dy);
+	await pl.getByRole('button', { name: 'Rita rutten' }).click();
+	await at(-120, 40);
+	await at(0, 0);
+	await at(140, -30);
+	await pl.getByText('3 punkter ritade').waitFor();
+	await pl.getByRole('button', { name: 'Spara rutten' }).click();
+	await pl.getByText('Rutten har 3 punkter.').waitFor();
+	await pl.getByRole('button', { name: 'Lägg till observation' }).click();
+	await at(10, 10);
+	await pl.getByLabel('Beskriv gärna platsen (valfritt)').fill('Trasig gatlykta vid gångvägen.');
+	await pl.getByRole('button', { name: 'Spara observationen' }).click();
+	await pl.locator('.obs-list li').first().waitFor();
+	await pl.getByLabel('Åtgärd', { exact: true }).fill('Byt armaturen');
+	await pl.getByLabel('Ansvarig').fill('Gatuavdelningen');
+	await pl.getByLabel('Klart senast').fill('2030-06-30');
+	await pl.getByLabel('Gäller').selectOption({ index: 1 });
+	await pl.getByRole('button', { name: 'Lägg till åtgärd' }).click();
+	await pl.locator('.action-list li', { hasText: 'Byt armaturen' }).waitFor();
+	const protocol = await pl.getByRole('link', { name: 'Skriv ut protokollet' }).getAttribute('href');
+	const resp = await pl.request.get(`${base}${protocol}`);
+	if (!resp.ok() || !(await resp.text()).includes('Byt armaturen')) problems.push(`planner: the protocol ${protocol} lacks the action (HTTP ${resp.status()})`);
+	await mapIdle(pl);
+	await shot(pl, '13-planner-walk');
+
 
 	// 7. A new visitor (no cache) sees the published report on the map, same server.
 	const visitor = await browser.newContext(phone);
@@ -175,14 +261,14 @@ try {
 		const fs = window.trygg.map.queryRenderedFeatures({ layers: ['reports'] });
 		return fs.some((f) => f.properties.id === rid);
 	}, id, { timeout: 15_000 }).then(() => true, () => false);
-	await shot(pub, '11-public-map-published');
+	await shot(pub, '15-public-map-published');
 	if (!found) problems.push(`report ${id} is not on the public map after publishing`);
 	else step('the published report is on the public map');
 
 	// 8. The resident's status page now says published.
 	await page.reload();
 	await page.locator('.steps[data-status=published]').waitFor();
-	await shot(page, '12-status-published');
+	await shot(page, '16-status-published');
 } catch (err) {
 	failed = true;
 	console.error(`e2e: FAILED: ${err.stack || err}`);

@@ -21,19 +21,23 @@ export function setCSRF(token) {
 
 /**
  * api calls method path with an optional JSON body and returns the parsed JSON answer
- * (null for 204). headers adds request headers.
+ * (null for 204). A Blob body (a file) is sent as it is, typed by headers or by its own
+ * type. headers adds request headers; signal (an AbortSignal) cancels the call.
  */
-export async function api(method, path, body, headers = {}) {
+export async function api(method, path, body, headers = {}, signal) {
 	const h = { Accept: 'application/json, application/geo+json, application/problem+json', ...headers };
-	if (body !== undefined) h['Content-Type'] = 'application/json';
+	const raw = body instanceof Blob;
+	if (body !== undefined && !raw) h['Content-Type'] = 'application/json';
+	if (raw && !h['Content-Type']) h['Content-Type'] = body.type || 'application/octet-stream';
 	if (csrf && method !== 'GET' && method !== 'HEAD') h['X-CSRF-Token'] = csrf;
 	let resp;
 	try {
 		resp = await fetch(path, {
-			method, headers: h, credentials: 'same-origin',
-			body: body === undefined ? undefined : JSON.stringify(body),
+			method, headers: h, credentials: 'same-origin', signal,
+			body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
 		});
-	} catch {
+	} catch (err) {
+		if (err?.name === 'AbortError') throw err;
 		throw new ApiError(0, null);
 	}
 	if (resp.status === 204) return null;
@@ -65,7 +69,7 @@ export function problemText(err, context) {
 	if (s === 400 || s === 422 || s === 413) {
 		if (lang() === 'en' && p.detail) return `${msg} ${capital(p.detail)}.`;
 		if (p.field) {
-			const base = p.field.replace(/^properties\./, '').replace(/\[\d+\]$/, '');
+			const base = p.field.replace(/^(properties|query)\./, '').replace(/\[\d+\]$/, '');
 			const name = has(`field_${base}`) ? t(`field_${base}`) : base;
 			return `${msg} ${t('errField', { field: name })}`;
 		}
