@@ -5,25 +5,13 @@ import { api, problemText, loadCategories, categoryLabel } from './api.js';
 import { h, id, announce, errorBox, busy, shell, progress } from './ui.js';
 import { createMap } from './map.js';
 import { icon } from './icons.js';
-import { currentUser, signInForm, signOutButton, whoText } from './signin.js';
+import { staffPage } from './signin.js';
 
 /** moderation renders the moderation view. */
 export async function moderation(rerender) {
-	let main = shell(t('moderationTitle'), rerender);
-	let me;
-	try {
-		me = await currentUser();
-	} catch (err) {
-		main.append(h('p', { class: 'error', role: 'alert' }, problemText(err)));
-		return;
-	}
-	if (!me) {
-		main.classList.add('page');
-		main.append(signInForm(() => rerender()));
-		main.querySelector('input')?.focus();
-		return;
-	}
-	main = shell(t('moderationTitle'), rerender, [h('span', { class: 'who' }, whoText(me)), signOutButton(rerender)]);
+	const page = await staffPage('moderationTitle', rerender);
+	if (!page) return;
+	const { main } = page;
 	main.classList.add('staff');
 	const list = h('ol', { class: 'queue-list' });
 	const count = h('p', { class: 'muted', 'aria-live': 'polite' }, t('queueLoading'));

@@ -8,7 +8,7 @@ import { t, lang } from './i18n.js';
 import { api, problemText, loadCategories, categoryLabel } from './api.js';
 import { h, id, announce, errorBox, busy, shell, progress } from './ui.js';
 import { createMap } from './map.js';
-import { currentUser, signInForm, signOutButton, whoText } from './signin.js';
+import { staffPage } from './signin.js';
 import { walksPanel } from './walks.js';
 
 // The Gi* classes' colours, as tiles/style.go's hexcells layer draws them.
@@ -22,21 +22,9 @@ const empty = () => ({ type: 'FeatureCollection', features: [] });
 
 /** planner renders the planner view. */
 export async function planner(rerender) {
-	let main = shell(t('plannerTitle'), rerender);
-	let me;
-	try {
-		me = await currentUser();
-	} catch (err) {
-		main.append(h('p', { class: 'error', role: 'alert' }, problemText(err)));
-		return;
-	}
-	if (!me) {
-		main.classList.add('page');
-		main.append(signInForm(() => rerender()));
-		main.querySelector('input')?.focus();
-		return;
-	}
-	main = shell(t('plannerTitle'), rerender, [h('span', { class: 'who' }, whoText(me)), signOutButton(rerender)]);
+	const page = await staffPage('plannerTitle', rerender);
+	if (!page) return;
+	const { main, me } = page;
 	main.classList.add('staff', 'planner');
 	const mapEl = h('div', { class: 'map' });
 	const munis = me.user.municipalities || [];

@@ -1,7 +1,7 @@
 // signin.js: staff sign-in (cookie session; the CSRF token is kept for changes).
 import { t } from './i18n.js';
 import { api, ApiError, problemText, setCSRF } from './api.js';
-import { h, id, errorBox, busy } from './ui.js';
+import { h, id, errorBox, busy, shell } from './ui.js';
 
 // flag marks a browser that has signed in, so that a visitor who never did is not
 // asked GET /api/v1/me (a 401 the browser would log as a console error).
@@ -87,4 +87,28 @@ export function signOutButton(done) {
 /** whoText says who is signed in. */
 export function whoText(me) {
 	return t('signedInAs', { email: me.user.email, role: me.user.role });
+}
+
+/**
+ * staffPage opens a staff view titled by the i18n key title: a sign-in form when nobody
+ * is signed in (then null), else the page's main element, with who is signed in and a
+ * sign-out button in the header, and the user.
+ */
+export async function staffPage(title, rerender) {
+	let main = shell(t(title), rerender);
+	let me;
+	try {
+		me = await currentUser();
+	} catch (err) {
+		main.append(h('p', { class: 'error', role: 'alert' }, problemText(err)));
+		return null;
+	}
+	if (!me) {
+		main.classList.add('page');
+		main.append(signInForm(() => rerender()));
+		main.querySelector('input')?.focus();
+		return null;
+	}
+	main = shell(t(title), rerender, [h('span', { class: 'who' }, whoText(me)), signOutButton(rerender)]);
+	return { main, me };
 }
