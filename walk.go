@@ -1,6 +1,8 @@
 package trygg
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -133,6 +135,19 @@ type Date struct{ time.Time }
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	return Date{t}, err
+}
+
+// MarshalJSON writes "YYYY-MM-DD" (the embedded time.Time's MarshalJSON would
+// otherwise win over MarshalText and write a timestamp).
+func (d Date) MarshalJSON() ([]byte, error) { return []byte(`"` + d.Format(time.DateOnly) + `"`), nil }
+
+// UnmarshalJSON reads "YYYY-MM-DD".
+func (d *Date) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return fmt.Errorf("a date is a string YYYY-MM-DD, not %s", b)
+	}
+	return d.UnmarshalText([]byte(s))
 }
 
 // MarshalText writes YYYY-MM-DD.

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -25,6 +26,11 @@ type objects struct {
 	incidentID   string // an EST incident of this week
 	walkID       string // with an observation
 	actionID     string // on reportID
+	promiseID    string // active, not published, with commitmentID
+	commitmentID string
+	activityID   string // toward commitmentID, logged by B's planner (userID)
+	patrolPlanID string // with one stop
+	cameraID     string // a proposed camera site
 }
 
 // isolationMatrix lists every staff endpoint that reads or changes municipality-scoped
@@ -227,6 +233,179 @@ var isolationMatrix = []struct {
 				ObservedAt: &at}, Type: "klotter", ReportedByOrg: "kommun-1383"}}, 50)
 			return err == nil && len(rej) == 0 && len(out) > 0, err
 		}},
+	{"B's patrol plan", "GET", func(b objects) string { return "/api/v1/patrol-plans/" + b.patrolPlanID }, nil, 404,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			_, err := db.PatrolPlan(ctx, b.patrolPlanID)
+			return err == nil, ignoreNotFound(err)
+		}},
+	{"print of B's patrol plan", "GET", func(b objects) string { return "/api/v1/patrol-plans/" + b.patrolPlanID + "/print" }, nil, 404,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			_, err := db.PatrolPlan(ctx, b.patrolPlanID)
+			return err == nil, ignoreNotFound(err)
+		}},
+	{"visit on B's patrol plan", "POST", func(b objects) string { return "/api/v1/patrol-plans/" + b.patrolPlanID + "/stops/1/visit" },
+		func(b objects) any {
+			return map[string]string{"arrived_at": time.Now().Add(-time.Hour).Format(time.RFC3339),
+				"departed_at": time.Now().Add(-45 * time.Minute).Format(time.RFC3339)}
+		}, 404,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			_, err := db.RecordPatrolVisit(ctx, b.patrolPlanID, 1, time.Now().Add(-time.Hour), time.Now().Add(-50*time.Minute), "")
+			return err == nil, ignoreNotFound(err)
+		}},
+	{"patrol dose of B", "GET", func(b objects) string { return "/api/v1/patrol-dose?municipality=" + b.municipality }, nil, 403,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			ds, err := db.PatrolDoses(ctx, b.municipality, 8, time.Now())
+			return len(ds) > 0, err
+		}},
+	{"patrol plan in B", "POST", func(b objects) string { return "/api/v1/patrol-plans" },
+		func(b objects) any {
+			return map[string]any{"municipality": b.municipality, "shift_start": time.Now().Format(time.RFC3339),
+				"shift_end": time.Now().Add(8 * time.Hour).Format(time.RFC3339), "start": []float64{12.42, 57.17}}
+		}, 403,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			err := db.SavePatrolPlan(ctx, &postgis.PatrolPlan{Municipality: b.municipality, ShiftStart: time.Now(),
+				ShiftEnd: time.Now().Add(time.Hour), Start: orb.Point{12.42, 57.17}, Params: []byte(`{}`), Seed: 1})
+			if trygg.ErrorCode(err) == trygg.EFORBIDDEN {
+				return false, nil
+			}
+			return err == nil, err
+		}},
+	{"B's camera", "GET", func(b objects) string { return "/api/v1/cameras/" + b.cameraID }, nil, 404,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			_, err := db.Camera(ctx, b.cameraID)
+			return err == nil, ignoreNotFound(err)
+		}},
+	{"camera list", "GET", func(b objects) string { return "/api/v1/cameras" }, nil, 200,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			cs, err := db.Cameras(ctx, "")
+			return slices.ContainsFunc(cs, func(c trygg.Camera) bool { return c.ID == b.cameraID }), err
+		}},
+	{"camera list of B", "GET", func(b objects) string { return "/api/v1/cameras?municipality=" + b.municipality }, nil, 403,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			cs, err := db.Cameras(ctx, b.municipality)
+			return len(cs) > 0, err
+		}},
+	{"update B's camera", "PATCH", func(b objects) string { return "/api/v1/cameras/" + b.cameraID },
+		func(b objects) any { return map[string]any{"purpose": "Förebygga skadegörelse vid stationen"} }, 404,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			_, err := db.UpdateCamera(ctx, trygg.Camera{ID: b.cameraID, Name: "kapad", Position: orb.Point{12.42, 57.17},
+				OperatorKind: "other", OperatorName: "x", Purpose: "x", PlaceType: "other"})
+			return err == nil, ignoreNotFound(err)
+		}},
+	{"transition B's camera", "POST", func(b objects) string { return "/api/v1/cameras/" + b.cameraID + "/transition" },
+		func(b objects) any { return map[string]string{"to": "assessed"} }, 404,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			_, err := db.TransitionCamera(ctx, b.cameraID, trygg.CameraDecommissioned, trygg.SwedishDay(time.Now()))
+			return err == nil, ignoreNotFound(err)
+		}},
+	{"coverage of B's camera", "GET", func(b objects) string { return "/api/v1/cameras/" + b.cameraID + "/coverage" }, nil, 404,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			cov, err := db.CameraCoverage(ctx, b.cameraID)
+			return len(cov) > 0, ignoreNotFound(err)
+		}},
+	{"camera attention of B", "GET", func(b objects) string { return "/api/v1/cameras/attention?municipality=" + b.municipality }, nil, 403,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			as, err := db.CamerasNeedingAttention(ctx, b.municipality, trygg.SwedishDay(time.Now()))
+			return len(as) > 0, err
+		}},
+	{"camera coverage of B", "GET", func(b objects) string { return "/api/v1/camera-coverage?municipality=" + b.municipality }, nil, 403,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			cov, err := db.CamerasCoverage(ctx, b.municipality)
+			return len(cov) > 0, err
+		}},
+	{"camera in B", "POST", func(b objects) string { return "/api/v1/cameras" },
+		func(b objects) any {
+			return map[string]any{"name": "Intrång", "position": map[string]any{"type": "Point", "coordinates": []float64{12.421, 57.171}},
+				"operator_kind": "municipality", "operator_name": "x", "purpose": "x", "place_type": "square"}
+		}, 403,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			_, err := db.CreateCamera(ctx, trygg.Camera{Name: "Intrång", Position: orb.Point{12.421, 57.171},
+				OperatorKind: "municipality", OperatorName: "x", Purpose: "x", PlaceType: "square"})
+			if trygg.ErrorCode(err) == trygg.EFORBIDDEN {
+				return false, nil
+			}
+			return err == nil, err
+		}},
+	{"B's promise", "GET", func(b objects) string { return "/api/v1/promises/" + b.promiseID }, nil, 404,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			_, err := db.Promise(ctx, b.promiseID)
+			return err == nil, ignoreNotFound(err)
+		}},
+	{"promise list of B", "GET", func(b objects) string { return "/api/v1/promises?municipality=" + b.municipality }, nil, 403,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			ps, err := db.Promises(ctx, "")
+			return slices.ContainsFunc(ps, func(p trygg.Promise) bool { return p.ID == b.promiseID }), err
+		}},
+	{"publish B's promise", "PATCH", func(b objects) string { return "/api/v1/promises/" + b.promiseID },
+		func(b objects) any { return map[string]any{"published": false} }, 404,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			published := true
+			_, err := db.UpdatePromise(ctx, b.promiseID, postgis.PromiseUpdate{Published: &published})
+			return err == nil, ignoreNotFound(err)
+		}},
+	{"commitment on B's promise", "POST", func(b objects) string { return "/api/v1/promises/" + b.promiseID + "/commitments" },
+		func(b objects) any {
+			return map[string]any{"party": "police", "activity_kind": "foot-patrol", "text": "Fotpatruller vid stationen"}
+		}, 404,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			_, err := db.AddCommitment(ctx, b.promiseID, trygg.Commitment{Party: trygg.PartyPolice,
+				ActivityKind: trygg.KindFootPatrol, Text: "kapad"})
+			return err == nil, ignoreNotFound(err)
+		}},
+	{"followup of B's promise", "GET", func(b objects) string { return "/api/v1/promises/" + b.promiseID + "/followup" }, nil, 404,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			_, err := db.Followup(ctx, b.promiseID, false)
+			return err == nil, ignoreNotFound(err)
+		}},
+	{"B's commitment", "GET", func(b objects) string { return "/api/v1/commitments/" + b.commitmentID }, nil, 404,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			_, err := db.Commitment(ctx, b.commitmentID)
+			return err == nil, ignoreNotFound(err)
+		}},
+	{"mark B's commitment", "PATCH", func(b objects) string { return "/api/v1/commitments/" + b.commitmentID },
+		func(b objects) any { return map[string]any{"done": false} }, 404,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			_, err := db.SetCommitmentDone(ctx, b.commitmentID, true)
+			return err == nil, ignoreNotFound(err)
+		}},
+	{"activity list", "GET", func(b objects) string { return "/api/v1/activities" }, nil, 200,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			as, err := db.Activities(ctx, postgis.ActivityFilter{})
+			return slices.ContainsFunc(as, func(a trygg.Activity) bool { return a.ID == b.activityID }), err
+		}},
+	{"activity list of B", "GET", func(b objects) string { return "/api/v1/activities?municipality=" + b.municipality }, nil, 403,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			as, err := db.Activities(ctx, postgis.ActivityFilter{Municipality: b.municipality})
+			return len(as) > 0, err
+		}},
+	{"B's activity", "GET", func(b objects) string { return "/api/v1/activities/" + b.activityID }, nil, 404,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			_, err := db.Activity(ctx, b.activityID)
+			return err == nil, ignoreNotFound(err)
+		}},
+	{"activity toward B's commitment", "POST", func(b objects) string { return "/api/v1/activities" },
+		func(b objects) any {
+			return map[string]any{"kind": "foot-patrol", "party": "police", "starts_at": time.Now().Add(-time.Hour).Format(time.RFC3339),
+				"commitment_ids": []string{b.commitmentID}}
+		}, 404,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			err := db.AddActivity(ctx, &trygg.Activity{Kind: trygg.KindFootPatrol, Party: trygg.PartyPolice,
+				StartsAt: time.Now(), CommitmentIDs: []string{b.commitmentID}})
+			return err == nil, ignoreNotFound(err)
+		}},
+	{"activity in B", "POST", func(b objects) string { return "/api/v1/activities" },
+		func(b objects) any {
+			return map[string]any{"kind": "foot-patrol", "party": "police", "municipality": b.municipality,
+				"starts_at": time.Now().Add(-time.Hour).Format(time.RFC3339)}
+		}, 403,
+		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
+			err := db.AddActivity(ctx, &trygg.Activity{Kind: trygg.KindFootPatrol, Party: trygg.PartyPolice,
+				StartsAt: time.Now(), Municipality: b.municipality})
+			if trygg.ErrorCode(err) == trygg.EFORBIDDEN {
+				return false, nil
+			}
+			return err == nil, err
+		}},
 }
 
 func ignoreNotFound(err error) error {
@@ -282,6 +461,42 @@ func TestIsolationMatrix(t *testing.T) {
 		"location":    map[string]any{"type": "Point", "coordinates": []float64{12.422, 57.172}}})
 	wantStatus(t, resp, body, http.StatusCreated)
 	b.incidentID = jsonField(t, body, "id")
+	resp, body = bp.do(t, http.MethodPost, "/api/v1/cameras", map[string]any{"name": "Stationen",
+		"position": map[string]any{"type": "Point", "coordinates": []float64{12.42, 57.17}}, "bearing": 90, "fov": 60, "range_m": 40,
+		"operator_kind": "municipality", "operator_name": "Varbergs kommun", "purpose": "Trygghet", "place_type": "travel-centre"})
+	wantStatus(t, resp, body, http.StatusCreated)
+	b.cameraID = jsonField(t, body, "id")
+
+	// B's patrol plan with one stop at the Varberg place, saved by B's admin.
+	bPlan := &postgis.PatrolPlan{Municipality: b.municipality, ShiftStart: time.Now().Add(-2 * time.Hour),
+		ShiftEnd: time.Now().Add(6 * time.Hour), Start: orb.Point{12.42, 57.17}, Params: []byte(`{}`), Seed: 1,
+		Stops: []postgis.PatrolStop{{Seq: 1, TargetKey: "cell:hex:200:1:1", Name: "Hotspot 1", Point: orb.Point{12.421, 57.171},
+			PlannedArrival: time.Now().Add(-time.Hour), PlannedDeparture: time.Now().Add(-45 * time.Minute)}}}
+	if err := pgtest.App(t, e.url).SavePatrolPlan(trygg.NewContext(context.Background(), &trygg.Caller{User: bergAdmin}), bPlan); err != nil {
+		t.Fatal(err)
+	}
+	b.patrolPlanID = bPlan.ID
+
+	// B's promise with a commitment and an activity toward it, by B's planner.
+	resp, body = bp.do(t, http.MethodPost, "/api/v1/promises", map[string]any{"title": "Medborgarlöfte Varberg",
+		"period_start": "2026-01-01", "period_end": "2027-12-31", "status": "active",
+		"commitments": []map[string]any{{"party": "joint", "activity_kind": "safety-walk", "text": "En trygghetsvandring"}}})
+	wantStatus(t, resp, body, http.StatusCreated)
+	b.promiseID = jsonField(t, body, "id")
+	var bPromise struct {
+		Commitments []struct {
+			ID string `json:"id"`
+		} `json:"commitments"`
+	}
+	if err := json.Unmarshal(body, &bPromise); err != nil || len(bPromise.Commitments) != 1 {
+		t.Fatalf("B's promise: %v %s", err, body)
+	}
+	b.commitmentID = bPromise.Commitments[0].ID
+	resp, body = bp.do(t, http.MethodPost, "/api/v1/activities", map[string]any{"kind": "safety-walk", "party": "joint",
+		"starts_at": time.Now().Add(-time.Hour).Format(time.RFC3339), "commitment_ids": []string{b.commitmentID},
+		"geometry": map[string]any{"type": "Point", "coordinates": []float64{12.422, 57.172}}})
+	wantStatus(t, resp, body, http.StatusCreated)
+	b.activityID = jsonField(t, body, "id")
 
 	a := e.signIn(t, varaAdmin.Email)
 	app := pgtest.App(t, e.url)
@@ -306,7 +521,15 @@ func TestIsolationMatrix(t *testing.T) {
 					t.Errorf("A's admin sees B's object %s: %s", id, body)
 				}
 			}
-			for _, id := range []string{b.dialogueID, b.placeID, b.incidentID} {
+			if tc.want == 200 && strings.Contains(string(body), b.cameraID) {
+				t.Errorf("A's admin sees B's camera %s: %s", b.cameraID, body)
+			}
+			for _, id := range []string{b.dialogueID, b.placeID, b.incidentID, b.patrolPlanID} {
+				if tc.want == 200 && strings.Contains(string(body), id) {
+					t.Errorf("A's admin sees B's object %s: %s", id, body)
+				}
+			}
+			for _, id := range []string{b.promiseID, b.commitmentID, b.activityID} {
 				if tc.want == 200 && strings.Contains(string(body), id) {
 					t.Errorf("A's admin sees B's object %s: %s", id, body)
 				}
@@ -325,6 +548,7 @@ func TestIsolationMatrix(t *testing.T) {
 				t.Errorf("control, B's admin: status %d: %s", resp.StatusCode, body)
 			}
 			if tc.want == 200 && tc.name != "audit of B's user" && !strings.Contains(string(body), b.userID) &&
+				!strings.Contains(string(body), b.cameraID) &&
 				!strings.Contains(string(body), b.reportID) && !strings.Contains(string(body), b.walkID) {
 				t.Errorf("control, B's admin does not see B's object: %s", body)
 			}

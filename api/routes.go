@@ -90,6 +90,44 @@ func (s *Server) routes() http.Handler {
 	v1.Handle("/places", s.staff(s.handleCreatePlace, walkRoles...)).Methods(http.MethodPost)
 	v1.Handle("/places/{id}", s.staff(s.handlePlace, walkRoles...)).Methods(http.MethodGet, http.MethodHead)
 
+	// Medborgarlöften, their commitments, activities and follow-up (api/promises.go):
+	// the police and the municipality's planners write; every staff role reads its
+	// municipalities; the public reads the follow-up of published promises.
+	promiseRoles := []trygg.Role{trygg.RoleAdmin, trygg.RolePlanner, trygg.RolePolice}
+	v1.Handle("/promises", s.staff(s.handlePromises)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/promises", s.staff(s.handleCreatePromise, promiseRoles...)).Methods(http.MethodPost)
+	v1.Handle("/promises/{id}", s.staff(s.handlePromise)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/promises/{id}", s.staff(s.handleUpdatePromise, promiseRoles...)).Methods(http.MethodPatch)
+	v1.Handle("/promises/{id}/commitments", s.staff(s.handleAddCommitment, promiseRoles...)).Methods(http.MethodPost)
+	v1.Handle("/promises/{id}/followup", s.staff(s.handleFollowup)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/commitments/{id}", s.staff(s.handleCommitment)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/commitments/{id}", s.staff(s.handleUpdateCommitment, promiseRoles...)).Methods(http.MethodPatch)
+	v1.Handle("/activities", s.staff(s.handleActivities)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/activities", s.staff(s.handleCreateActivity, promiseRoles...)).Methods(http.MethodPost)
+	v1.Handle("/activities/{id}", s.staff(s.handleActivity)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/public/promises", s.handle(s.handlePublicPromises)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/public/promises/{id}/followup", s.handle(s.handlePublicFollowup)).Methods(http.MethodGet, http.MethodHead)
+
+	// Patrol planning (api/patrol.go): the police and admins plan and record; planners read.
+	patrolRoles := []trygg.Role{trygg.RoleAdmin, trygg.RolePolice}
+	patrolReadRoles := []trygg.Role{trygg.RoleAdmin, trygg.RolePolice, trygg.RolePlanner}
+	v1.Handle("/patrol-plans", s.staff(s.handleCreatePatrolPlan, patrolRoles...)).Methods(http.MethodPost)
+	v1.Handle("/patrol-plans/{id}", s.staff(s.handlePatrolPlan, patrolReadRoles...)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/patrol-plans/{id}/print", s.staff(s.handlePatrolPrint, patrolReadRoles...)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/patrol-plans/{id}/stops/{seq}/visit", s.staff(s.handlePatrolVisit, patrolRoles...)).Methods(http.MethodPost)
+	v1.Handle("/patrol-dose", s.staff(s.handlePatrolDose, patrolReadRoles...)).Methods(http.MethodGet, http.MethodHead)
+
+	// Camera surveillance register (api/cameras.go): admins and planners write, the police read.
+	cameraRoles := []trygg.Role{trygg.RoleAdmin, trygg.RolePlanner, trygg.RolePolice}
+	v1.Handle("/cameras", s.staff(s.handleCameras, cameraRoles...)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/cameras", s.staff(s.handleCreateCamera, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodPost)
+	v1.Handle("/cameras/attention", s.staff(s.handleCameraAttention, cameraRoles...)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/cameras/{id}", s.staff(s.handleCamera, cameraRoles...)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/cameras/{id}", s.staff(s.handleUpdateCamera, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodPatch)
+	v1.Handle("/cameras/{id}/transition", s.staff(s.handleCameraTransition, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodPost)
+	v1.Handle("/cameras/{id}/coverage", s.staff(s.handleCameraCoverage, cameraRoles...)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/camera-coverage", s.staff(s.handleCamerasCoverage, cameraRoles...)).Methods(http.MethodGet, http.MethodHead)
+
 	// Walk imports (api/walk_imports.go): a route file (GPX, GeoJSON) and a file of
 	// observations (CSV, GeoJSON) for a walk.
 	v1.Handle("/walks/{id}/route", s.staff(s.handleImportRoute, trygg.RoleAdmin, trygg.RolePlanner, trygg.RolePolice)).Methods(http.MethodPut)

@@ -220,6 +220,17 @@ var FeatureCollections = []*FeatureCollectionDef{
 			filters: map[string]string{"category": "r.category", "municipality": "r.municipality_code"}},
 	},
 	{
+		ID: "patrol-targets", Title: "Patrullmål", TimeField: "planned_arrival", StaffRoles: hotspotRoles,
+		Description: "Stoppen i patrullplaneringens planer: hotspotens område, planerad och genomförd ankomst och avgång (personal).",
+		Staff: &FeatureSource{from: "patrol_stop s", id: "s.plan_id::text || ':' || s.seq", time: "s.planned_arrival",
+			geom: "coalesce(s.geom, s.pt)", bbox: "(ST_Intersects(s.pt, {env}) OR ST_Intersects(s.geom, {env}))",
+			props: []featureProp{{"plan_id", "s.plan_id"}, {"seq", "s.seq"}, {"municipality", "s.municipality_code"},
+				{"target", "s.target_key"}, {"name", "s.name"}, {"place_id", "s.place_id"},
+				{"planned_arrival", "s.planned_arrival"}, {"planned_departure", "s.planned_departure"},
+				{"arrived_at", "s.arrived_at"}, {"departed_at", "s.departed_at"}, {"activity_id", "s.activity_id"}},
+			filters: map[string]string{"municipality": "s.municipality_code"}},
+	},
+	{
 		ID: "places", Title: "Platser", TimeField: "created_at", StaffRoles: hotspotRoles,
 		Description: "Namngivna platser, ofta sparade från en hotspot, som åtaganden och patruller hänvisar till (personal).",
 		Staff: &FeatureSource{from: "place p", id: "p.id::text", time: "p.created_at", geom: "p.geom",
@@ -227,6 +238,39 @@ var FeatureCollections = []*FeatureCollectionDef{
 				{"hotspot_id", "p.hotspot_id"}, {"created_at", "p.created_at"}},
 			filters: map[string]string{"municipality": "p.municipality_code"}},
 	},
+	{
+		ID: "activities", Title: "Aktiviteter", TimeField: "starts_at",
+		Description: "Aktiviteter för medborgarlöftenas åtaganden: patruller, kontroller, skolbesök, vandringar (personal).",
+		Staff: &FeatureSource{from: "activity a", id: "a.id::text", time: "a.starts_at", geom: "a.geom",
+			props: []featureProp{{"municipality", "a.municipality_code"}, {"kind", "a.kind"}, {"party", "a.party"},
+				{"starts_at", "a.starts_at"}, {"duration_minutes", "a.duration_minutes"}, {"place_id", "a.place_id"},
+				{"notes", "a.notes"},
+				{"commitment_ids", "ARRAY(SELECT ac.commitment_id FROM activity_commitment ac WHERE ac.activity_id = a.id ORDER BY 1)"},
+				{"created_at", "a.created_at"}},
+			filters: map[string]string{"municipality": "a.municipality_code", "kind": "a.kind", "party": "a.party"}},
+	},
+	{
+		ID: "promise-places", Title: "Medborgarlöftenas platser", TimeField: "created_at",
+		Description: "Platser som medborgarlöftenas åtaganden avser. Allmänheten ser publicerade löftens platser; " +
+			"inloggad personal ser alla sina kommuners.",
+		Public: &FeatureSource{from: "public_promise_place pp", id: "pp.id::text", time: "pp.created_at", geom: "pp.geom",
+			props: []featureProp{{"name", "pp.name"}, {"municipality", "pp.municipality_code"}, {"promise_id", "pp.promise_id"},
+				{"commitment_id", "pp.commitment_id"}, {"promise_title", "pp.promise_title"}, {"focus_area", "pp.focus_area"},
+				{"activity_kind", "pp.activity_kind"}, {"created_at", "pp.created_at"}},
+			filters: map[string]string{"municipality": "pp.municipality_code"}},
+		Staff: &FeatureSource{
+			from: "commitment_place cp JOIN commitment c ON c.id = cp.commitment_id JOIN promise p ON p.id = c.promise_id " +
+				"LEFT JOIN place pl ON pl.id = cp.place_id",
+			id: "cp.id::text", time: "cp.created_at", geom: "coalesce(cp.geom, pl.geom)",
+			// One indexed column at a time: the place's own geometry, or the named place's.
+			bbox: "(ST_Intersects(cp.geom, {env}) OR cp.place_id IN (SELECT bp.id FROM place bp WHERE ST_Intersects(bp.geom, {env})))",
+			props: []featureProp{{"name", "coalesce(nullif(cp.name, ''), pl.name, '')"}, {"municipality", "cp.municipality_code"},
+				{"promise_id", "c.promise_id"}, {"commitment_id", "cp.commitment_id"}, {"promise_title", "p.title"},
+				{"focus_area", "c.focus_area"}, {"activity_kind", "c.activity_kind"}, {"place_id", "cp.place_id"},
+				{"published", "p.published"}, {"created_at", "cp.created_at"}},
+			filters: map[string]string{"municipality": "cp.municipality_code"}},
+	},
+	camerasCollection, // postgis/cameras_tiles.go
 }
 
 // FeatureCollection returns the collection with the id, or nil.

@@ -28,10 +28,16 @@ const (
 	TilePoliceEvents   = "police-events"
 	TileHexcells       = "hexcells"
 	TileHotspots       = "hotspots"
+	TileActivities     = "activities"     // activities toward commitments (staff; migration 00010)
+	TilePromisePlaces  = "promise-places" // the places commitments name (migration 00010)
+	TilePatrolTargets  = "patrol-targets" // the stops of patrol plans (staff; migration 00011)
 )
 
 // TileLayers are the layers, in drawing order (bottom first).
-var TileLayers = []string{TileMunicipalities, TileReports, TileHexcells, TileHotspots, TileWalks, TilePoliceEvents}
+var TileLayers = []string{TileMunicipalities, TileReports, TileHexcells, TileHotspots, TileWalks, TilePoliceEvents, TilePatrolTargets, TileCameras}
+
+// The promises' layers (migration 00010): places under walks, activities over them.
+func init() { TileLayers = append(TileLayers, TilePromisePlaces, TileActivities) }
 
 // Tile constants.
 const (
@@ -228,6 +234,59 @@ mvt AS (
   FROM f)
 SELECT coalesce(ST_AsMVT(mvt.*, 'hotspots', 4096, 'geom'), '') FROM mvt WHERE geom IS NOT NULL`
 
+// patrolTargetsTileSQL is the stops of the patrol plans (staff, under row-level
+// security): the hotspot's area, or the point where it has none; the latest first.
+const patrolTargetsTileSQL = `WITH mvt AS (
+  SELECT ST_AsMVTGeom(ST_Transform(coalesce(s.geom, s.pt), 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom,
+         s.plan_id::text AS plan, s.seq, s.target_key AS target, nullif(s.name, '') AS name, s.municipality_code AS municipality,
+         s.planned_arrival::text AS planned_arrival, s.planned_departure::text AS planned_departure,
+         s.arrived_at IS NOT NULL AS visited
+  FROM patrol_stop s
+  WHERE ST_Intersects(s.pt, ST_Transform(` + envelope + `, 4326)) OR ST_Intersects(s.geom, ST_Transform(` + envelope + `, 4326))
+  ORDER BY s.planned_arrival DESC, s.plan_id, s.seq
+  LIMIT 5000)
+SELECT coalesce(ST_AsMVT(mvt.*, 'patrol-targets', 4096, 'geom'), '') FROM mvt WHERE geom IS NOT NULL`
+
+// Activities (staff only): kind, party and time, never notes.
+const activitiesTileSQL = `WITH mvt AS (
+  SELECT ST_AsMVTGeom(ST_Transform(a.geom, 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom,
+         a.id::text AS id, a.municipality_code AS municipality, a.kind, a.party, a.starts_at::text AS starts_at,
+         a.duration_minutes
+  FROM activity a
+  WHERE ST_Intersects(a.geom, ST_Transform(` + envelope + `, 4326))
+  ORDER BY a.starts_at DESC
+  LIMIT 5000)
+SELECT coalesce(ST_AsMVT(mvt.*, 'activities', 4096, 'geom'), '') FROM mvt WHERE geom IS NOT NULL`
+
+// The places commitments name: of published promises for the public, of every promise
+// the caller sees for staff (a named place drawn with its own geometry).
+func promisePlacesTileSQL(from, where string) string {
+	return `WITH f AS (
+  SELECT ` + from + `
+  WHERE ` + where + `
+  LIMIT 5000),
+mvt AS (
+  SELECT ST_AsMVTGeom(ST_Transform(f.geom, 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom,
+         f.id, f.name, f.municipality, f.promise_id, f.commitment_id, f.focus_area, f.activity_kind, f.promise_title
+  FROM f)
+SELECT coalesce(ST_AsMVT(mvt.*, 'promise-places', 4096, 'geom'), '') FROM mvt WHERE geom IS NOT NULL`
+}
+
+var (
+	publicPromisePlacesTileSQL = promisePlacesTileSQL(`pp.geom, pp.id::text AS id, pp.name, pp.municipality_code AS municipality,
+         pp.promise_id::text AS promise_id, pp.commitment_id::text AS commitment_id, pp.focus_area, pp.activity_kind,
+         pp.promise_title
+  FROM public_promise_place pp`, `ST_Intersects(pp.geom, ST_Transform(`+envelope+`, 4326))`)
+	staffPromisePlacesTileSQL = promisePlacesTileSQL(`coalesce(cp.geom, pl.geom) AS geom, cp.id::text AS id,
+         coalesce(nullif(cp.name, ''), pl.name, '') AS name, cp.municipality_code AS municipality,
+         c.promise_id::text AS promise_id, cp.commitment_id::text AS commitment_id, c.focus_area, c.activity_kind,
+         p.title AS promise_title
+  FROM commitment_place cp JOIN commitment c ON c.id = cp.commitment_id JOIN promise p ON p.id = c.promise_id
+  LEFT JOIN place pl ON pl.id = cp.place_id`,
+		`(ST_Intersects(cp.geom, ST_Transform(`+envelope+`, 4326)) OR
+         cp.place_id IN (SELECT bp.id FROM place bp WHERE ST_Intersects(bp.geom, ST_Transform(`+envelope+`, 4326))))`)
+)
+
 // TileStatement returns the SQL statement and arguments that build one layer of one
 // tile, as Tile runs them (the benchmarks run them directly, as a baseline).
 func TileStatement(q TileQuery) (string, []any, error) {
@@ -263,8 +322,19 @@ func TileStatement(q TileQuery) (string, []any, error) {
 		if q.Staff {
 			query = staffHotspotsTileSQL
 		}
+	case TileCameras:
+		query = camerasTileSQL(q.Staff)
 	case TileWalks:
 		query = walksTileSQL
+	case TileActivities:
+		query = activitiesTileSQL
+	case TilePromisePlaces:
+		query = publicPromisePlacesTileSQL
+		if q.Staff {
+			query = staffPromisePlacesTileSQL
+		}
+	case TilePatrolTargets:
+		query = patrolTargetsTileSQL
 	case TilePoliceEvents:
 		query, args = policeEventsTileSQL, append(args, filterArgs(q.Filter)...)
 	default:

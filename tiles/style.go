@@ -22,6 +22,15 @@ var fields = map[string]map[string]string{
 		"p": "Number", "class": "Number (-3 … 3)", "run": "String"},
 	postgis.TileHotspots: {"id": "String", "kind": "String (hotspot, place)", "rank": "Number", "score": "Number",
 		"z": "Number", "count": "Number", "pattern": "String", "name": "String (places, staff)"},
+	postgis.TileActivities: {"id": "String", "municipality": "String", "kind": "String", "party": "String",
+		"starts_at": "String", "duration_minutes": "Number"},
+	postgis.TilePromisePlaces: {"id": "String", "name": "String", "municipality": "String", "promise_id": "String",
+		"commitment_id": "String", "focus_area": "String", "activity_kind": "String", "promise_title": "String"},
+	postgis.TilePatrolTargets: {"plan": "String", "seq": "Number", "target": "String", "name": "String",
+		"municipality": "String", "planned_arrival": "String", "planned_departure": "String", "visited": "Boolean"},
+	postgis.TileCameras: {"id": "String", "kind": "String (camera, view)", "name": "String", "municipality": "String",
+		"operator_kind": "String", "operator_name": "String", "place_type": "String", "purpose": "String", "state": "String",
+		"indoor": "Boolean (staff)", "audio": "Boolean (staff)", "public_view": "Boolean (staff)", "regime": "String (staff)"},
 }
 
 // staffFields are the report properties only staff tiles carry.
@@ -35,6 +44,10 @@ var descriptions = map[string]string{
 	postgis.TilePoliceEvents:   "Antal polishändelser per kommun (personal).",
 	postgis.TileHexcells:       "Celler i kommunernas senaste hotspotanalys med Gi*-klass (-3 kallt … 3 hett, 99 %).",
 	postgis.TileHotspots:       "Hotspots i kommunernas senaste hotspotanalys; för personal även namngivna platser.",
+	postgis.TileActivities:     "Aktiviteter för medborgarlöftenas åtaganden (personal).",
+	postgis.TilePromisePlaces:  "Platser som medborgarlöftenas åtaganden avser; allmänheten ser publicerade löftens.",
+	postgis.TilePatrolTargets:  "Patrullplanernas stopp: hotspotens område med planerad tid (personal).",
+	postgis.TileCameras:        "Kameraplatser och, där det visas, deras bevakade område; allmänheten ser installerade och aktiva.",
 }
 
 // hexcellColors are the Gi* classes' fill colours, as ArcGIS' Hot Spot Analysis
@@ -154,6 +167,26 @@ func (h *Handler) style(w http.ResponseWriter, r *http.Request) error {
 			map[string]any{"id": "places", "type": "line", "source": src, "source-layer": postgis.TileHotspots,
 				"filter": []any{"==", []any{"get", "kind"}, "place"},
 				"paint":  map[string]any{"line-color": "#5f3dc4", "line-width": 2.5}},
+			map[string]any{"id": "patrol-targets", "type": "line", "source": src, "source-layer": postgis.TilePatrolTargets,
+				"paint": map[string]any{"line-color": []any{"case", []any{"==", []any{"get", "visited"}, true}, "#2f9e44", "#1864ab"},
+					"line-width": 2.5, "line-dasharray": []any{1, 1}}},
+			map[string]any{"id": "promise-places-fill", "type": "fill", "source": src, "source-layer": postgis.TilePromisePlaces,
+				"filter": []any{"==", []any{"geometry-type"}, "Polygon"},
+				"paint":  map[string]any{"fill-color": "#2f9e44", "fill-opacity": 0.15}},
+			map[string]any{"id": "promise-places-line", "type": "line", "source": src, "source-layer": postgis.TilePromisePlaces,
+				"filter": []any{"!=", []any{"geometry-type"}, "Point"},
+				"paint":  map[string]any{"line-color": "#2f9e44", "line-width": 2}},
+			map[string]any{"id": "promise-places-point", "type": "circle", "source": src, "source-layer": postgis.TilePromisePlaces,
+				"filter": []any{"==", []any{"geometry-type"}, "Point"},
+				"paint": map[string]any{"circle-color": "#2f9e44", "circle-radius": 6,
+					"circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5}},
+			map[string]any{"id": "activities-line", "type": "line", "source": src, "source-layer": postgis.TileActivities,
+				"filter": []any{"!=", []any{"geometry-type"}, "Point"},
+				"paint":  map[string]any{"line-color": "#0b7285", "line-width": 2, "line-dasharray": []any{1, 1}}},
+			map[string]any{"id": "activities", "type": "circle", "source": src, "source-layer": postgis.TileActivities,
+				"filter": []any{"==", []any{"geometry-type"}, "Point"},
+				"paint": map[string]any{"circle-color": "#0b7285", "circle-radius": 4,
+					"circle-stroke-color": "#ffffff", "circle-stroke-width": 1}},
 			map[string]any{"id": "report-clusters", "type": "circle", "source": src, "source-layer": postgis.TileReports,
 				"filter": []any{"==", []any{"get", "cluster"}, true},
 				"paint": map[string]any{
@@ -171,6 +204,13 @@ func (h *Handler) style(w http.ResponseWriter, r *http.Request) error {
 			map[string]any{"id": "police-events", "type": "circle", "source": src, "source-layer": postgis.TilePoliceEvents,
 				"paint": map[string]any{"circle-color": "#1c3d7a", "circle-opacity": 0.7,
 					"circle-radius": []any{"interpolate", []any{"linear"}, count, 1, 8, 100, 20, 1000, 32}}},
+			map[string]any{"id": "camera-views", "type": "fill", "source": src, "source-layer": postgis.TileCameras,
+				"filter": []any{"==", []any{"get", "kind"}, "view"},
+				"paint":  map[string]any{"fill-color": "#495057", "fill-opacity": 0.15, "fill-outline-color": "#343a40"}},
+			map[string]any{"id": "cameras", "type": "circle", "source": src, "source-layer": postgis.TileCameras,
+				"filter": []any{"==", []any{"get", "kind"}, "camera"},
+				"paint": map[string]any{"circle-color": "#212529", "circle-radius": 4,
+					"circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5}},
 		},
 	}
 	return writeJSON(w, r, doc)
