@@ -71,6 +71,10 @@ func New(notFound http.Handler, opts Options) http.Handler {
 // isPage reports whether p is one of the app's views.
 func isPage(p string) bool {
 	switch p {
+	case "/followup":
+		return true
+	case "/cameras":
+		return true
 	case "/", "/moderation", "/planner":
 		return true
 	}

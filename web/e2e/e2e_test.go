@@ -9,6 +9,7 @@ package e2e_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -28,6 +29,8 @@ import (
 const (
 	moderatorPassword = "E2e-Moderator-Password-2026"
 	plannerPassword   = "E2e-Planner-Password-2026"
+	policePassword    = "E2e-Police-Password-2026"
+	policeOrg         = "lpo-vastra-skaraborg" // the LPO serving Vara (1470) and Lidköping
 )
 
 func TestBrowser(t *testing.T) {
@@ -59,7 +62,7 @@ func TestBrowser(t *testing.T) {
 		return
 	}
 	out := filepath.Join(webDir, "e2e", "out")
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, filepath.Join(webDir, "e2e", "run.mjs"), base, out)
 	cmd.Dir = webDir
@@ -67,7 +70,9 @@ func TestBrowser(t *testing.T) {
 		"E2E_MODERATOR_EMAIL="+demo.DemoEmail(trygg.RoleModerator, "kommun-1470"),
 		"E2E_MODERATOR_PASSWORD="+moderatorPassword,
 		"E2E_PLANNER_EMAIL="+demo.DemoEmail(trygg.RolePlanner, "kommun-1470"),
-		"E2E_PLANNER_PASSWORD="+plannerPassword)
+		"E2E_PLANNER_PASSWORD="+plannerPassword,
+		"E2E_POLICE_EMAIL="+demo.DemoEmail(trygg.RolePolice, policeOrg),
+		"E2E_POLICE_PASSWORD="+policePassword)
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
 	start := time.Now()
@@ -103,6 +108,14 @@ func startServer(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
+	hash, err := auth.HashPassword(policePassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.CreateUser(ctx, demo.DemoEmail(trygg.RolePolice, policeOrg), trygg.RolePolice, policeOrg, hash, false); err != nil {
+		t.Fatal(err)
+	}
+	seedPromise(t, owner)
 	seedReports(t, url)
 	db, err := postgis.Open(ctx, url, postgis.Options{Role: postgis.AppRole})
 	if err != nil {
@@ -134,6 +147,32 @@ func seedReports(t *testing.T, url string) {
 		       'resident', 'exact', 'published', now() - d.path[1] * interval '17 hours'
 		FROM municipality m, LATERAL ST_Dump(ST_GeneratePoints(m.boundary, 200, 42)) d
 		WHERE m.code = '1470';`)
+}
+
+// seedPromise adds a promise of Vara for this year, published, with a counted
+// foot-patrol commitment of the police: the demo's promises are of past years, and a
+// patrol visit recorded now counts only toward a promise whose period holds today.
+func seedPromise(t *testing.T, owner *postgis.DB) {
+	t.Helper()
+	year := time.Now().Year()
+	start, err := trygg.ParseDate(fmt.Sprintf("%d-01-01", year))
+	if err != nil {
+		t.Fatal(err)
+	}
+	end, err := trygg.ParseDate(fmt.Sprintf("%d-12-31", year))
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := 40
+	ctx := trygg.NewContext(context.Background(), &trygg.Caller{Actor: "e2e"})
+	_, err = owner.CreatePromise(ctx, trygg.Promise{Municipality: "1470", Title: fmt.Sprintf("Medborgarlöfte Vara %d", year),
+		PoliceAreas: []string{policeOrg}, PeriodStart: start, PeriodEnd: end, FocusAreas: []string{trygg.FocusUnsafePlaces},
+		Summary: "Polis och kommun gör Vara centrum tryggare.", Status: trygg.PromiseActive, Published: true,
+		Commitments: []trygg.Commitment{{Party: trygg.PartyPolice, FocusArea: trygg.FocusUnsafePlaces,
+			ActivityKind: trygg.KindFootPatrol, Text: "Polisen fotpatrullerar i Vara centrum kvällstid.", Target: &target}}})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // testWriter logs the server's warnings and errors into the test's log.

@@ -4,12 +4,15 @@
 //	node web/e2e/run.mjs BASEURL OUTDIR
 //
 // with the moderator's account in $E2E_MODERATOR_EMAIL and $E2E_MODERATOR_PASSWORD and
-// the planner's in $E2E_PLANNER_EMAIL and $E2E_PLANNER_PASSWORD.
+// the planner's in $E2E_PLANNER_EMAIL and $E2E_PLANNER_PASSWORD, the police officer's
+// in $E2E_POLICE_EMAIL and $E2E_POLICE_PASSWORD.
 // A resident marks a place on the map and sends a report, sees the confirmation with
 // the follow-up link and the erasure code, and opens the status page; a moderator signs
 // in at /moderation and publishes it with the keyboard; a planner signs in at /planner,
 // sees the hotspot map, filters it, opens the top hotspot's profile, saves the analysis
-// and a place, and records a safety walk; a new visitor's map shows the report, with no
+// and a place, and records a safety walk; a police officer reads the public follow-up of
+// Vara's promise, plans a patrol at /planner, records a visit and sees the commitment's
+// count rise in the staff follow-up; a new visitor's map shows the report, with no
 // restart. Every view is saved as a screenshot in OUTDIR; any console error or
 // uncaught exception fails the run. It prints the resident page's transfer size (the
 // bytes on the wire, gzipped where the server compresses) and the time until the map's
@@ -27,6 +30,8 @@ const email = process.env.E2E_MODERATOR_EMAIL;
 const password = process.env.E2E_MODERATOR_PASSWORD;
 const plannerEmail = process.env.E2E_PLANNER_EMAIL;
 const plannerPassword = process.env.E2E_PLANNER_PASSWORD;
+const policeEmail = process.env.E2E_POLICE_EMAIL;
+const policePassword = process.env.E2E_POLICE_PASSWORD;
 const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 if (!existsSync(executablePath)) {
 	console.error(`e2e: ${executablePath} is missing: apt-get install -y --no-install-recommends chromium`);
@@ -41,11 +46,14 @@ const desktop = { viewport: { width: 1366, height: 860 }, locale: 'sv-SE' };
 const timeout = 30_000;
 
 const problems = [];
+// Console errors a step expects (the browser logs every 4xx answer), as [page, RegExp on text and URL].
+const expected = [];
 const step = (msg) => console.log(`e2e: ${msg}`);
 
 function watch(page, name) {
 	page.setDefaultTimeout(timeout);
 	page.on('console', (m) => {
+		if (m.type() === 'error' && expected.some(([n, re]) => n === name && re.test(`${m.text()} ${m.location()?.url || ''}`))) return;
 		if (m.type() === 'error') problems.push(`${name}: console error: ${m.text()} (${m.location()?.url || ''})`);
 	});
 	page.on('pageerror', (e) => problems.push(`${name}: uncaught: ${e.message}`));
@@ -250,6 +258,136 @@ try {
 	await mapIdle(pl);
 	await shot(pl, '13-planner-walk');
 
+
+	// 6b. The planner's camera register at /cameras: a new camera in Vara placed by a
+	// click on the map, its view sector previewed live as the bearing slider moves,
+	// saved; then the lifecycle refuses approval without a decision (409, said inline).
+	const cam = watch(await plannerCtx.newPage(), 'cameras');
+	await cam.goto(`${base}/cameras`);
+	await cam.getByRole('heading', { name: 'Kamerabevakning', level: 1 }).waitFor();
+	await cam.getByTestId('camera-attention').waitFor();
+	await mapIdle(cam);
+	await shot(cam, '14a-cameras-list');
+	await cam.getByRole('button', { name: 'Ny kamera' }).click();
+	await cam.evaluate(() => window.trygg.map.jumpTo({ center: [12.952, 58.2625], zoom: 17 }));
+	await mapIdle(cam);
+	const cbox = await cam.locator('.map canvas').boundingBox();
+	await cam.mouse.click(cbox.x + cbox.width / 2, cbox.y + cbox.height / 2);
+	await cam.getByTestId('camera-position').filter({ hasText: /Position: 58\.26/ }).waitFor();
+	const sectorBefore = await cam.evaluate(() => JSON.stringify(window.trygg.cameraPreview || null));
+	await cam.getByLabel('Namn', { exact: true }).fill('Torget öst');
+	await cam.getByLabel('Ansvarig organisation').fill('Vara kommun');
+	await cam.getByLabel('Syfte').fill('Förebygga skadegörelse på torget');
+	await mapIdle(cam);
+	await shot(cam, '14b-cameras-placed');
+	const bearing = cam.getByLabel('Riktning (grader från norr)');
+	await bearing.focus();
+	for (let i = 0; i < 18; i++) await cam.keyboard.press('ArrowRight');
+	await cam.locator('output.slider-value', { hasText: '90 °' }).waitFor();
+	const sectorAfter = await cam.evaluate(() => JSON.stringify(window.trygg.cameraPreview || null));
+	if (sectorBefore === 'null' || sectorBefore === sectorAfter) problems.push(`cameras: the preview sector did not change with the bearing (${sectorBefore.slice(0, 80)})`);
+	else step('cameras: the preview sector turned with the bearing slider');
+	await mapIdle(cam);
+	await shot(cam, '14c-cameras-bearing');
+	await cam.getByRole('button', { name: 'Spara kameran' }).click();
+	await cam.getByTestId('camera-state').filter({ hasText: 'Föreslagen' }).waitFor();
+	await mapIdle(cam);
+	await shot(cam, '14d-cameras-saved');
+	await cam.getByRole('button', { name: 'Markera som bedömd' }).click();
+	await cam.getByTestId('camera-state').filter({ hasText: 'Bedömd' }).waitFor();
+	expected.push(['cameras', /status of 409 .*\/api\/v1\/cameras\/[0-9a-f-]+\/transition$/]);
+	await cam.getByRole('button', { name: 'Godkänn' }).click();
+	const refusal = cam.getByTestId('transition-error');
+	await refusal.filter({ hasText: 'beslutsdatum saknas' }).waitFor();
+	step(`cameras: approval without a decision refused: ${(await refusal.textContent()).trim()}`);
+	await shot(cam, '14e-cameras-refused');
+	await cam.getByRole('button', { name: '← Alla kameror' }).click();
+	await cam.locator('.cam-group[data-state=assessed] .cam-item', { hasText: 'Torget öst' }).filter({ hasText: 'Inget beslut' }).waitFor();
+	await mapIdle(cam);
+	await shot(cam, '14f-cameras-list-grouped');
+
+	// 6b. The police: the public follow-up of Vara's promise of this year (no sign-in),
+	// a patrol planned in Vara at /planner (the shift of the last hours, over the seeded
+	// cluster) linked to the promise's foot-patrol commitment, a visit recorded at stop
+	// 1, and the staff follow-up with that commitment's achieved count one higher.
+	const promiseTitle = `Medborgarlöfte Vara ${new Date().getFullYear()}`;
+	const policeCtx = await browser.newContext(desktop);
+	const po = watch(await policeCtx.newPage(), 'police');
+	const openPromise = async () => {
+		const opt = po.getByTestId('promise-picker').locator('option', { hasText: promiseTitle }).first();
+		await opt.waitFor({ state: 'attached' });
+		await po.getByTestId('promise-picker').selectOption(await opt.getAttribute('value'));
+		await po.getByTestId('promise-title').filter({ hasText: promiseTitle }).waitFor();
+		await po.waitForFunction(() => !document.querySelector('[data-testid=commitments][aria-busy]'));
+		return Number(await po.locator('.commitment[data-kind="foot-patrol"] [data-testid=achieved]').first().textContent());
+	};
+	await po.goto(`${base}/followup`);
+	const achievedBefore = await openPromise();
+	if (await po.locator('.who').count()) problems.push('followup: the public view shows a signed-in user');
+	const bars = await po.locator('.commitment .progress-bar').count();
+	if (!bars) problems.push('followup: no progress bar');
+	await mapIdle(po);
+	await shot(po, '17a-followup-public-before');
+	step(`followup (public): foot-patrol commitment achieved ${achievedBefore}, ${bars} progress bars`);
+
+	await po.goto(`${base}/planner`);
+	await po.getByLabel('E-postadress').fill(policeEmail);
+	await po.getByLabel('Lösenord').fill(policePassword);
+	await po.getByRole('button', { name: 'Logga in' }).click();
+	await po.getByRole('tab', { name: 'Patrull' }).click();
+	const pp = po.locator('#panel-patrol');
+	await pp.getByLabel('Kommun').selectOption('1470');
+	const shift = await po.evaluate(() => {
+		const p = (n) => String(n).padStart(2, '0');
+		const f = (d) => `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+		const n = Date.now();
+		return [f(new Date(n - 5 * 3600e3)), f(new Date(n - 3600e3))];
+	});
+	await pp.getByLabel('Passet börjar').fill(shift[0]);
+	await pp.getByLabel('Passet slutar').fill(shift[1]);
+	const commitSel = pp.getByLabel('Åtagande (fotpatrull) som besöken räknas mot');
+	const copt = commitSel.locator('option', { hasText: promiseTitle }).first();
+	await copt.waitFor({ state: 'attached' });
+	await commitSel.selectOption(await copt.getAttribute('value'));
+	await po.waitForFunction(() => window.trygg?.map);
+	await po.evaluate(() => window.trygg.map.jumpTo({ center: [12.952, 58.2615], zoom: 15 }));
+	await mapIdle(po);
+	await pp.getByRole('button', { name: 'Välj på kartan' }).click();
+	const pbox = await po.locator('.map canvas').boundingBox();
+	await po.mouse.click(pbox.x + pbox.width / 2, pbox.y + pbox.height / 2);
+	await pp.getByTestId('patrol-start').filter({ hasNotText: 'Ingen vald' }).waitFor();
+	await shot(po, '17b-patrol-form');
+	await pp.getByRole('button', { name: 'Planera patrullen' }).click();
+	await pp.getByTestId('patrol-plan').waitFor();
+	const nStops = await pp.locator('.patrol-stops > li').count();
+	step(`patrol: ${await pp.getByTestId('patrol-plan').textContent()}, ${nStops} stops listed`);
+	if (!nStops) throw new Error('patrol: the plan has no stops');
+	const markers = await po.locator('.stop-marker').count();
+	if (markers !== nStops) problems.push(`patrol: ${markers} numbered markers for ${nStops} stops`);
+	const gpx = await pp.getByRole('link', { name: 'Ladda ner GPX' }).getAttribute('href');
+	const gpxResp = await po.request.get(`${base}${gpx}`);
+	if (!gpxResp.ok() || !(await gpxResp.text()).includes('<gpx')) problems.push(`patrol: ${gpx} is not GPX (HTTP ${gpxResp.status()})`);
+	const print = await pp.getByRole('link', { name: 'Skriv ut planen' }).getAttribute('href');
+	const printResp = await po.request.get(`${base}${print}`);
+	if (!printResp.ok() || !(printResp.headers()['content-type'] || '').includes('text/html')) problems.push(`patrol: ${print} is not a page (HTTP ${printResp.status()})`);
+	await mapIdle(po);
+	await shot(po, '17c-patrol-plan');
+	const stop1 = pp.locator('.patrol-stops > li[data-seq="1"]');
+	await stop1.getByRole('button', { name: 'Registrera besök' }).click();
+	await stop1.getByTestId('visit-recorded').waitFor();
+	await po.getByText('Besöket vid stopp 1 är registrerat.').waitFor();
+	await shot(po, '17d-patrol-visit');
+
+	await po.goto(`${base}/followup`);
+	await po.locator('.who').waitFor();
+	const achievedAfter = await openPromise();
+	step(`followup (staff): foot-patrol commitment achieved ${achievedBefore} → ${achievedAfter}`);
+	if (achievedAfter !== achievedBefore + 1) problems.push(`followup: achieved went from ${achievedBefore} to ${achievedAfter}, not one higher`);
+	await po.locator('.commitment[data-kind="foot-patrol"] .commitment-item').first().click();
+	await mapIdle(po);
+	const acts = await po.evaluate(() => window.trygg.map.querySourceFeatures('fu-activities').length);
+	if (!acts) problems.push('followup: no activity on the map');
+	await shot(po, '17e-followup-staff-after');
 
 	// 7. A new visitor (no cache) sees the published report on the map, same server.
 	const visitor = await browser.newContext(phone);

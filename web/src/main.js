@@ -5,6 +5,8 @@ import { resident } from './resident.js';
 import { statusPage } from './status.js';
 import { moderation } from './moderation.js';
 import { planner } from './planner.js';
+import { followup } from './followup.js';
+import { cameras } from './cameras.js';
 
 function route() {
 	setLang(lang());
@@ -13,6 +15,8 @@ function route() {
 	if (m) return statusPage(route, decodeURIComponent(m[1]));
 	if (p === '/moderation') return moderation(route);
 	if (p === '/planner') return planner(route);
+	if (p === '/followup') return followup(route);
+	if (p === '/cameras') return cameras(route);
 	return resident(route);
 }
 

@@ -3,13 +3,15 @@
 // filters, a ranked list kept in sync with the map, and for the chosen hotspot its
 // hour × weekday profile and trend; saving the analysis and a hotspot as a place) and
 // Safety walks (create a walk, draw or import its route, add observations on the map,
-// actions with owners and deadlines, and the printable protocol).
+// actions with owners and deadlines, and the printable protocol) and Patrol (patrol.js:
+// plan a shift's stops and record their visits).
 import { t, lang } from './i18n.js';
 import { api, problemText, loadCategories, categoryLabel } from './api.js';
 import { h, id, announce, errorBox, busy, shell, progress } from './ui.js';
 import { createMap } from './map.js';
 import { staffPage } from './signin.js';
 import { walksPanel } from './walks.js';
+import { patrolPanel } from './patrol.js';
 
 // The Gi* classes' colours, as tiles/style.go's hexcells layer draws them.
 export const classColors = { 3: '#b2182b', 2: '#e34a33', 1: '#fdae91', '-1': '#a6c8e0', '-2': '#4a90c2', '-3': '#2166ac' };
@@ -33,11 +35,13 @@ export async function planner(rerender) {
 	// The panels, as tabs.
 	const hotPanel = h('section', { class: 'panel', id: 'panel-hotspots', role: 'tabpanel', 'aria-labelledby': 'tab-hotspots' });
 	const walkPanel = h('section', { class: 'panel', id: 'panel-walks', role: 'tabpanel', 'aria-labelledby': 'tab-walks', hidden: true });
+	const patrolEl = h('section', { class: 'panel', id: 'panel-patrol', role: 'tabpanel', 'aria-labelledby': 'tab-patrol', hidden: true });
 	const tabs = [
 		h('button', { type: 'button', role: 'tab', id: 'tab-hotspots', 'aria-controls': 'panel-hotspots', 'aria-selected': 'true' }, t('tabHotspots')),
 		h('button', { type: 'button', role: 'tab', id: 'tab-walks', 'aria-controls': 'panel-walks', 'aria-selected': 'false', tabindex: '-1' }, t('tabWalks')),
+		h('button', { type: 'button', role: 'tab', id: 'tab-patrol', 'aria-controls': 'panel-patrol', 'aria-selected': 'false', tabindex: '-1' }, t('tabPatrol')),
 	];
-	const panels = [hotPanel, walkPanel];
+	const panels = [hotPanel, walkPanel, patrolEl];
 	const showTab = (i, focus) => {
 		tabs.forEach((tb, k) => {
 			tb.setAttribute('aria-selected', String(k === i));
@@ -61,16 +65,21 @@ export async function planner(rerender) {
 		h('aside', { class: 'queue planner-side', 'aria-labelledby': 'planner-title' },
 			h('h1', { id: 'planner-title', class: 'sr-only', tabindex: '-1' }, t('plannerTitle')),
 			h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('panelTabs') }, tabs),
-			hotPanel, walkPanel),
+			hotPanel, walkPanel, patrolEl),
 		h('div', { class: 'work' }, h('div', { class: 'map-wrap' }, mapEl, legend)));
 
 	ctx.cats = await loadCategories().catch(() => []);
 	const hot = hotspotsPanel(hotPanel, ctx);
 	const walks = walksPanel(walkPanel, ctx);
+	const patrols = patrolPanel(patrolEl, ctx);
 	ctx.onTab = (i) => {
 		walks.active(i === 1);
+		patrols.active(i === 2);
 		hot.active(i === 0);
 	};
+	// A tab chosen while the categories loaded (before onTab was set) is shown now.
+	const chosen = tabs.findIndex((tb) => tb.getAttribute('aria-selected') === 'true');
+	if (chosen > 0) ctx.onTab(chosen);
 
 	progress(true);
 	try {
@@ -91,6 +100,7 @@ export async function planner(rerender) {
 	}
 	hot.mapReady();
 	walks.mapReady();
+	patrols.mapReady();
 }
 
 // addLayers adds the planner's own sources and layers: the analysis' cells and
@@ -230,7 +240,7 @@ function hotspotsPanel(panel, ctx) {
 			const q = query().toString();
 			const [fc, cells] = await Promise.all([
 				api('GET', `/api/v1/hotspots?${q}`, undefined, {}, abort.signal),
-				st.f.method === 'gi' ? api('GET', `/api/v1/hotspots/cells?${q}`, undefined, {}, abort.signal) : null,
+				st.f.method === 'gi' ? api('GET', `/api/v1/hotspots/cells?${q}&significant=true`, undefined, {}, abort.signal) : null,
 			]);
 			if (seq !== st.seq) return;
 			st.fc = fc;

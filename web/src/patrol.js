@@ -1,0 +1,248 @@
+// patrol.js: the planner's patrol panel. The police and admins plan a shift's stops
+// (POST /api/v1/patrol-plans: municipality, shift, stops, dwell, a start point clicked
+// on the map, focus categories, a foot-patrol commitment of the municipality's
+// promises), see them on the map numbered with their arrival times and the route, get
+// the GPX and the printable page, and record each stop's visit (POST
+// /api/v1/patrol-plans/{id}/stops/{seq}/visit), which counts toward the commitment.
+import { Marker } from 'maplibre-gl';
+import { t, formatDate } from './i18n.js';
+import { api, problemText, categoryLabel } from './api.js';
+import { h, id, announce, errorBox, busy } from './ui.js';
+
+const empty = () => ({ type: 'FeatureCollection', features: [] });
+const pad = (n) => String(n).padStart(2, '0');
+
+/** localInput is a time as a datetime-local value, in the browser's time. */
+export function localInput(d) {
+	const x = new Date(d);
+	return `${x.getFullYear()}-${pad(x.getMonth() + 1)}-${pad(x.getDate())}T${pad(x.getHours())}:${pad(x.getMinutes())}`;
+}
+const rfc3339 = (v) => new Date(v).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const clock = (iso) => new Date(iso).toLocaleTimeString('sv-SE', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Stockholm' });
+
+/** patrolPanel draws the patrol planning into panel; ctx holds the map and its click mode. */
+export function patrolPanel(panel, ctx) {
+	const st = { start: null, plan: null, markers: [], commitments: null };
+	const canPlan = ['police', 'admin'].includes(ctx.me.user.role);
+	const err = errorBox();
+	const body = h('div', { class: 'patrol-body' });
+	const result = h('div', { class: 'patrol-result', 'aria-live': 'polite' });
+	panel.append(h('h2', { id: 'patrol-title', tabindex: '-1' }, t('patrolTitle')), err, body, result);
+
+	const setMode = (fn) => {
+		ctx.mode = fn;
+		if (ctx.map) ctx.map.getCanvas().style.cursor = fn ? 'crosshair' : '';
+	};
+
+	const ids = { m: id('pt-muni'), s: id('pt-start'), e: id('pt-end'), n: id('pt-stops'), d: id('pt-dwell'), c: id('pt-commit') };
+	const muni = h('select', { id: ids.m, name: 'municipality' }, ctx.munis.map((m) => h('option', { value: m }, m)));
+	const now = new Date();
+	const s0 = new Date(now.getFullYear(), now.getMonth(), now.getDate(), 18, 0);
+	const shiftStart = h('input', { id: ids.s, name: 'shift_start', type: 'datetime-local', required: true, value: localInput(s0) });
+	const shiftEnd = h('input', { id: ids.e, name: 'shift_end', type: 'datetime-local', required: true, value: localInput(s0.getTime() + 4 * 3600e3) });
+	const stops = h('input', { id: ids.n, name: 'stops', type: 'number', min: 1, max: 8, value: 3, required: true });
+	const dwell = h('input', { id: ids.d, name: 'dwell_minutes', type: 'number', min: 5, max: 60, value: 15, required: true });
+	const commit = h('select', { id: ids.c, name: 'commitment_id' }, h('option', { value: '' }, t('patrolNoCommitment')));
+	const startText = h('span', { 'data-testid': 'patrol-start' }, t('patrolStartNone'));
+	const pickBtn = h('button', { type: 'button', 'aria-pressed': 'false' }, t('patrolPickStart'));
+	const catBoxes = ctx.cats.map((c) => {
+		const cid = id('pt-cat');
+		return h('li', null, h('input', { type: 'checkbox', id: cid, value: c.code, name: 'categories' }),
+			h('label', { for: cid }, categoryLabel(ctx.cats, c.code)));
+	});
+	const submit = h('button', { type: 'submit', class: 'primary' }, t('patrolPlan'));
+	const form = h('form', { class: 'patrol-form', 'aria-labelledby': 'patrol-form-title' },
+		h('h3', { id: 'patrol-form-title' }, t('patrolNew')),
+		h('div', { class: 'field' }, h('label', { for: ids.m }, t('municipality')), muni),
+		h('div', { class: 'field' }, h('label', { for: ids.s }, t('patrolShiftStart')), shiftStart),
+		h('div', { class: 'field' }, h('label', { for: ids.e }, t('patrolShiftEnd')), shiftEnd),
+		h('div', { class: 'field two' }, h('label', { for: ids.n }, t('patrolStops')), stops),
+		h('div', { class: 'field two' }, h('label', { for: ids.d }, t('patrolDwell')), dwell),
+		h('div', { class: 'field' }, h('span', { class: 'label' }, t('patrolStartPoint')), h('br'), startText, ' ', pickBtn),
+		h('details', { class: 'category' }, h('summary', null, t('patrolCategories')), h('ul', { class: 'plain' }, catBoxes)),
+		h('div', { class: 'field' }, h('label', { for: ids.c }, t('patrolCommitment')), commit),
+		submit);
+
+	const pickMode = (e) => {
+		st.start = [Number(e.lngLat.lng.toFixed(6)), Number(e.lngLat.lat.toFixed(6))];
+		startText.textContent = t('patrolStartAt', { lat: st.start[1].toFixed(5), lon: st.start[0].toFixed(5) });
+		pickBtn.setAttribute('aria-pressed', 'false');
+		setMode(null);
+		updateMap();
+		announce(t('patrolStartChosen'));
+	};
+	pickBtn.addEventListener('click', () => {
+		const on = ctx.mode !== pickMode;
+		setMode(on ? pickMode : null);
+		pickBtn.setAttribute('aria-pressed', String(on));
+		if (on) announce(t('patrolClickMap'));
+	});
+
+	// The commitments of kind foot-patrol of the municipality's promises, active first.
+	const loadCommitments = async () => {
+		const m = muni.value;
+		commit.replaceChildren(h('option', { value: '' }, t('patrolNoCommitment')));
+		try {
+			const out = await api('GET', `/api/v1/promises?municipality=${encodeURIComponent(m)}`);
+			const ps = (out.promises || []).slice().sort((a, b) =>
+				(a.status === 'active' ? 0 : 1) - (b.status === 'active' ? 0 : 1) || String(b.period_start).localeCompare(String(a.period_start)));
+			const full = await Promise.all(ps.map((p) => api('GET', `/api/v1/promises/${encodeURIComponent(p.id)}`)));
+			if (m !== muni.value) return;
+			let first = '';
+			for (const p of full) {
+				for (const c of p.commitments || []) {
+					if (c.activity_kind !== 'foot-patrol') continue;
+					const text = c.text.length > 70 ? `${c.text.slice(0, 68)}…` : c.text;
+					commit.append(h('option', { value: c.id }, `${p.title}: ${text}`));
+					if (!first && p.status === 'active') first = c.id;
+				}
+			}
+			commit.value = first;
+		} catch (ex) {
+			err.show(problemText(ex));
+		}
+	};
+	muni.addEventListener('change', loadCommitments);
+
+	form.addEventListener('submit', async (ev) => {
+		ev.preventDefault();
+		err.show('');
+		if (!st.start) {
+			err.show(t('patrolStartMissing'));
+			pickBtn.focus();
+			return;
+		}
+		const body = {
+			municipality: muni.value,
+			shift_start: rfc3339(shiftStart.value), shift_end: rfc3339(shiftEnd.value),
+			stops: Number(stops.value), dwell_minutes: Number(dwell.value),
+			start: { type: 'Point', coordinates: st.start },
+			categories: [...form.querySelectorAll('input[name=categories]:checked')].map((b) => b.value),
+		};
+		if (commit.value) body.commitment_id = commit.value;
+		try {
+			const plan = await busy(submit, t('working'), () => api('POST', '/api/v1/patrol-plans', body));
+			st.plan = plan;
+			announce(t('patrolPlanned', { n: stopsOf(plan).length }));
+			drawPlan();
+			updateMap(true);
+		} catch (ex) {
+			err.show(problemText(ex));
+		}
+	});
+
+	const stopsOf = (plan) => (plan?.features || []).filter((f) => f.properties.kind === 'stop');
+
+	const drawPlan = () => {
+		const plan = st.plan;
+		if (!plan) return result.replaceChildren();
+		const ss = stopsOf(plan);
+		const pid = encodeURIComponent(plan.id);
+		result.replaceChildren(
+			h('h3', { 'data-testid': 'patrol-plan' }, t('patrolPlanTitle', { n: ss.length, km: ((plan.summary?.route_m || 0) / 1000).toFixed(1) })),
+			h('p', { class: 'links' },
+				h('a', { href: `/api/v1/patrol-plans/${pid}?format=gpx`, download: `patrull-${plan.id}.gpx` }, t('patrolGPX')), ' · ',
+				h('a', { href: `/api/v1/patrol-plans/${pid}/print`, target: '_blank', rel: 'noopener' }, t('patrolPrint'))),
+			(plan.notes || []).length ? h('ul', { class: 'plain muted notes' }, plan.notes.map((n) => h('li', null, n))) : null,
+			ss.length ? h('ol', { class: 'patrol-stops', 'data-testid': 'patrol-stops' }, ss.map(stopItem)) : h('p', { class: 'muted' }, t('patrolNoStops')));
+	};
+
+	const stopItem = (f) => {
+		const p = f.properties;
+		const visited = !!p.arrived_at;
+		const head = h('div', null, h('strong', null, `${p.seq}. ${p.name || t('patrolStopN', { n: p.seq })}`), h('br'),
+			h('small', null, t('patrolStopTimes', { a: clock(p.planned_arrival), d: clock(p.planned_departure) })));
+		if (visited) {
+			return h('li', { 'data-seq': p.seq, class: 'visited' }, head,
+				h('p', { class: 'ok', 'data-testid': 'visit-recorded' }, t('patrolVisited', { a: formatDate(p.arrived_at), d: clock(p.departed_at) })));
+		}
+		if (!canPlan) return h('li', { 'data-seq': p.seq }, head);
+		const aid = id('pt-arr');
+		const did = id('pt-dep');
+		const e = errorBox();
+		const nowish = Date.now();
+		const arr = h('input', { id: aid, type: 'datetime-local', required: true, value: localInput(Math.min(Date.parse(p.planned_arrival), nowish)) });
+		const dep = h('input', { id: did, type: 'datetime-local', required: true,
+			value: localInput(Math.min(Date.parse(p.planned_departure), Math.max(nowish, Date.parse(p.planned_arrival) + 60e3))) });
+		const btn = h('button', { type: 'submit' }, t('patrolRecordVisit'));
+		const vf = h('form', { class: 'visit-form', 'aria-label': t('patrolVisitFor', { n: p.seq }) },
+			h('div', { class: 'field two' }, h('label', { for: aid }, t('patrolArrived')), arr),
+			h('div', { class: 'field two' }, h('label', { for: did }, t('patrolDeparted')), dep), e, btn);
+		vf.addEventListener('submit', async (ev) => {
+			ev.preventDefault();
+			e.show('');
+			try {
+				const out = await busy(btn, t('working'), () => api('POST',
+					`/api/v1/patrol-plans/${encodeURIComponent(st.plan.id)}/stops/${p.seq}/visit`,
+					{ arrived_at: rfc3339(arr.value), departed_at: rfc3339(dep.value) }));
+				Object.assign(p, { arrived_at: out.stop.arrived_at, departed_at: out.stop.departed_at, activity_id: out.stop.activity_id });
+				announce(t('patrolVisitSaved', { n: p.seq }));
+				drawPlan();
+			} catch (ex) {
+				e.show(problemText(ex));
+			}
+		});
+		return h('li', { 'data-seq': p.seq }, head, vf);
+	};
+
+	const updateMap = (fit) => {
+		const map = ctx.map;
+		if (!map?.getSource('pt-plan')) return;
+		for (const m of st.markers) m.remove();
+		st.markers = [];
+		const fs = [];
+		if (st.start) fs.push({ type: 'Feature', geometry: { type: 'Point', coordinates: st.start }, properties: { kind: 'start' } });
+		const visible = !panel.hidden;
+		if (visible && st.plan) {
+			for (const f of st.plan.features) {
+				fs.push({ type: 'Feature', geometry: f.geometry, properties: { kind: f.properties.kind } });
+				if (f.properties.area) fs.push({ type: 'Feature', geometry: f.properties.area, properties: { kind: 'area' } });
+			}
+			for (const f of stopsOf(st.plan)) {
+				const p = f.properties;
+				const el = h('div', { class: 'stop-marker', title: `${p.seq}. ${p.name || ''} ${clock(p.planned_arrival)}` },
+					h('span', { class: 'num' }, String(p.seq)), h('span', { class: 'time' }, clock(p.planned_arrival)));
+				st.markers.push(new Marker({ element: el, anchor: 'left', offset: [-12, 0] }).setLngLat(f.geometry.coordinates).addTo(map));
+			}
+		}
+		map.getSource('pt-plan').setData(visible ? { type: 'FeatureCollection', features: fs } : empty());
+		if (fit && st.plan) {
+			const cs = fs.filter((f) => f.geometry.type === 'Point').map((f) => f.geometry.coordinates);
+			if (cs.length) {
+				const b = cs.reduce((a, c) => [Math.min(a[0], c[0]), Math.min(a[1], c[1]), Math.max(a[2], c[0]), Math.max(a[3], c[1])], [Infinity, Infinity, -Infinity, -Infinity]);
+				map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 80, maxZoom: 16, duration: 0 });
+			}
+		}
+	};
+
+	if (canPlan) body.append(form);
+	else body.append(h('p', { class: 'muted' }, t('patrolPoliceOnly')));
+
+	return {
+		mapReady: () => {
+			const map = ctx.map;
+			if (!map || map.getSource('pt-plan')) return;
+			map.addSource('pt-plan', { type: 'geojson', data: empty() });
+			map.addLayer({ id: 'pt-area', type: 'fill', source: 'pt-plan', filter: ['==', ['get', 'kind'], 'area'],
+				paint: { 'fill-color': '#f08c00', 'fill-opacity': 0.15 } });
+			map.addLayer({ id: 'pt-route', type: 'line', source: 'pt-plan', filter: ['==', ['get', 'kind'], 'route'],
+				layout: { 'line-cap': 'round', 'line-join': 'round' }, paint: { 'line-color': '#f08c00', 'line-width': 4, 'line-dasharray': [2, 1] } });
+			map.addLayer({ id: 'pt-stops', type: 'circle', source: 'pt-plan', filter: ['==', ['get', 'kind'], 'stop'],
+				paint: { 'circle-color': '#f08c00', 'circle-radius': 8, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
+			map.addLayer({ id: 'pt-start', type: 'circle', source: 'pt-plan', filter: ['==', ['get', 'kind'], 'start'],
+				paint: { 'circle-color': '#111', 'circle-radius': 6, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
+			updateMap();
+		},
+		active: (on) => {
+			if (on && canPlan && st.commitments === null) {
+				st.commitments = true;
+				loadCommitments();
+			}
+			if (!on && ctx.mode === pickMode) {
+				setMode(null);
+				pickBtn.setAttribute('aria-pressed', 'false');
+			}
+			updateMap();
+		},
+	};
+}
