@@ -31,6 +31,9 @@ func (s *Server) hotspotQuery(r *http.Request, v url.Values) (trygg.HotspotQuery
 	}
 	c := trygg.CallerFrom(r.Context())
 	if c == nil {
+		if ok, wait := s.hotspotLimit.allow(s.clientIP(r)); !ok {
+			return q, tooMany(wait, "too many hotspot analyses from this address; try again later")
+		}
 		q.Public = true
 		q.MinCount = max(q.MinCount, trygg.DefaultMinCount)
 	} else if q.Municipality != "" && !c.Serves(q.Municipality) {

@@ -7,8 +7,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/trygg-gis/trygg"
+	"github.com/trygg-gis/trygg/api"
+	"github.com/trygg-gis/trygg/postgis"
 	"github.com/trygg-gis/trygg/postgis/pgtest"
 )
 
@@ -329,4 +332,22 @@ func TestHotspotRunsAndPlaces(t *testing.T) {
 	// The public may not save.
 	resp, body = e.client().do(t, http.MethodPost, "/api/v1/hotspot-runs", map[string]any{"name": "x", "query": map[string]string{"municipality": "1470"}})
 	wantStatus(t, resp, body, http.StatusUnauthorized)
+}
+
+// TestHotspotRate: the public's analyses are limited per address (each reads every
+// report of a municipality); staff are not.
+func TestHotspotRate(t *testing.T) {
+	e := newEnv(t, func(o *api.Options, _ *postgis.Options) { o.HotspotRate = api.Rate{N: 1, Window: time.Minute} })
+	resp, body := e.get(t, "/api/v1/hotspots?municipality=1470")
+	wantStatus(t, resp, body, http.StatusOK)
+	resp, body = e.get(t, "/api/v1/hotspots/cells?municipality=1470")
+	wantStatus(t, resp, body, http.StatusTooManyRequests)
+	if resp.Header.Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+	planner := e.signIn(t, e.addUser(t, trygg.RolePlanner, "kommun-1470").Email)
+	for range 2 {
+		resp, body = planner.do(t, http.MethodGet, "/api/v1/hotspots?municipality=1470", nil)
+		wantStatus(t, resp, body, http.StatusOK)
+	}
 }

@@ -36,6 +36,7 @@ type Options struct {
 
 	ReportRate  Rate    // public report submissions per client address
 	ConfirmRate Rate    // public "me too" confirmations per client address
+	HotspotRate Rate    // public hotspot analyses per client address (each reads every report of a municipality)
 	PublicGridM float64 // public positions of point reports snap to cells of this size (SWEREF 99 TM)
 
 	Open311APIKey string // api_key Open311 clients must send to POST requests; "" for none
@@ -62,6 +63,7 @@ func DefaultOptions() Options {
 		LoginWindow:       15 * time.Minute,
 		ReportRate:        Rate{N: 10, Window: 10 * time.Minute},
 		ConfirmRate:       Rate{N: 30, Window: 10 * time.Minute},
+		HotspotRate:       Rate{N: 30, Window: time.Minute},
 		PublicGridM:       50,
 		TileClusterBelow:  14,
 		TileCacheMB:       64,
@@ -77,6 +79,7 @@ type Server struct {
 	handler http.Handler
 
 	reportLimit  *limiter
+	hotspotLimit *limiter
 	confirmLimit *limiter
 	confirmOnce  *limiter // one confirmation per address and report a day
 
@@ -87,7 +90,8 @@ type Server struct {
 func New(db *postgis.DB, log *slog.Logger, opts Options) *Server {
 	s := &Server{db: db, log: log, opts: opts, metrics: newMetrics(db.Pool()),
 		reportLimit: newLimiter(opts.ReportRate), confirmLimit: newLimiter(opts.ConfirmRate),
-		confirmOnce: newLimiter(Rate{N: 1, Window: 24 * time.Hour})}
+		hotspotLimit: newLimiter(opts.HotspotRate),
+		confirmOnce:  newLimiter(Rate{N: 1, Window: 24 * time.Hour})}
 	s.handler = s.observe(s.routes())
 	return s
 }

@@ -53,6 +53,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	f.String(&proxies, "trusted-proxies", "TRYGG_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is trusted")
 	f.String(&reportRate, "report-rate", "TRYGG_REPORT_RATE", "10/10m", "public report submissions per client address, as N/DURATION (0 for no limit)")
 	f.String(&confirmRate, "confirm-rate", "TRYGG_CONFIRM_RATE", "30/10m", "public \"me too\" confirmations per client address, as N/DURATION")
+	var hotspotRate string
+	f.String(&hotspotRate, "hotspot-rate", "TRYGG_HOTSPOT_RATE", "30/1m", "public hotspot analyses per client address, as N/DURATION (0 for no limit)")
 	f.String(&grid, "public-grid", "TRYGG_PUBLIC_GRID_M", "50", "public positions of point reports snap to cells of this many metres (SWEREF 99 TM), 10 to 1000")
 	f.Duration(&retention, "contact-retention", "TRYGG_CONTACT_RETENTION", defaultContactRetention, "reporters' contact data is deleted after this (checked daily)")
 	f.String(&o.Open311APIKey, "open311-api-key", "TRYGG_OPEN311_API_KEY", "", "api_key Open311 clients must send to POST requests (empty: none needed)")
@@ -88,6 +90,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if o.ConfirmRate, err = parseRate(confirmRate); err != nil {
 		return fmt.Errorf("invalid TRYGG_CONFIRM_RATE %q: %v", confirmRate, err)
+	}
+	if o.HotspotRate, err = parseRate(hotspotRate); err != nil {
+		return fmt.Errorf("invalid TRYGG_HOTSPOT_RATE %q: %v", hotspotRate, err)
 	}
 	if o.PublicGridM, err = strconv.ParseFloat(grid, 64); err != nil || o.PublicGridM < 10 || o.PublicGridM > 1000 {
 		return fmt.Errorf("invalid TRYGG_PUBLIC_GRID_M %q: want 10 to 1000 metres", grid)
