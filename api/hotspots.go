@@ -120,8 +120,20 @@ func polygonGeometry(p orb.Polygon) *geojson.Geometry {
 
 // handleHotspots answers GET /api/v1/hotspots: the ranked hotspots as a GeoJSON
 // FeatureCollection, with the parameters used and a summary.
+//
+// cells=significant (or all) adds the grid's cells with a class (or every cell) as a
+// member "cells", a FeatureCollection: a map that draws both reads them from one
+// analysis instead of running it twice.
 func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request) error {
-	q, err := s.hotspotQuery(r, r.URL.Query())
+	v := r.URL.Query()
+	cells := v.Get("cells")
+	delete(v, "cells")
+	switch cells {
+	case "", "significant", "all":
+	default:
+		return trygg.Errorf(trygg.EINVALID, "cells", "cells %q is not significant or all", cells)
+	}
+	q, err := s.hotspotQuery(r, v)
 	if err != nil {
 		return err
 	}
@@ -151,11 +163,40 @@ func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request) error {
 		summary["cells"], summary["hot_cells"], summary["cold_cells"] = len(res.Cells), hot, cold
 		summary["periods"] = len(res.Periods)
 	}
+	out := map[string]any{"type": "FeatureCollection", "features": features,
+		"parameters": hotspotParams(q), "summary": summary}
+	if cells != "" {
+		cf, err := s.cellFeatures(r, q, res, cells == "significant")
+		if err != nil {
+			return err
+		}
+		out["cells"] = map[string]any{"type": "FeatureCollection", "features": cf}
+	}
 	cacheControl(w, q.Public)
-	return writeJSON(w, http.StatusOK, contentTypeGeoJSON, map[string]any{
-		"type": "FeatureCollection", "features": features,
-		"parameters": hotspotParams(q), "summary": summary,
-	})
+	return writeJSON(w, http.StatusOK, contentTypeGeoJSON, out)
+}
+
+// cellFeatures are the cells of res (only those with a class when significant) as
+// GeoJSON features with their polygons.
+func (s *Server) cellFeatures(r *http.Request, q trygg.HotspotQuery, res *hotspot.Result, significant bool) ([]hotspotFeature, error) {
+	cells := res.Cells
+	if significant {
+		cells = nil
+		for _, c := range res.Cells {
+			if c.Class != 0 {
+				cells = append(cells, c)
+			}
+		}
+	}
+	polys, err := s.db.HotspotCellPolygons(r.Context(), q, cellsOf(cells))
+	if err != nil {
+		return nil, err
+	}
+	features := make([]hotspotFeature, len(cells))
+	for i, c := range cells {
+		features[i] = hotspotFeature{Type: "Feature", Geometry: polygonGeometry(polys[c.Cell]), Properties: cellOf(c, q)}
+	}
+	return features, nil
 }
 
 func cacheControl(w http.ResponseWriter, public bool) {
@@ -205,22 +246,9 @@ func (s *Server) handleHotspotCells(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	cells := res.Cells
-	if significant {
-		cells = nil
-		for _, c := range res.Cells {
-			if c.Class != 0 {
-				cells = append(cells, c)
-			}
-		}
-	}
-	polys, err := s.db.HotspotCellPolygons(r.Context(), q, cellsOf(cells))
+	features, err := s.cellFeatures(r, q, res, significant)
 	if err != nil {
 		return err
-	}
-	features := make([]hotspotFeature, len(cells))
-	for i, c := range cells {
-		features[i] = hotspotFeature{Type: "Feature", Geometry: polygonGeometry(polys[c.Cell]), Properties: cellOf(c, q)}
 	}
 	cacheControl(w, q.Public)
 	return writeJSON(w, http.StatusOK, contentTypeGeoJSON, map[string]any{

@@ -218,6 +218,23 @@ func TestHotspotsGi(t *testing.T) {
 	if len(sig.Features) == 0 || len(sig.Features) >= len(cells.Features) {
 		t.Errorf("%d significant cells of %d", len(sig.Features), len(cells.Features))
 	}
+	// The same cells with the hotspots, from one analysis.
+	resp, body = public.do(t, http.MethodGet, "/api/v1/hotspots?municipality=1470&cell=500&cells=significant", nil)
+	wantStatus(t, resp, body, http.StatusOK)
+	var both struct {
+		Features []json.RawMessage `json:"features"`
+		Cells    struct {
+			Features []json.RawMessage `json:"features"`
+		} `json:"cells"`
+	}
+	if err := json.Unmarshal(body, &both); err != nil {
+		t.Fatal(err)
+	}
+	if len(both.Features) == 0 || len(both.Cells.Features) != len(sig.Features) {
+		t.Errorf("%d hotspots and %d cells, want the %d significant cells", len(both.Features), len(both.Cells.Features), len(sig.Features))
+	}
+	resp, body = public.do(t, http.MethodGet, "/api/v1/hotspots?municipality=1470&cells=some", nil)
+	wantStatus(t, resp, body, http.StatusBadRequest)
 }
 
 func TestHotspotsDBSCAN(t *testing.T) {

@@ -1,5 +1,5 @@
 // planner.js: the planner view (/planner), for signed-in staff. Two panels beside one
-// map: Hotspots (an ad hoc analysis from GET /api/v1/hotspots and /hotspots/cells with
+// map: Hotspots (an ad hoc analysis from GET /api/v1/hotspots with cells=significant, with
 // filters, a ranked list kept in sync with the map, and for the chosen hotspot its
 // hour × weekday profile and trend; saving the analysis and a hotspot as a place) and
 // Safety walks (create a walk, draw or import its route, add observations on the map,
@@ -238,14 +238,13 @@ function hotspotsPanel(panel, ctx) {
 		progress(true);
 		try {
 			const q = query().toString();
-			const [fc, cells] = await Promise.all([
-				api('GET', `/api/v1/hotspots?${q}`, undefined, {}, abort.signal),
-				st.f.method === 'gi' ? api('GET', `/api/v1/hotspots/cells?${q}&significant=true`, undefined, {}, abort.signal) : null,
-			]);
+			// One analysis gives the ranked hotspots and the cells with a class (the only
+			// ones drawn: class 0 is transparent anyway).
+			const cellsParam = st.f.method === 'gi' ? '&cells=significant' : '';
+			const fc = await api('GET', `/api/v1/hotspots?${q}${cellsParam}`, undefined, {}, abort.signal);
 			if (seq !== st.seq) return;
 			st.fc = fc;
-			// Only significant cells are drawn (class 0 is transparent anyway).
-			st.cells = cells ? { type: 'FeatureCollection', features: cells.features.filter((c) => c.properties.class !== 0 && c.geometry) } : null;
+			st.cells = fc.cells ? { type: 'FeatureCollection', features: fc.cells.features.filter((c) => c.geometry) } : null;
 			const s = fc.summary || {};
 			summary.textContent = st.f.method === 'gi'
 				? t('summaryGi', { h: fc.features.length, r: s.reports ?? 0, hot: s.hot_cells ?? 0, ms: s.took_ms ?? 0 })
