@@ -71,8 +71,8 @@ func intParam(v, name string, lo, hi, def int) (int, error) {
 	return n, nil
 }
 
-// handleUsers answers GET /api/v1/users for admins: the users of organisations that
-// serve the admin's municipalities.
+// handleUsers answers GET /api/v1/users for admins: the users of the admin's own
+// organisation.
 func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) error {
 	users, err := s.db.Users(r.Context())
 	if err != nil {
@@ -111,7 +111,7 @@ type newToken struct {
 }
 
 // handleCreateToken answers POST /api/v1/tokens for admins: a bearer token for a user
-// they see. The token is in this response only.
+// of their own organisation. The token is in this response only.
 func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) error {
 	var in newToken
 	if err := decodeJSON(r, &in); err != nil {

@@ -10,20 +10,21 @@ import (
 )
 
 // begin starts a transaction that carries the caller's scope (trygg.CallerFrom(ctx)):
-// the municipalities it serves and its user id, read by the row-level security
-// policies. The public has neither, and sees only what is public.
+// the municipalities it serves, its user id and its organisation, read by the row-level
+// security policies. The public has neither, and sees only what is public.
 func (db *DB) begin(ctx context.Context) (pgx.Tx, error) {
 	tx, err := db.pool.Begin(ctx)
 	if err != nil {
 		return nil, wrap(err, "begin")
 	}
-	var munis, userID string
+	var munis, userID, orgID string
 	if c := trygg.CallerFrom(ctx); c != nil {
 		munis = strings.Join(c.User.Municipalities, ",")
 		userID = c.User.ID
+		orgID = c.User.Organisation.ID
 	}
-	if _, err := tx.Exec(ctx, `SELECT set_config('trygg.municipalities', $1, true), set_config('trygg.user_id', $2, true)`,
-		munis, userID); err != nil {
+	if _, err := tx.Exec(ctx, `SELECT set_config('trygg.municipalities', $1, true), set_config('trygg.user_id', $2, true),
+		set_config('trygg.organisation_id', $3, true)`, munis, userID, orgID); err != nil {
 		tx.Rollback(ctx) //nolint:errcheck // the error that matters is err
 		return nil, wrap(err, "set scope")
 	}

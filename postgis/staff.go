@@ -52,6 +52,9 @@ func (db *DB) CreateUser(ctx context.Context, email string, role trygg.Role, org
 		return u, err
 	}
 	err = db.inTx(ctx, "create user", func(tx pgx.Tx) error {
+		if err := mayManage(ctx, orgID); err != nil {
+			return trygg.Errorf(trygg.EFORBIDDEN, "org", "users are added only to your own organisation")
+		}
 		var kind string
 		if err := tx.QueryRow(ctx, `SELECT kind FROM organisation WHERE id = $1`, orgID).Scan(&kind); errors.Is(err, pgx.ErrNoRows) {
 			return trygg.Errorf(trygg.EINVALID, "org", "no organisation has id %q", orgID)
@@ -80,7 +83,8 @@ func (db *DB) CreateUser(ctx context.Context, email string, role trygg.Role, org
 	return u, err
 }
 
-// UserByEmail returns the user with this e-mail address among those the caller sees.
+// UserByEmail returns the user with this e-mail address among those the caller sees
+// (the users of its organisation, and itself).
 func (db *DB) UserByEmail(ctx context.Context, email string) (trygg.User, error) {
 	return db.user(ctx, `u.email = lower(btrim($1))`, email)
 }
@@ -107,7 +111,7 @@ func (db *DB) user(ctx context.Context, where string, arg any) (trygg.User, erro
 	return u, err
 }
 
-// Users lists the users the caller sees, by e-mail.
+// Users lists the users of the caller's organisation, by e-mail.
 func (db *DB) Users(ctx context.Context) ([]trygg.User, error) {
 	var us []trygg.User
 	err := db.inTx(ctx, "list users", func(tx pgx.Tx) error {
@@ -126,18 +130,8 @@ func (db *DB) Users(ctx context.Context) ([]trygg.User, error) {
 // audits the change (without the hash).
 func (db *DB) SetPassword(ctx context.Context, userID, passwordHash string) error {
 	return db.inTx(ctx, "set password", func(tx pgx.Tx) error {
-		var munis []string
-		err := tx.QueryRow(ctx, `
-			SELECT coalesce((SELECT array_agg(municipality_code ORDER BY municipality_code) FROM organisation_municipality om
-			                 WHERE om.organisation_id = u.organisation_id), '{}')
-			FROM app_user u WHERE u.id = $1`, userID).Scan(&munis)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return trygg.Errorf(trygg.ENOTFOUND, "user", "no such user")
-		}
+		_, munis, err := userOrgAndMunis(ctx, tx, userID, "user", false)
 		if err != nil {
-			return wrap(err, "find user")
-		}
-		if err := mayManage(ctx, munis); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE app_user SET password_hash = $2, updated_at = now() WHERE id = $1`,

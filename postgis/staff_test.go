@@ -247,12 +247,11 @@ func TestStaffIsolation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Only Vara's own organisation: not the police area, although it serves Vara.
 		want := []string{
 			demo.DemoEmail(trygg.RoleAdmin, "kommun-1470"),
-			demo.DemoEmail(trygg.RoleAdmin, "lpo-vastra-skaraborg"),
 			demo.DemoEmail(trygg.RoleModerator, "kommun-1470"),
 			demo.DemoEmail(trygg.RolePlanner, "kommun-1470"),
-			demo.DemoEmail(trygg.RolePolice, "lpo-vastra-skaraborg"),
 		}
 		if got := staffEmails(us); !slices.Equal(got, want) {
 			t.Errorf("Users() as the Vara admin: got %v, want %v", got, want)
@@ -269,10 +268,8 @@ func TestStaffIsolation(t *testing.T) {
 		}
 		want = []string{
 			demo.DemoEmail(trygg.RoleAdmin, "kommun-1383"),
-			demo.DemoEmail(trygg.RoleAdmin, "lpo-varberg"),
 			demo.DemoEmail(trygg.RoleModerator, "kommun-1383"),
 			demo.DemoEmail(trygg.RolePlanner, "kommun-1383"),
-			demo.DemoEmail(trygg.RolePolice, "lpo-varberg"),
 		}
 		if got := staffEmails(us); !slices.Equal(got, want) {
 			t.Errorf("Users() as the Varberg admin: got %v, want %v", got, want)
@@ -286,7 +283,8 @@ func TestStaffIsolation(t *testing.T) {
 			want string
 		}{
 			{trygg.RolePlanner, "kommun-1470", ""},
-			{trygg.RolePolice, "lpo-vastra-skaraborg", ""},
+			{trygg.RolePolice, "lpo-vastra-skaraborg", trygg.ENOTFOUND}, // serves Vara, but another organisation
+			{trygg.RoleAdmin, "lpo-vastra-skaraborg", trygg.ENOTFOUND},
 			{trygg.RoleAdmin, "kommun-1383", trygg.ENOTFOUND},
 			{trygg.RolePlanner, "kommun-1383", trygg.ENOTFOUND},
 			{trygg.RolePolice, "lpo-varberg", trygg.ENOTFOUND},
@@ -404,7 +402,8 @@ func TestStaffIsolation(t *testing.T) {
 			arg   any
 			scope int // rows trygg_app sees with trygg.municipalities = '1470'
 		}{
-			{`SELECT count(*) FROM app_user WHERE $1::text IS NULL`, nil, 5},
+			{`SELECT count(*) FROM app_user WHERE $1::text IS NULL`, nil, 3},
+			{`SELECT count(*) FROM app_user WHERE organisation_id = $1`, "lpo-vastra-skaraborg", 0},
 			{`SELECT count(*) FROM app_user WHERE organisation_id = $1`, "kommun-1383", 0},
 			{`SELECT count(*) FROM app_user WHERE id = $1`, varbergAdmin.ID, 0},
 			{`SELECT count(*) FROM api_token WHERE $1::text IS NULL`, nil, 1},
@@ -426,7 +425,7 @@ func TestStaffIsolation(t *testing.T) {
 				t.Errorf("%s [%v] as trygg_app without scope: got %d rows, want 0", q.sql, q.arg, got)
 			}
 		}
-		if _, err := conn.Exec(ctx, `SET trygg.municipalities = '1470'`); err != nil {
+		if _, err := conn.Exec(ctx, `SET trygg.municipalities = '1470'; SET trygg.organisation_id = 'kommun-1470'`); err != nil {
 			t.Fatal(err)
 		}
 		for _, q := range queries {
@@ -853,7 +852,7 @@ func TestStaffAuditFilters(t *testing.T) {
 	})
 }
 
-// TestStaffTokens checks that a token reaches no further than its maker, in the store
+// TestStaffTokens checks that tokens are made and revoked within one organisation only, in the store
 // and in the database, and the life of a token: use, revocation, scope.
 func TestStaffTokens(t *testing.T) {
 	t.Parallel()
@@ -876,12 +875,14 @@ func TestStaffTokens(t *testing.T) {
 		}{
 			{trygg.RoleAdmin, "kommun-1470", planner.ID, ""},
 			{trygg.RoleAdmin, "kommun-1470", varaAdmin.ID, ""},
-			// The police area also serves 1494: the token would reach further than its maker.
-			{trygg.RoleAdmin, "kommun-1470", police.ID, trygg.EFORBIDDEN},
-			{trygg.RoleAdmin, "kommun-1470", f.user(t, trygg.RoleAdmin, "lpo-vastra-skaraborg").ID, trygg.EFORBIDDEN},
-			{trygg.RoleAdmin, "kommun-1494", police.ID, trygg.EFORBIDDEN},
+			// Tokens are made within one organisation only, whatever the two serve in common.
+			{trygg.RoleAdmin, "kommun-1470", police.ID, trygg.ENOTFOUND},
+			{trygg.RoleAdmin, "kommun-1470", f.user(t, trygg.RoleAdmin, "lpo-vastra-skaraborg").ID, trygg.ENOTFOUND},
+			{trygg.RoleAdmin, "kommun-1494", police.ID, trygg.ENOTFOUND},
 			{trygg.RoleAdmin, "lpo-vastra-skaraborg", police.ID, ""},
-			{trygg.RoleAdmin, "lpo-vastra-skaraborg", planner.ID, ""},
+			// The police area serves Vara, but must never act as Vara's staff.
+			{trygg.RoleAdmin, "lpo-vastra-skaraborg", planner.ID, trygg.ENOTFOUND},
+			{trygg.RoleAdmin, "lpo-vastra-skaraborg", varaAdmin.ID, trygg.ENOTFOUND},
 			{trygg.RoleAdmin, "lpo-vastra-skaraborg", varbergPlanner.ID, trygg.ENOTFOUND},
 			{trygg.RoleAdmin, "kommun-1470", varbergPlanner.ID, trygg.ENOTFOUND},
 			{trygg.RoleAdmin, "kommun-1470", "0b8a9a53-5a7e-4c4e-9d1e-2f1f8f3c0c11", trygg.ENOTFOUND},
@@ -917,6 +918,9 @@ func TestStaffTokens(t *testing.T) {
 
 	t.Run("insert in SQL as trygg_app", func(t *testing.T) {
 		conn := f.appConn(t, "1470", varaAdmin.ID)
+		if _, err := conn.Exec(ctx, `SET trygg.organisation_id = 'kommun-1470'`); err != nil {
+			t.Fatal(err)
+		}
 		was := tokensAndLog()
 		_, err := conn.Exec(ctx, `INSERT INTO api_token (user_id, name, token_hash) VALUES ($1, 'wider', $2)`,
 			police.ID, auth.HashToken("police"))
@@ -932,7 +936,7 @@ func TestStaffTokens(t *testing.T) {
 			planner.ID, auth.HashToken("planner")); err != nil {
 			t.Errorf("INSERT INTO api_token for %s with trygg.municipalities = '1470': %v", planner.Email, err)
 		}
-		// A token the caller sees but may not manage cannot be revoked in SQL either.
+		// Another organisation's token is neither seen nor revoked in SQL.
 		var id string
 		if err := f.sql.QueryRow(ctx, `INSERT INTO api_token (user_id, name, token_hash) VALUES ($1, 'police', $2) RETURNING id`,
 			police.ID, auth.HashToken("police by the owner")).Scan(&id); err != nil {
@@ -942,7 +946,7 @@ func TestStaffTokens(t *testing.T) {
 			sql  string
 			want int
 		}{
-			{`SELECT count(*) FROM api_token WHERE id = $1`, 1},
+			{`SELECT count(*) FROM api_token WHERE id = $1`, 0},
 			{`SELECT count(*) FROM (SELECT id FROM api_token WHERE id = $1 FOR UPDATE) t`, 0},
 			{`WITH u AS (UPDATE api_token SET revoked_at = now() WHERE id = $1 RETURNING id) SELECT count(*) FROM u`, 0},
 		} {
@@ -1030,8 +1034,8 @@ func TestStaffTokens(t *testing.T) {
 			want []string // acceptable codes
 		}{
 			{"a Varberg token", varbergTok.ID, []string{trygg.ENOTFOUND}},
-			// The Vara admin sees this token (APITokens lists it) but may not manage it.
-			{"a token reaching 1494", policeTok.ID, []string{trygg.EFORBIDDEN}},
+			// The police area's token: another organisation, although it serves Vara.
+			{"the police area's token", policeTok.ID, []string{trygg.ENOTFOUND}},
 			{"an unknown uuid", "0b8a9a53-5a7e-4c4e-9d1e-2f1f8f3c0c11", []string{trygg.ENOTFOUND}},
 			{"a number", "42", []string{trygg.ENOTFOUND}},
 			{"empty", "", []string{trygg.ENOTFOUND}},

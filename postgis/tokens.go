@@ -23,43 +23,52 @@ func scanToken(row pgx.Row) (trygg.APIToken, error) {
 	return t, err
 }
 
-// mayManage refuses a signed-in caller who does not serve every one of munis: a token
-// must not reach further than its maker. (Row-level security checks the same.)
-func mayManage(ctx context.Context, munis []string) error {
+// mayManage refuses a signed-in caller of another organisation than the user's: users
+// and their tokens are managed within one organisation only, whatever municipalities
+// the two serve in common (a police area's admin serves its kommuns' municipalities,
+// but must never act as their moderators). Row-level security checks the same
+// (trygg_manages, and users of other organisations are not even visible).
+func mayManage(ctx context.Context, userOrg string) error {
 	c := trygg.CallerFrom(ctx)
 	if c == nil || c.User.ID == "" {
 		return nil // operator tooling, connected as the owner
 	}
-	for _, m := range munis {
-		if !c.Serves(m) {
-			return trygg.Errorf(trygg.EFORBIDDEN, "user_id", "the user also serves municipality %s, which you do not", m)
-		}
+	if c.User.Organisation.ID != userOrg {
+		return trygg.Errorf(trygg.ENOTFOUND, "user_id", "no user of your organisation has that id")
 	}
 	return nil
 }
 
-// CreateAPIToken stores the hash of a new API token for a user the caller sees, and
-// audits it.
+// userOrgAndMunis returns the organisation of a user the caller sees and the
+// municipalities it serves, or ENOTFOUND.
+func userOrgAndMunis(ctx context.Context, tx pgx.Tx, userID, field string, enabledOnly bool) (string, []string, error) {
+	var org string
+	var munis []string
+	err := tx.QueryRow(ctx, `
+		SELECT u.organisation_id, coalesce((SELECT array_agg(municipality_code ORDER BY municipality_code)
+		                 FROM organisation_municipality om WHERE om.organisation_id = u.organisation_id), '{}')
+		FROM app_user u WHERE u.id = $1 AND (u.disabled_at IS NULL OR NOT $2)`, userID, enabledOnly).Scan(&org, &munis)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil, trygg.Errorf(trygg.ENOTFOUND, field, "no user has id %q", userID)
+	}
+	if err != nil {
+		return "", nil, wrap(err, "find user")
+	}
+	return org, munis, mayManage(ctx, org)
+}
+
+// CreateAPIToken stores the hash of a new API token for a user of the caller's
+// organisation, and audits it.
 func (db *DB) CreateAPIToken(ctx context.Context, userID, name string, tokenHash []byte) (trygg.APIToken, error) {
 	var t trygg.APIToken
 	if !isUUID(userID) {
 		return t, trygg.Errorf(trygg.ENOTFOUND, "user_id", "no user has id %q", userID)
 	}
 	err := db.inTx(ctx, "create token", func(tx pgx.Tx) error {
-		var munis []string
-		err := tx.QueryRow(ctx, `
-			SELECT coalesce((SELECT array_agg(municipality_code ORDER BY municipality_code) FROM organisation_municipality om
-			                 WHERE om.organisation_id = u.organisation_id), '{}')
-			FROM app_user u WHERE u.id = $1 AND u.disabled_at IS NULL`, userID).Scan(&munis)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return trygg.Errorf(trygg.ENOTFOUND, "user_id", "no user has id %q", userID)
-		}
-		if err != nil {
-			return wrap(err, "find token user")
-		}
-		if err := mayManage(ctx, munis); err != nil {
+		if _, _, err := userOrgAndMunis(ctx, tx, userID, "user_id", true); err != nil {
 			return err
 		}
+		var err error
 		t, err = scanToken(tx.QueryRow(ctx, `
 			WITH t AS (INSERT INTO api_token (user_id, name, token_hash) VALUES ($1, $2, $3) RETURNING *)
 			SELECT `+tokenColumns+` FROM t JOIN app_user u ON u.id = t.user_id`, userID, name, tokenHash))
@@ -71,7 +80,7 @@ func (db *DB) CreateAPIToken(ctx context.Context, userID, name string, tokenHash
 	return t, err
 }
 
-// RevokeAPIToken revokes a token the caller sees, and audits it. Revoking a revoked
+// RevokeAPIToken revokes a token of a user of the caller's organisation, and audits it. Revoking a revoked
 // token changes nothing.
 func (db *DB) RevokeAPIToken(ctx context.Context, id string) (trygg.APIToken, error) {
 	var t trygg.APIToken
@@ -79,8 +88,6 @@ func (db *DB) RevokeAPIToken(ctx context.Context, id string) (trygg.APIToken, er
 		return t, trygg.Errorf(trygg.ENOTFOUND, "id", "no token has id %q", id)
 	}
 	err := db.inTx(ctx, "revoke token", func(tx pgx.Tx) error {
-		// Read without FOR UPDATE: that would apply the update policy and hide a token
-		// the caller sees but may not manage, which deserves 403, not 404.
 		before, err := scanToken(tx.QueryRow(ctx, `SELECT `+tokenColumns+`
 			FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE t.id = $1`, id))
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -89,7 +96,7 @@ func (db *DB) RevokeAPIToken(ctx context.Context, id string) (trygg.APIToken, er
 		if err != nil {
 			return wrap(err, "find token")
 		}
-		if err := mayManage(ctx, before.Municipalities); err != nil {
+		if _, _, err := userOrgAndMunis(ctx, tx, before.UserID, "id", false); err != nil {
 			return err
 		}
 		t, err = scanToken(tx.QueryRow(ctx, `
@@ -108,7 +115,7 @@ func (db *DB) RevokeAPIToken(ctx context.Context, id string) (trygg.APIToken, er
 	return t, err
 }
 
-// APITokens lists the tokens of the users the caller sees, newest first.
+// APITokens lists the tokens of the users of the caller's organisation, newest first.
 func (db *DB) APITokens(ctx context.Context) ([]trygg.APIToken, error) {
 	var ts []trygg.APIToken
 	err := db.inTx(ctx, "list tokens", func(tx pgx.Tx) error {
