@@ -153,6 +153,21 @@ func TestOrganisationMatrix(t *testing.T) {
 	resp, body := e.client().post(t, "/api/v1/reports", "application/json",
 		`{"location":{"type":"Point","coordinates":[12.955,58.262]},"category":"klotter","feeling":2}`)
 	wantStatus(t, resp, body, http.StatusCreated)
-	resp, body = police.c.do(t, http.MethodGet, "/api/v1/reports/"+jsonField(t, body, "id"), nil)
+	reportID := jsonField(t, body, "id")
+	resp, body = police.c.do(t, http.MethodGet, "/api/v1/reports/"+reportID, nil)
+	wantStatus(t, resp, body, http.StatusOK)
+	// … but moderates nothing for the kommun: that would be acting as its moderators.
+	resp, body = police.c.do(t, http.MethodPost, "/api/v1/reports/"+reportID+"/moderation", map[string]string{"action": "publish"})
+	wantStatus(t, resp, body, http.StatusForbidden)
+	_, err := app.Moderate(trygg.NewContext(context.Background(), &trygg.Caller{User: police.admin}), reportID,
+		postgis.Moderation{Action: "publish"})
+	if trygg.ErrorCode(err) != trygg.EFORBIDDEN {
+		t.Errorf("store: the police area's admin moderates Vara's report: %v", err)
+	}
+	resp, body = sides[0].c.do(t, http.MethodGet, "/api/v1/reports/"+reportID, nil)
+	if s := jsonField(t, body, "properties", "status"); s != "received" {
+		t.Errorf("after the refusals the report is %q, want received", s)
+	}
+	resp, body = sides[0].c.do(t, http.MethodPost, "/api/v1/reports/"+reportID+"/moderation", map[string]string{"action": "publish"})
 	wantStatus(t, resp, body, http.StatusOK)
 }

@@ -313,6 +313,12 @@ func (db *DB) Moderate(ctx context.Context, id string, m Moderation) (trygg.Repo
 		if err != nil {
 			return wrap(err, "read report")
 		}
+		// A police area serves the municipality but moderates nothing for it: moderation
+		// is the kommun's own (no role of one organisation acts for another).
+		if c := trygg.CallerFrom(ctx); c != nil && c.User.ID != "" &&
+			(c.User.Organisation.Kind != trygg.OrgMunicipality || !c.Serves(before.Municipality)) {
+			return trygg.Errorf(trygg.EFORBIDDEN, "id", "reports are moderated by staff of municipality %s", before.Municipality)
+		}
 		status := before.Status
 		switch m.Action {
 		case "publish":
