@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 	"github.com/gorilla/mux"
 	orbgeo "github.com/paulmach/orb/geo"
 	"github.com/trygg-gis/trygg"
+	"github.com/trygg-gis/trygg/csvout"
 	"github.com/trygg-gis/trygg/postgis"
 )
 
@@ -173,15 +173,23 @@ func (s *Server) handleProtocol(w http.ResponseWriter, r *http.Request) error {
 	return trygg.Errorf(trygg.EINVALID, "format", "format %q is not html or csv", format)
 }
 
+// protocolColumns are the protocol CSV's columns; lat and lon are the numeric ones.
+var protocolColumns = []csvout.Column{csvout.Text("typ"), csvout.Text("nr"), csvout.Text("tid"),
+	csvout.Number("lat"), csvout.Number("lon"), csvout.Text("kategori"), csvout.Text("upplevelse"),
+	csvout.Text("när"), csvout.Text("anteckning"), csvout.Text("åtgärd"), csvout.Text("ansvarig"),
+	csvout.Text("senast"), csvout.Text("status"), csvout.Text("återkoppling")}
+
 // protocolCSV writes the protocol as semicolon-separated UTF-8 with a BOM, as Swedish
-// spreadsheet programs read it.
+// spreadsheet programs read it, with formula cells neutralised (package csvout).
 func protocolCSV(p protocol) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString("\ufeff")
-	c := csv.NewWriter(&b)
-	c.Comma = ';'
-	rows := [][]string{{"typ", "nr", "tid", "lat", "lon", "kategori", "upplevelse", "när", "anteckning",
-		"åtgärd", "ansvarig", "senast", "status", "återkoppling"}}
+	c := csvout.NewWriter(&b, protocolColumns)
+	c.SetComma(';')
+	if err := c.WriteHeader(); err != nil {
+		return nil, err
+	}
+	var rows [][]string
 	for i, pt := range p.Walk.Route {
 		t := ""
 		if i < len(p.Walk.RouteTimes) {
@@ -196,7 +204,12 @@ func protocolCSV(p protocol) ([]byte, error) {
 	for _, a := range p.Actions {
 		rows = append(rows, []string{"åtgärd", a.For, "", "", "", "", "", "", "", a.Description, a.Owner, a.Due, a.Status, a.Feedback})
 	}
-	if err := c.WriteAll(rows); err != nil {
+	for _, r := range rows {
+		if err := c.Write(r); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.Flush(); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil

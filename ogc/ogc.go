@@ -18,10 +18,10 @@ package ogc
 import (
 	"bufio"
 	"encoding/base64"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"html"
+	"io"
 	"math"
 	"net/http"
 	"net/url"
@@ -35,6 +35,7 @@ import (
 	"github.com/paulmach/orb/encoding/wkb"
 	"github.com/paulmach/orb/encoding/wkt"
 	"github.com/trygg-gis/trygg"
+	"github.com/trygg-gis/trygg/csvout"
 	"github.com/trygg-gis/trygg/postgis"
 )
 
@@ -579,7 +580,7 @@ func (h *Handler) items(w http.ResponseWriter, r *http.Request) error {
 	case fHTML:
 		fw = &htmlWriter{w: bw, h: h, c: c, props: src.Properties(), base: h.base(r), srid: iq.q.SRID}
 	case fCSV:
-		fw = &csvWriter{w: csv.NewWriter(bw), props: src.Properties(), srid: iq.q.SRID, xy: iq.q.XY}
+		fw = newCSVWriter(bw, src, iq.q.XY)
 	}
 	start := func() {
 		if started {
@@ -688,11 +689,13 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) error {
 		hw.tail(postgis.FeaturePage{Matched: -1, Returned: 1}, []link{{Href: self + "?f=json", Rel: "alternate", Type: "application/geo+json"}})
 		return hw.w.Flush()
 	case fCSV:
-		cw := &csvWriter{w: csv.NewWriter(w), props: src.Properties(), srid: srid, xy: xy}
+		cw := newCSVWriter(w, src, xy)
 		w.Header().Set("Content-Type", cw.contentType())
 		cw.head()
-		cw.feature(postgis.FeatureRow{ID: rowID, WKB: wkbGeom, Props: props, //nolint:errcheck
-			X: xyRow.X, Y: xyRow.Y, HasXY: xyRow.HasXY})
+		if err := cw.feature(postgis.FeatureRow{ID: rowID, WKB: wkbGeom, Props: props,
+			X: xyRow.X, Y: xyRow.Y, HasXY: xyRow.HasXY}); err != nil {
+			return err
+		}
 		cw.tail(postgis.FeaturePage{}, nil)
 		return nil
 	}
@@ -777,23 +780,30 @@ func (j *jsonWriter) tail(p postgis.FeaturePage, links []link) {
 }
 
 // csvWriter writes CSV: id, the geometry as WKT (or, with xy, columns x and y: easting
-// and northing in the requested CRS), then the properties.
+// and northing in the requested CRS), then the properties. Text cells that a
+// spreadsheet would run as formulas are neutralised (package csvout); numeric columns
+// (x, y and the source's numeric properties) are not.
 type csvWriter struct {
-	w     *csv.Writer
+	w     *csvout.Writer
 	props []string
-	srid  int
 	xy    bool
 	rec   []string
 }
 
-func (c *csvWriter) contentType() string { return "text/csv; charset=utf-8" }
-func (c *csvWriter) head() {
-	geom := []string{"WKT"}
-	if c.xy {
-		geom = []string{"x", "y"}
+func newCSVWriter(w io.Writer, src *postgis.FeatureSource, xy bool) *csvWriter {
+	cols := []csvout.Column{csvout.Text("id"), csvout.Text("WKT")}
+	if xy {
+		cols = []csvout.Column{csvout.Text("id"), csvout.Number("x"), csvout.Number("y")}
 	}
-	c.w.Write(append(append([]string{"id"}, geom...), c.props...)) //nolint:errcheck // checked at Flush
+	props := src.Properties()
+	for _, name := range props {
+		cols = append(cols, csvout.Column{Name: name, Numeric: src.Numeric(name)})
+	}
+	return &csvWriter{w: csvout.NewWriter(w, cols), props: props, xy: xy}
 }
+
+func (c *csvWriter) contentType() string { return "text/csv; charset=utf-8" }
+func (c *csvWriter) head()               { c.w.WriteHeader() } //nolint:errcheck // checked at Flush
 
 func (c *csvWriter) feature(row postgis.FeatureRow) error {
 	if c.xy {
@@ -836,4 +846,4 @@ func csvValue(v json.RawMessage) string {
 	return string(v)
 }
 
-func (c *csvWriter) tail(postgis.FeaturePage, []link) { c.w.Flush() }
+func (c *csvWriter) tail(postgis.FeaturePage, []link) { c.w.Flush() } //nolint:errcheck // the client is gone

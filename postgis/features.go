@@ -43,6 +43,18 @@ func (s *FeatureSource) Properties() []string {
 	return out
 }
 
+// numericProps are the properties that are numbers (integer, float or numeric SQL
+// types) wherever a collection has them; TestFeatureNumericProperties holds this list to
+// the columns' types. CSV keeps their values as they are (package csvout).
+var numericProps = map[string]bool{
+	"confirmations": true, "i": true, "j": true, "value": true, "count": true, "z": true, "p": true,
+	"class": true, "rank": true, "score": true, "seq": true, "duration_minutes": true, "feeling": true,
+	"height_m": true, "bearing": true, "fov": true, "range_m": true, "retention_days": true, "police_event_id": true,
+}
+
+// Numeric reports whether the property is a number (not text, time, boolean or JSON).
+func (s *FeatureSource) Numeric(name string) bool { return numericProps[name] }
+
 // Filters says whether the source can be filtered by the property param (category,
 // status, source, municipality).
 func (s *FeatureSource) Filters(param string) bool {

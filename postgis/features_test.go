@@ -44,3 +44,35 @@ func TestFeaturesBBoxUsesIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestFeatureNumericProperties holds FeatureSource.Numeric to the SQL types: a property
+// is numeric exactly when its column is an integer, float or numeric, in every source
+// of every collection, so CSV (package csvout) neutralises every text cell and keeps
+// every number (-3.5 stays -3.5).
+func TestFeatureNumericProperties(t *testing.T) {
+	t.Parallel()
+	conn := pgtest.Conn(t, pgtest.URL(t))
+	numeric := map[uint32]bool{20: true, 21: true, 23: true, 700: true, 701: true, 1700: true} // int8, int2, int4, float4, float8, numeric
+	for _, c := range postgis.FeatureCollections {
+		for _, src := range []*postgis.FeatureSource{c.Public, c.Staff} {
+			if src == nil {
+				continue
+			}
+			sql, names := postgis.FeaturePropsSQL(src)
+			rows, err := conn.Query(context.Background(), sql)
+			if err != nil {
+				t.Fatalf("%s: %s: %v", c.ID, sql, err)
+			}
+			fields := rows.FieldDescriptions()
+			rows.Close()
+			if len(fields) != len(names) {
+				t.Fatalf("%s: %d columns, want %d", c.ID, len(fields), len(names))
+			}
+			for i, f := range fields {
+				if got, want := src.Numeric(names[i]), numeric[f.DataTypeOID]; got != want {
+					t.Errorf("collection %s, property %s (type oid %d): Numeric = %v, want %v", c.ID, names[i], f.DataTypeOID, got, want)
+				}
+			}
+		}
+	}
+}

@@ -389,7 +389,8 @@ func (db *DB) ConfirmReport(ctx context.Context, id string) (int, error) {
 }
 
 // EraseReport deletes a report and its personal data given the hash of its erasure
-// token; a wrong token or unknown id is ENOTFOUND.
+// token, and redacts the audit log's copies of its text in the same transaction
+// (erase_report, migration 00015); a wrong token or unknown id is ENOTFOUND.
 func (db *DB) EraseReport(ctx context.Context, id string, erasureHash []byte) error {
 	if !isUUID(id) {
 		return trygg.Errorf(trygg.ENOTFOUND, "id", "no report has id %q", id)
