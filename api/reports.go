@@ -78,6 +78,9 @@ func (s *Server) readReport(r *http.Request) (trygg.Report, []byte, error) {
 		}
 		return rep, nil, err
 	}
+	if err := checkUTF8(body); err != nil {
+		return rep, nil, err
+	}
 	hash := sha256.Sum256(body)
 	var kind struct {
 		Type any `json:"type"`

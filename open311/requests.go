@@ -380,9 +380,12 @@ func readForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 		return nil, statusErr(http.StatusUnsupportedMediaType, "send the service request as application/x-www-form-urlencoded")
 	}
 	var mbe *http.MaxBytesError
+	var timeout interface{ Timeout() bool }
 	switch {
 	case errors.As(err, &mbe):
 		return nil, statusErr(http.StatusRequestEntityTooLarge, "a service request is at most 64 KiB")
+	case errors.As(err, &timeout) && timeout.Timeout():
+		return nil, err // the body did not arrive: the server answers 408
 	case err != nil:
 		return nil, trygg.Errorf(trygg.EINVALID, "body", "the form does not parse: %v", err)
 	}
