@@ -248,7 +248,7 @@ func (s *Server) checkFields(r *http.Request, rep *trygg.Report, f reportFields)
 	if err := trygg.CheckText("description", f.Description, trygg.MaxDescription); err != nil {
 		return err
 	}
-	rep.Description = strings.TrimSpace(f.Description)
+	rep.Description = trygg.CleanText(f.Description)
 	rep.PublicDescription = trygg.MaskContacts(rep.Description)
 
 	caller := trygg.CallerFrom(ctx)
@@ -595,7 +595,7 @@ func (s *Server) handleModerate(w http.ResponseWriter, r *http.Request) error {
 		if err := trygg.CheckText("description", *in.Description, trygg.MaxDescription); err != nil {
 			return err
 		}
-		d := trygg.MaskContacts(strings.TrimSpace(*in.Description))
+		d := trygg.MaskContacts(*in.Description)
 		m.Description = &d
 	}
 	rep, err := s.db.Moderate(r.Context(), mux.Vars(r)["id"], m)
