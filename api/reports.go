@@ -8,11 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"mime"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -496,8 +494,8 @@ func floatParam(v, name string, lo, hi float64) (float64, error) {
 	if v == "" {
 		return 0, trygg.Errorf(trygg.EINVALID, name, "%s is missing", name)
 	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || math.IsNaN(f) || f < lo || f > hi {
+	f, ok := trygg.ParseDecimal(v)
+	if !ok || f < lo || f > hi {
 		return 0, trygg.Errorf(trygg.EINVALID, name, "%s=%q must be a number from %g to %g", name, v, lo, hi)
 	}
 	return f, nil
