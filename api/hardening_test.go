@@ -253,7 +253,7 @@ func TestPublicURL(t *testing.T) {
 	e := newEnv(t, func(o *api.Options, _ *postgis.Options) { o.PublicURL = "https://trygg.example.se/gis" })
 	urls := regexp.MustCompile(`https?://[^"'<>\s]+`)
 	for _, path := range []string{"/tiles/all.json", "/tiles/reports.json", "/styles/trygg.json", "/ogc", "/ogc/collections",
-		"/ogc/collections/reports", "/ogc/api", "/open311/v2/discovery.json"} {
+		"/ogc/collections/reports", "/ogc/collections/reports/items?limit=1", "/ogc?f=html", "/ogc/api", "/open311/v2/discovery.json"} {
 		t.Run(path, func(t *testing.T) {
 			req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, e.srv.URL+path, nil)
 			req.Host = "evil.example"
