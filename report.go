@@ -116,6 +116,32 @@ func NormalizeWhen(when []string) ([]string, error) {
 	return out, nil
 }
 
+// invisible reports whether r changes how text is shown without showing itself:
+// the bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069),
+// which can make a text read differently than it is written, the zero-width space,
+// joiners and direction marks (U+200B–U+200F), the word joiner (U+2060) and the byte
+// order mark or zero-width no-break space (U+FEFF), which can hide a word or a phone
+// number from a moderator's search and from MaskContacts.
+func invisible(r rune) bool {
+	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r >= 0x200B && r <= 0x200F ||
+		r == 0x2060 || r == 0xFEFF
+}
+
+// CleanText is a free text as Trygg keeps it: without invisible formatting
+// characters (bidi overrides, zero-width characters) and without surrounding space.
+// Every text a resident writes that can become public goes through it.
+func CleanText(s string) string {
+	if strings.IndexFunc(s, invisible) >= 0 {
+		s = strings.Map(func(r rune) rune {
+			if invisible(r) {
+				return -1
+			}
+			return r
+		}, s)
+	}
+	return strings.TrimSpace(s)
+}
+
 // CheckText checks a free text: at most max characters, valid UTF-8, and no control
 // characters but line breaks and tabs.
 func CheckText(field, s string, max int) error {
@@ -284,8 +310,9 @@ var (
 )
 
 // MaskContacts replaces e-mail addresses and phone numbers in free text, for public
-// display.
+// display; the text is CleanText first, so no invisible character hides a number.
 func MaskContacts(s string) string {
+	s = CleanText(s)
 	s = emailInText.ReplaceAllString(s, "[e-post dold]")
 	return phoneInText.ReplaceAllString(s, "[telefonnummer dolt]")
 }

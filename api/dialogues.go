@@ -124,6 +124,11 @@ func (s *Server) handleAddDialoguePlaces(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
+	if mt != "text/csv" { // CSV is checked line by line by the importer
+		if err := checkUTF8(data); err != nil {
+			return err
+		}
+	}
 	var kind struct {
 		Type any `json:"type"`
 	}

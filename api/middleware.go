@@ -93,7 +93,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		r = r.WithContext(ctx)
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
+			r.Body = bodyReader{http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)}
 		}
 		rec := &recorder{ResponseWriter: w}
 		rec.Header().Set("X-Request-Id", info.id)

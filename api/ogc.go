@@ -7,5 +7,5 @@ import (
 // ogcHooks connect package ogc to the server: its problem+json errors and its fast
 // GeoJSON geometry writer.
 func (s *Server) ogcHooks() ogc.Hooks {
-	return ogc.Hooks{Fail: s.fail, AppendGeometry: appendGeometry}
+	return ogc.Hooks{Fail: s.fail, AppendGeometry: appendGeometry, BaseURL: s.baseURL}
 }

@@ -11,7 +11,7 @@ import (
 // open311Hooks connect package open311 to the server: the resident report path of
 // POST /api/v1/reports and the server's error classification.
 func (s *Server) open311Hooks() open311.Hooks {
-	return open311.Hooks{Submit: s.submitOpen311, Problem: s.open311Problem}
+	return open311.Hooks{Submit: s.submitOpen311, Problem: s.open311Problem, BaseURL: s.baseURL}
 }
 
 // submitOpen311 stores an Open311 service request as a resident report, through the

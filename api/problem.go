@@ -67,7 +67,10 @@ func problemFor(err error, r *http.Request) (Problem, bool) {
 	p := Problem{Type: "about:blank", Instance: r.URL.Path}
 	var se *statusError
 	var mbe *http.MaxBytesError
+	var be *bodyError
 	switch {
+	case errors.As(err, &be):
+		p.Status, p.Detail, p.Field = http.StatusRequestTimeout, "request body not received in time", "body"
 	case errors.As(err, &se):
 		p.Status, p.Detail, p.Field = se.status, se.msg, se.field
 		p.retryAfter = se.retryAfter
@@ -91,6 +94,9 @@ func writeProblem(w http.ResponseWriter, p Problem) {
 	w.Header().Set("Cache-Control", "no-store")
 	if p.retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(p.retryAfter.Seconds()))))
+	}
+	if p.Status == http.StatusRequestTimeout {
+		w.Header().Set("Connection", "close") // the rest of the body will not be read
 	}
 	if p.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="trygg"`)

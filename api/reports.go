@@ -8,11 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"mime"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -76,6 +74,9 @@ func (s *Server) readReport(r *http.Request) (trygg.Report, []byte, error) {
 		if errors.As(err, &mbe) {
 			return rep, nil, httpError(http.StatusRequestEntityTooLarge, "body", fmt.Sprintf("a report is at most %d KiB", maxReportBody>>10))
 		}
+		return rep, nil, err
+	}
+	if err := checkUTF8(body); err != nil {
 		return rep, nil, err
 	}
 	hash := sha256.Sum256(body)
@@ -245,7 +246,7 @@ func (s *Server) checkFields(r *http.Request, rep *trygg.Report, f reportFields)
 	if err := trygg.CheckText("description", f.Description, trygg.MaxDescription); err != nil {
 		return err
 	}
-	rep.Description = strings.TrimSpace(f.Description)
+	rep.Description = trygg.CleanText(f.Description)
 	rep.PublicDescription = trygg.MaskContacts(rep.Description)
 
 	caller := trygg.CallerFrom(ctx)
@@ -493,8 +494,8 @@ func floatParam(v, name string, lo, hi float64) (float64, error) {
 	if v == "" {
 		return 0, trygg.Errorf(trygg.EINVALID, name, "%s is missing", name)
 	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || math.IsNaN(f) || f < lo || f > hi {
+	f, ok := trygg.ParseDecimal(v)
+	if !ok || f < lo || f > hi {
 		return 0, trygg.Errorf(trygg.EINVALID, name, "%s=%q must be a number from %g to %g", name, v, lo, hi)
 	}
 	return f, nil
@@ -592,7 +593,7 @@ func (s *Server) handleModerate(w http.ResponseWriter, r *http.Request) error {
 		if err := trygg.CheckText("description", *in.Description, trygg.MaxDescription); err != nil {
 			return err
 		}
-		d := trygg.MaskContacts(strings.TrimSpace(*in.Description))
+		d := trygg.MaskContacts(*in.Description)
 		m.Description = &d
 	}
 	rep, err := s.db.Moderate(r.Context(), mux.Vars(r)["id"], m)

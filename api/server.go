@@ -45,6 +45,11 @@ type Options struct {
 	TileCacheMB      int // size of the in-memory cache of gzipped tiles, in MB
 
 	BasemapStyle string // URL of a MapLibre style the web map draws under Trygg's layers; "" for none
+
+	// PublicURL is the server's public address (scheme://host[:port][/prefix], no
+	// trailing slash) that absolute URLs in answers are built on; "" builds them on
+	// the request's Host.
+	PublicURL string
 }
 
 // DefaultOptions are the defaults the configuration starts from.

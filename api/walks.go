@@ -65,13 +65,17 @@ type walkInput struct {
 }
 
 // readBody checks that the body is JSON (415 otherwise) and reads it; the server's body
-// limit applies (413).
+// limit applies (413), and the body must be UTF-8 (400 naming the member that is not).
 func readJSONBody(r *http.Request) ([]byte, error) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 		return nil, httpError(http.StatusUnsupportedMediaType, "Content-Type", "send the body as application/json or application/geo+json")
 	}
-	return io.ReadAll(r.Body)
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	return b, checkUTF8(b)
 }
 
 // decodeStrict is strictJSON with the Go name of an embedded struct taken out of the

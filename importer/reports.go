@@ -587,7 +587,7 @@ func (c *checker) check(rec *record) (trygg.Report, []RecordError) {
 		if err := trygg.CheckText(names[fDescription], d, trygg.MaxDescription); err != nil {
 			errs = append(errs, rec.fail("", err))
 		}
-		rep.Description = d // trimmed when read
+		rep.Description = trygg.CleanText(d)
 		rep.PublicDescription = trygg.MaskContacts(d)
 	}
 

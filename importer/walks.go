@@ -259,7 +259,12 @@ const (
 // without tracks, the route points (rte/rtept). Times (<time>, UTC) are kept.
 // Waypoints and extensions are ignored.
 func ReadGPX(r io.Reader) (Route, []RouteError, error) {
-	dec := xml.NewDecoder(r)
+	br := bufio.NewReader(r)
+	if bom, _ := br.Peek(2); string(bom) == "\xff\xfe" || string(bom) == "\xfe\xff" {
+		return Route{Format: FormatGPX}, []RouteError{{Line: 1, Point: -1, Field: "encoding",
+			Reason: "the file is in UTF-16, which is not supported: save it as UTF-8"}}, nil
+	}
+	dec := xml.NewDecoder(br)
 	dec.CharsetReader = charsetReader
 	var (
 		root     string   // the GPX namespace of the file
@@ -300,6 +305,10 @@ func ReadGPX(r io.Reader) (Route, []RouteError, error) {
 				reason = "the file ends before the GPX does: is it cut off?"
 			}
 			return Route{Format: FormatGPX}, append(errs, RouteError{Line: syn.Line, Point: -1, Reason: reason}), nil
+		}
+		var ce *charsetError
+		if errors.As(err, &ce) {
+			return Route{Format: FormatGPX}, append(errs, RouteError{Line: at(), Point: -1, Field: "encoding", Reason: ce.Error()}), nil
 		}
 		if err != nil {
 			return Route{Format: FormatGPX}, nil, fmt.Errorf("reading the GPX: %w", err)
@@ -454,14 +463,24 @@ func parseGPXTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// charsetReader lets GPX files declared ISO-8859-1 (Latin-1) be read; UTF-8 needs
-// none.
+// charsetReader lets GPX files declared ISO-8859-1 (Latin-1) or US-ASCII be read
+// (encoding/xml reads UTF-8 itself, and asks for no reader for it); any other
+// encoding is a charsetError naming it.
 func charsetReader(label string, input io.Reader) (io.Reader, error) {
-	switch strings.ToLower(label) {
-	case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-ascii", "ascii":
+	switch strings.ToLower(strings.TrimSpace(label)) {
+	case "utf-8", "utf8":
+		return input, nil
+	case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii":
 		return &latin1Reader{r: bufio.NewReader(input)}, nil
 	}
-	return nil, fmt.Errorf("encoding %q is not supported: save the file as UTF-8", label)
+	return nil, &charsetError{label: label}
+}
+
+// charsetError is a file declaring an encoding that cannot be read.
+type charsetError struct{ label string }
+
+func (e *charsetError) Error() string {
+	return fmt.Sprintf("the file declares encoding %q, which is not supported: save it as UTF-8", e.label)
 }
 
 // latin1Reader turns ISO-8859-1 bytes into UTF-8.

@@ -60,6 +60,9 @@ type Hooks struct {
 	Fail func(w http.ResponseWriter, r *http.Request, err error)
 	// AppendGeometry appends g as a GeoJSON geometry (the server's fast writer).
 	AppendGeometry func(b []byte, g orb.Geometry) []byte
+	// BaseURL, if set, is the server's absolute URL (scheme://host[:port][/prefix])
+	// that links are built on; nil builds them on the request's Host.
+	BaseURL func(r *http.Request) string
 }
 
 // Options tune the API.
@@ -109,6 +112,9 @@ func invalid(field, format string, args ...any) error {
 
 // base is the API's absolute URL.
 func (h *Handler) base(r *http.Request) string {
+	if h.hooks.BaseURL != nil {
+		return h.hooks.BaseURL(r) + Prefix
+	}
 	scheme := "http"
 	if r.TLS != nil || h.opts.HTTPS {
 		scheme = "https"

@@ -69,6 +69,9 @@ type Hooks struct {
 	Submit func(r *http.Request, s Submission) (postgis.Submitted, error)
 	// Problem classifies an error as the API server does (and logs internal ones).
 	Problem func(r *http.Request, err error) Problem
+	// BaseURL, if set, is the server's absolute URL (scheme://host[:port][/prefix])
+	// discovery names; nil names the request's Host.
+	BaseURL func(r *http.Request) string
 }
 
 // Options tune the endpoint.

@@ -380,9 +380,12 @@ func readForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 		return nil, statusErr(http.StatusUnsupportedMediaType, "send the service request as application/x-www-form-urlencoded")
 	}
 	var mbe *http.MaxBytesError
+	var timeout interface{ Timeout() bool }
 	switch {
 	case errors.As(err, &mbe):
 		return nil, statusErr(http.StatusRequestEntityTooLarge, "a service request is at most 64 KiB")
+	case errors.As(err, &timeout) && timeout.Timeout():
+		return nil, err // the body did not arrive: the server answers 408
 	case err != nil:
 		return nil, trygg.Errorf(trygg.EINVALID, "body", "the form does not parse: %v", err)
 	}
@@ -400,11 +403,12 @@ func latLong(form url.Values) (lat, long float64, err error) {
 		}
 		return 0, 0, trygg.Errorf(trygg.EINVALID, "lat", "lat and long are required (WGS 84 degrees)")
 	}
-	if lat, err = strconv.ParseFloat(la, 64); err != nil {
-		return 0, 0, trygg.Errorf(trygg.EINVALID, "lat", "lat %q is not a number", la)
+	var ok bool
+	if lat, ok = trygg.ParseDecimal(la); !ok {
+		return 0, 0, trygg.Errorf(trygg.EINVALID, "lat", "lat %q is not a number: write WGS 84 degrees in decimal, such as 58.26", la)
 	}
-	if long, err = strconv.ParseFloat(lo, 64); err != nil {
-		return 0, 0, trygg.Errorf(trygg.EINVALID, "long", "long %q is not a number", lo)
+	if long, ok = trygg.ParseDecimal(lo); !ok {
+		return 0, 0, trygg.Errorf(trygg.EINVALID, "long", "long %q is not a number: write WGS 84 degrees in decimal, such as 13.1", lo)
 	}
 	return lat, long, nil
 }

@@ -33,9 +33,12 @@ type endpoint struct {
 
 // discovery answers GET discovery.{format}.
 func (h *Handler) discovery(w http.ResponseWriter, r *http.Request, f format) error {
-	scheme := "http"
+	base := "http://" + r.Host
 	if r.TLS != nil || h.opts.HTTPS {
-		scheme = "https"
+		base = "https://" + r.Host
+	}
+	if h.hooks.BaseURL != nil {
+		base = h.hooks.BaseURL(r)
 	}
 	key := "No api_key is needed."
 	if h.opts.APIKey != "" {
@@ -46,7 +49,7 @@ func (h *Handler) discovery(w http.ResponseWriter, r *http.Request, f format) er
 		Contact: "Trygg: the municipality that runs this server answers for its reports. " +
 			"Service requests are places where residents feel unsafe; they are public once a moderator has reviewed them.",
 		KeyService: key,
-		Endpoints: []endpoint{{Specification: Specification, URL: scheme + "://" + r.Host + Prefix,
+		Endpoints: []endpoint{{Specification: Specification, URL: base + Prefix,
 			Changeset: changeset, Type: "production", Formats: []string{"text/xml", "application/json"}}},
 	}
 	w.Header().Set("Cache-Control", "no-cache")

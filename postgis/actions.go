@@ -230,7 +230,7 @@ func actionWriteError(err error) error {
 					break
 				}
 			}
-			return trygg.Errorf(trygg.EINVALID, field, "the database refused the action: %s", pgErr.Message)
+			return refusal(pgErr, "action", field)
 		}
 	}
 	return wrap(err, "write action")

@@ -281,7 +281,7 @@ func writeCamera(ctx context.Context, tx pgx.Tx, c trygg.Camera, insert bool) er
 	_, err = tx.Exec(ctx, q, args...)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && (pgErr.Code == "23514" || pgErr.Code == "XX000" || pgErr.Code == "22023") {
-		return trygg.Errorf(trygg.EINVALID, cameraField(pgErr.ConstraintName), "the database refused the camera: %s", pgErr.Message)
+		return refusal(pgErr, "camera", cameraField(pgErr.ConstraintName))
 	}
 	if err != nil {
 		return wrap(err, "write camera")

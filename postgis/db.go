@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -153,4 +154,33 @@ func (u *unavailable) Unwrap() []error {
 func isUniqueViolation(err error, constraint string) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == constraint
+}
+
+// refusal is the error for a value the database refused in a write of a what ("report",
+// "walk"): a check, a duplicate, a missing reference, an invalid geometry. It names the
+// field at fault in plain words: PostgreSQL's messages and details name constraints,
+// relations and columns, and never reach users.
+func refusal(pgErr *pgconn.PgError, what, field string) error {
+	subject := field
+	if field == "" || field == "body" {
+		field, subject = "body", "one of its values"
+	}
+	var msg string
+	switch code := pgErr.Code; {
+	case code == "23505": // unique_violation
+		return trygg.Errorf(trygg.ECONFLICT, field, "the %s was refused: %s is already used", what, subject)
+	case code == "23503": // foreign_key_violation
+		msg = "%s refers to something that does not exist"
+	case code == "23502": // not_null_violation
+		msg = "%s is missing"
+	case code == "22001": // string_data_right_truncation
+		msg = "%s is too long"
+	case code == "23514" || code == "23P01": // check_violation, exclusion_violation
+		msg = "%s is not allowed: it is out of range, too long or not one of the values it may have"
+	case code == "XX000" || strings.HasPrefix(code, "22"): // PostGIS' geometry errors, data exceptions
+		msg = "%s is not a value the database can store (an invalid geometry or number)"
+	default:
+		msg = "%s is not allowed"
+	}
+	return trygg.Errorf(trygg.EINVALID, field, "the %s was refused: "+msg, what, subject)
 }

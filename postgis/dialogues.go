@@ -56,7 +56,7 @@ func (db *DB) CreateDialogue(ctx context.Context, d trygg.Dialogue) (trygg.Dialo
 			d.ID, d.Municipality, d.Title, d.HeldOn.Time, d.Place, d.Format, d.Conversations, d.Notes, callerID(ctx))
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && (pgErr.Code == "23514" || pgErr.Code == "23503") {
-			return trygg.Errorf(trygg.EINVALID, dialogueField(pgErr.ConstraintName), "the database refused the dialogue: %s", pgErr.Message)
+			return refusal(pgErr, "dialogue", dialogueField(pgErr.ConstraintName))
 		}
 		if err != nil {
 			return wrap(err, "create dialogue")
@@ -183,10 +183,10 @@ func (db *DB) AddDialoguePlaces(ctx context.Context, dialogueID string, places [
 			ids, d.Municipality, geoms, cats, feelings, times, descs, pubs, precs, observed, snapM, callerID(ctx), dialogueID)
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "23503" && strings.Contains(pgErr.ConstraintName, "category") {
-			return trygg.Errorf(trygg.EINVALID, "category", "unknown category: %s", pgErr.Detail)
+			return trygg.Errorf(trygg.EINVALID, "category", "a place's category is not a known category (GET /api/v1/categories lists them)")
 		}
 		if errors.As(err, &pgErr) && (pgErr.Code == "23514" || pgErr.Code == "22023" || pgErr.Code == "XX000") {
-			return trygg.Errorf(trygg.EINVALID, constraintField(pgErr.ConstraintName), "the database refused a place: %s", pgErr.Message)
+			return refusal(pgErr, "place", constraintField(pgErr.ConstraintName))
 		}
 		if err != nil {
 			return wrap(err, "insert dialogue places")

@@ -165,7 +165,7 @@ func (db *DB) AddESTIncidents(ctx context.Context, incs []trygg.ESTIncident, sna
 			ids, munis, geoms, cats, feelings, times, descs, pubs, precs, observed, types, areas, snapM, callerID(ctx), orgs)
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && (pgErr.Code == "23514" || pgErr.Code == "23503" || pgErr.Code == "22023" || pgErr.Code == "XX000") {
-			return trygg.Errorf(trygg.EINVALID, estField(pgErr.ConstraintName), "the database refused the incident: %s", pgErr.Message)
+			return refusal(pgErr, "incident", estField(pgErr.ConstraintName))
 		}
 		if err != nil {
 			return wrap(err, "insert EST incidents")

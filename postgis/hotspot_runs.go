@@ -176,17 +176,17 @@ func runError(err error, doing, field string) error {
 		case "23505":
 			switch {
 			case strings.Contains(pgErr.ConstraintName, "pkey") && strings.HasPrefix(pgErr.TableName, "hotspot_cell"):
-				return trygg.Errorf(trygg.EINVALID, "cells", "a cell is given twice: %s", pgErr.Detail)
+				return trygg.Errorf(trygg.EINVALID, "cells", "a cell is given twice")
 			case strings.HasPrefix(pgErr.TableName, "hotspot_run"):
 				return trygg.Errorf(trygg.ECONFLICT, "id", "a run with this id exists")
 			default:
-				return trygg.Errorf(trygg.EINVALID, "hotspots", "a hotspot's id or rank is given twice: %s", pgErr.Detail)
+				return trygg.Errorf(trygg.EINVALID, "hotspots", "a hotspot's id or rank is given twice")
 			}
 		case "23514", "22023", "XX000", "22P02":
 			if strings.Contains(pgErr.ConstraintName, "hotspot_run_name") {
 				field = "name"
 			}
-			return trygg.Errorf(trygg.EINVALID, field, "the database refused the run: %s", pgErr.Message)
+			return refusal(pgErr, "run", field)
 		}
 	}
 	return wrap(err, doing)
@@ -395,7 +395,7 @@ func placeError(err error, p *Place) error {
 			if strings.Contains(pgErr.ConstraintName, "name") {
 				field = "name"
 			}
-			return trygg.Errorf(trygg.EINVALID, field, "the database refused the place: %s", pgErr.Message)
+			return refusal(pgErr, "place", field)
 		}
 	}
 	return wrap(err, "create place")

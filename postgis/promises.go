@@ -212,7 +212,7 @@ func refused(err error, kind, doing string) error {
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {
 		case "23514", "XX000", "22023":
-			return trygg.Errorf(trygg.EINVALID, promiseConstraintField(pgErr.ConstraintName), "the database refused the %s: %s", kind, pgErr.Message)
+			return refusal(pgErr, kind, promiseConstraintField(pgErr.ConstraintName))
 		case "23503":
 			return trygg.Errorf(trygg.EINVALID, promiseConstraintField(pgErr.ConstraintName), "the %s refers to something that does not exist in its municipality", kind)
 		case "23505":

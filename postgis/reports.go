@@ -94,9 +94,15 @@ func (db *DB) SubmitReport(ctx context.Context, s Submission) (Submitted, error)
 		case "23503":
 			return out, trygg.Errorf(trygg.EINVALID, "category", "unknown category %q", r.Category)
 		case "23514", "22023", "XX000":
-			return out, trygg.Errorf(trygg.EINVALID, constraintField(pgErr.ConstraintName), "the database refused the report: %s", pgErr.Message)
+			if strings.Contains(pgErr.ConstraintName, "public_description") {
+				return out, trygg.Errorf(trygg.EINVALID, "description", "with its e-mail addresses and phone numbers hidden for the public, "+
+					"the description is longer than %d characters: shorten it", trygg.MaxDescription)
+			}
+			return out, refusal(pgErr, "report", constraintField(pgErr.ConstraintName))
 		case "23505":
-			return out, trygg.Errorf(trygg.ECONFLICT, "id", "a report with this id exists")
+			if pgErr.ConstraintName == "report_pkey" {
+				return out, trygg.Errorf(trygg.ECONFLICT, "id", "a report with this id exists")
+			}
 		}
 	}
 	return out, wrap(err, "submit report")

@@ -175,7 +175,7 @@ func writeWalk(ctx context.Context, tx pgx.Tx, w trygg.Walk, insert bool) error 
 	_, err = tx.Exec(ctx, q, args...)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && (pgErr.Code == "23514" || pgErr.Code == "XX000" || pgErr.Code == "22023") {
-		return trygg.Errorf(trygg.EINVALID, walkField(pgErr.ConstraintName), "the database refused the walk: %s", pgErr.Message)
+		return refusal(pgErr, "walk", walkField(pgErr.ConstraintName))
 	}
 	return wrap(err, "write walk")
 }

@@ -59,6 +59,9 @@ var hexcellColors = []any{"match", []any{"to-number", []any{"get", "class"}},
 	"#f0f0f0"}
 
 func (h *Handler) base(r *http.Request) string {
+	if h.hooks.BaseURL != nil {
+		return h.hooks.BaseURL(r)
+	}
 	scheme := "http"
 	if r.TLS != nil || h.opts.HTTPS {
 		scheme = "https"

@@ -50,6 +50,9 @@ const (
 type Hooks struct {
 	// Fail writes err as the server's problem+json (and logs internal errors).
 	Fail func(w http.ResponseWriter, r *http.Request, err error)
+	// BaseURL, if set, is the server's absolute URL (scheme://host[:port][/prefix]) that
+	// TileJSON and style URLs are built on; nil builds them on the request's Host.
+	BaseURL func(r *http.Request) string
 }
 
 // Options tune the tiles.

@@ -181,6 +181,8 @@ func TestConfigErrors(t *testing.T) {
 		{"bad retention", []string{"trygg", "maintenance", "retention"}, map[string]string{"DATABASE_URL": good, "TRYGG_CONTACT_RETENTION": "90d"}, "invalid TRYGG_CONTACT_RETENTION"},
 		{"maintenance of what", []string{"trygg", "maintenance"}, nil, "usage: trygg maintenance"},
 		{"bad proxies", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_TRUSTED_PROXIES": "10.0.0.0/33"}, "invalid TRYGG_TRUSTED_PROXIES"},
+		{"relative public url", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_PUBLIC_URL": "/gis"}, "invalid TRYGG_PUBLIC_URL"},
+		{"public url with query", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_PUBLIC_URL": "https://trygg.example.se/?a=1"}, "invalid TRYGG_PUBLIC_URL"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

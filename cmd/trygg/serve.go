@@ -62,8 +62,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	f.String(&tileCluster, "tile-cluster-below", "TRYGG_TILE_CLUSTER_BELOW", strconv.Itoa(o.TileClusterBelow), "reports in vector tiles are clustered at zooms below this, 1 to 23")
 	f.String(&tileCache, "tile-cache-mb", "TRYGG_TILE_CACHE_MB", strconv.Itoa(o.TileCacheMB), "size of the in-memory cache of gzipped vector tiles, in MB")
 	f.String(&o.BasemapStyle, "basemap-style", "TRYGG_BASEMAP_STYLE", "", "URL of a MapLibre style the web map draws under Trygg's layers (empty: a plain background that works offline)")
+	f.String(&o.PublicURL, "public-url", "TRYGG_PUBLIC_URL", "", "the server's public URL, scheme://host[:port][/prefix], that absolute URLs in answers are built on (empty: the request's Host)")
 	if err := f.Parse(args); err != nil {
 		return err
+	}
+	if o.PublicURL != "" {
+		u, err := api.ParsePublicURL(o.PublicURL)
+		if err != nil {
+			return fmt.Errorf("invalid TRYGG_PUBLIC_URL %q: %v", o.PublicURL, err)
+		}
+		o.PublicURL = u
 	}
 	if u, err := url.Parse(o.BasemapStyle); o.BasemapStyle != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
 		return fmt.Errorf("invalid TRYGG_BASEMAP_STYLE %q: want an http(s) URL of a MapLibre style", o.BasemapStyle)
