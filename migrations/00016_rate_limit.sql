@@ -5,13 +5,17 @@
 -- p_window, kept as GCRA's theoretical arrival time: tat is when the bucket is full
 -- again, so a row with tat in the past says nothing and may go. UNLOGGED: no WAL per
 -- request; a PostgreSQL crash (not a clean restart) empties the table, which only
--- forgives some requests.
+-- forgives some requests. Keys are client addresses, which Trygg does not store: the
+-- table holds their SHA-256 keyed with a random secret of this database instead.
 CREATE UNLOGGED TABLE rate_limit (
     bucket text        NOT NULL,
-    key    text        NOT NULL,
+    key    bytea       NOT NULL,
     tat    timestamptz NOT NULL,
     PRIMARY KEY (bucket, key)
 );
+
+CREATE TABLE rate_limit_secret (secret bytea NOT NULL);
+INSERT INTO rate_limit_secret SELECT sha256(convert_to(gen_random_uuid()::text || gen_random_uuid()::text, 'UTF8'));
 
 -- rate_take takes one request of p_key from bucket p_bucket (p_n per p_window) in one
 -- statement: allowed, or not and retry_after seconds until one more would be. A zero
@@ -23,6 +27,7 @@ RETURNS TABLE (allowed boolean, retry_after double precision)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     t     interval;
+    k     bytea;
     v_tat timestamptz;
 BEGIN
     IF p_n <= 0 OR p_window <= interval '0' THEN
@@ -30,8 +35,9 @@ BEGIN
         RETURN;
     END IF;
     t := p_window / p_n;
+    k := sha256(convert_to(p_key, 'UTF8') || (SELECT secret FROM rate_limit_secret));
     -- ON CONFLICT locks the row even when the WHERE refuses, so the SELECT below sees it.
-    INSERT INTO rate_limit AS r (bucket, key, tat) VALUES (p_bucket, p_key, now() + t)
+    INSERT INTO rate_limit AS r (bucket, key, tat) VALUES (p_bucket, k, now() + t)
     ON CONFLICT (bucket, key) DO UPDATE SET tat = greatest(r.tat, now()) + t
         WHERE greatest(r.tat, now()) + t <= now() + p_window
     RETURNING r.tat INTO v_tat;
@@ -42,7 +48,7 @@ BEGIN
         RETURN QUERY SELECT true, 0::double precision;
         RETURN;
     END IF;
-    SELECT r.tat INTO v_tat FROM rate_limit r WHERE r.bucket = p_bucket AND r.key = p_key;
+    SELECT r.tat INTO v_tat FROM rate_limit r WHERE r.bucket = p_bucket AND r.key = k;
     RETURN QUERY SELECT false, greatest(extract(epoch FROM coalesce(v_tat, now()) + t - p_window - now())::double precision, 0.001);
 END
 $$;
@@ -89,4 +95,5 @@ GRANT EXECUTE ON FUNCTION rate_take(text, text, int, interval), rate_check(text,
 DROP FUNCTION report_rate_check(text, text, int, interval, text);
 DROP FUNCTION rate_check(text, text, int, interval);
 DROP FUNCTION rate_take(text, text, int, interval);
+DROP TABLE rate_limit_secret;
 DROP TABLE rate_limit;
