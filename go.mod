@@ -13,7 +13,6 @@ require (
 	github.com/twpayne/go-geom v1.7.0
 	golang.org/x/crypto v0.58.0
 	golang.org/x/sync v0.24.0
-	golang.org/x/time v0.16.0
 )
 
 require (

@@ -31,8 +31,8 @@ func (s *Server) hotspotQuery(r *http.Request, v url.Values) (trygg.HotspotQuery
 	}
 	c := trygg.CallerFrom(r.Context())
 	if c == nil {
-		if ok, wait := s.hotspotLimit.allow(s.clientIP(r)); !ok {
-			return q, tooMany(wait, "too many hotspot analyses from this address; try again later")
+		if err := s.db.Take(r.Context(), limit(bucketHotspot, s.clientIP(r), s.opts.HotspotRate)); err != nil {
+			return q, limited(err)
 		}
 		q.Public = true
 		q.MinCount = max(q.MinCount, trygg.DefaultMinCount)

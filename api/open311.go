@@ -18,9 +18,6 @@ func (s *Server) open311Hooks() open311.Hooks {
 // same rate limit, checks and store call as handleSubmitReport. The erasure token is
 // made but not returned: Open311 has no place for it.
 func (s *Server) submitOpen311(r *http.Request, in open311.Submission) (postgis.Submitted, error) {
-	if err := s.limitReports(r); err != nil {
-		return postgis.Submitted{}, err
-	}
 	key, err := idempotencyKey(r)
 	if err != nil {
 		return postgis.Submitted{}, err
@@ -40,7 +37,7 @@ func (s *Server) submitOpen311(r *http.Request, in open311.Submission) (postgis.
 	if err := s.checkFields(r, &rep, f); err != nil {
 		return postgis.Submitted{}, err
 	}
-	return s.storeReport(r.Context(), rep, key, in.RequestHash)
+	return s.storeReport(r, rep, key, in.RequestHash)
 }
 
 // open311Problem classifies err as the server's problem+json answers do, logging

@@ -1,10 +1,10 @@
 package api
 
 import (
-	"sync"
+	"errors"
 	"time"
 
-	"golang.org/x/time/rate"
+	"github.com/trygg-gis/trygg/postgis"
 )
 
 // Rate is a number of events per window, e.g. 10 reports per 10 minutes.
@@ -13,48 +13,32 @@ type Rate struct {
 	Window time.Duration
 }
 
-// limiter keeps a token bucket per key (a client address): N events at once, refilled
-// evenly over Window. Buckets idle for a window are dropped. A zero Rate allows all.
-type limiter struct {
-	rate    Rate
-	mu      sync.Mutex
-	buckets map[string]*bucket
-	sweep   time.Time
+// The rate-limit buckets: one kind of request each, limited per client address in
+// PostgreSQL (postgis.Limit), so the limits hold across servers and restarts.
+const (
+	bucketReport      = "report"
+	bucketConfirm     = "confirm"
+	bucketConfirmOnce = "confirm-once" // one confirmation per address and report a day
+	bucketHotspot     = "hotspot"
+)
+
+var limitMessages = map[string]string{
+	bucketReport:      "too many reports from this address; try again later",
+	bucketConfirm:     "too many confirmations from this address; try again later",
+	bucketConfirmOnce: "this address has already confirmed this report",
+	bucketHotspot:     "too many hotspot analyses from this address; try again later",
 }
 
-type bucket struct {
-	lim  *rate.Limiter
-	seen time.Time
+// limit is rate r of bucket for key, a client address. A zero Rate allows all.
+func limit(bucket, key string, r Rate) postgis.Limit {
+	return postgis.Limit{Bucket: bucket, Key: key, N: r.N, Window: r.Window}
 }
 
-func newLimiter(r Rate) *limiter { return &limiter{rate: r, buckets: map[string]*bucket{}} }
-
-// allow takes one event for key; when none is left it says how long to wait.
-func (l *limiter) allow(key string) (bool, time.Duration) {
-	if l == nil || l.rate.N <= 0 || l.rate.Window <= 0 {
-		return true, 0
+// limited turns a refusal by a rate limit into 429 with Retry-After; other errors pass.
+func limited(err error) error {
+	var le *postgis.LimitError
+	if errors.As(err, &le) {
+		return tooMany(le.RetryAfter, limitMessages[le.Bucket])
 	}
-	now := time.Now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if now.Sub(l.sweep) > l.rate.Window {
-		for k, b := range l.buckets {
-			if now.Sub(b.seen) > l.rate.Window {
-				delete(l.buckets, k)
-			}
-		}
-		l.sweep = now
-	}
-	b := l.buckets[key]
-	if b == nil {
-		b = &bucket{lim: rate.NewLimiter(rate.Every(l.rate.Window/time.Duration(l.rate.N)), l.rate.N)}
-		l.buckets[key] = b
-	}
-	b.seen = now
-	res := b.lim.ReserveN(now, 1)
-	if d := res.DelayFrom(now); d > 0 {
-		res.CancelAt(now)
-		return false, d
-	}
-	return true, 0
+	return err
 }

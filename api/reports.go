@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -291,9 +290,6 @@ func (s *Server) checkFields(r *http.Request, rep *trygg.Report, f reportFields)
 // handleSubmitReport answers POST /api/v1/reports: 201 after the report is committed,
 // with its id, a follow-up URL and an erasure token shown this once.
 func (s *Server) handleSubmitReport(w http.ResponseWriter, r *http.Request) error {
-	if err := s.limitReports(r); err != nil {
-		return err
-	}
 	key, err := idempotencyKey(r)
 	if err != nil {
 		return err
@@ -302,7 +298,7 @@ func (s *Server) handleSubmitReport(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	out, err := s.storeReport(r.Context(), rep, key, hash)
+	out, err := s.storeReport(r, rep, key, hash)
 	if err != nil {
 		return err
 	}
@@ -318,18 +314,6 @@ func (s *Server) handleSubmitReport(w http.ResponseWriter, r *http.Request) erro
 	})
 }
 
-// limitReports applies the public rate limit on report submissions per client
-// address; signed-in callers are not limited.
-func (s *Server) limitReports(r *http.Request) error {
-	if trygg.CallerFrom(r.Context()) != nil {
-		return nil
-	}
-	if ok, wait := s.reportLimit.allow(s.clientIP(r)); !ok {
-		return tooMany(wait, "too many reports from this address; try again later")
-	}
-	return nil
-}
-
 // idempotencyKey returns the request's Idempotency-Key header ("" for none).
 func idempotencyKey(r *http.Request) (string, error) {
 	key := r.Header.Get("Idempotency-Key")
@@ -341,14 +325,21 @@ func idempotencyKey(r *http.Request) (string, error) {
 
 // storeReport stores a checked report under a new id with a new erasure token (in the
 // answer's ErasureToken, for the reporter alone); hash is what an idempotency key was
-// first used for.
-func (s *Server) storeReport(ctx context.Context, rep trygg.Report, key string, hash []byte) (postgis.Submitted, error) {
+// first used for. The public's reports are rate limited per client address in the same
+// round trip (429 with Retry-After); signed-in callers are not limited. Only reports
+// stored count: a replay, or a report refused as invalid, takes nothing.
+func (s *Server) storeReport(r *http.Request, rep trygg.Report, key string, hash []byte) (postgis.Submitted, error) {
 	rep.ID = uuid.NewString()
 	token := auth.NewToken(auth.ErasurePrefix)
-	return s.db.SubmitReport(ctx, postgis.Submission{
+	sub := postgis.Submission{
 		Report: rep, ErasureHash: auth.HashToken(token), ErasureToken: token,
 		IdempotencyKey: key, RequestHash: hash, SnapMetres: s.opts.PublicGridM,
-	})
+	}
+	if trygg.CallerFrom(r.Context()) == nil {
+		sub.Limit = limit(bucketReport, s.clientIP(r), s.opts.ReportRate)
+	}
+	out, err := s.db.SubmitReport(r.Context(), sub)
+	return out, limited(err)
 }
 
 // publicProperties are what anyone may see of a report.
@@ -504,15 +495,11 @@ func floatParam(v, name string, lo, hi float64) (float64, error) {
 // handleConfirm answers POST /api/v1/reports/{id}/confirm: "me too" on a public report.
 func (s *Server) handleConfirm(w http.ResponseWriter, r *http.Request) error {
 	id := mux.Vars(r)["id"]
-	if ok, wait := s.confirmLimit.allow(s.clientIP(r)); !ok {
-		return tooMany(wait, "too many confirmations from this address; try again later")
-	}
-	if ok, wait := s.confirmOnce.allow(s.clientIP(r) + " " + id); !ok {
-		return tooMany(wait, "this address has already confirmed this report")
-	}
-	n, err := s.db.ConfirmReport(r.Context(), id)
+	ip := s.clientIP(r)
+	n, err := s.db.ConfirmReport(r.Context(), id, limit(bucketConfirm, ip, s.opts.ConfirmRate),
+		limit(bucketConfirmOnce, ip+" "+id, Rate{N: 1, Window: 24 * time.Hour}))
 	if err != nil {
-		return err
+		return limited(err)
 	}
 	return writeJSON(w, http.StatusCreated, "application/json", map[string]any{"id": id, "confirmations": n})
 }

@@ -377,14 +377,22 @@ func TestReportIdempotencyAndRateLimit(t *testing.T) {
 	if n := countReports(t, e.url); n != 1 {
 		t.Errorf("%d reports after a retried submission, want 1", n)
 	}
-	// Three submissions are allowed, then 429 with Retry-After. (Replays count too.)
+	// Three reports stored are allowed, then 429 with Retry-After. A replay and a
+	// refused request take nothing, so two more go in.
+	submit(t, c, report(""))
+	submit(t, c, report(""), "Idempotency-Key", "k-2")
+	submit(t, c, report(""), "Idempotency-Key", "k-2") // a replay, not a fourth
 	resp, body = c.post(t, "/api/v1/reports", "application/json", report(""))
 	wantStatus(t, resp, body, http.StatusTooManyRequests)
 	if resp.Header.Get("Retry-After") == "" {
 		t.Error("429 without Retry-After")
 	}
-	if n := countReports(t, e.url); n != 1 {
-		t.Errorf("%d reports, want 1", n)
+	if n := countReports(t, e.url); n != 3 {
+		t.Errorf("%d reports, want 3", n)
+	}
+	// A client whose answer got lost still gets it when the limit is used up.
+	if again := submit(t, c, report(""), "Idempotency-Key", "k-1"); again != a {
+		t.Errorf("replay at the limit got %+v, want %+v", again, a)
 	}
 }
 

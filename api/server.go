@@ -83,20 +83,12 @@ type Server struct {
 	metrics *metrics
 	handler http.Handler
 
-	reportLimit  *limiter
-	hotspotLimit *limiter
-	confirmLimit *limiter
-	confirmOnce  *limiter // one confirmation per address and report a day
-
 	tiles *tiles.Handler // set by routes
 }
 
 // New returns a server backed by db.
 func New(db *postgis.DB, log *slog.Logger, opts Options) *Server {
-	s := &Server{db: db, log: log, opts: opts, metrics: newMetrics(db.Pool()),
-		reportLimit: newLimiter(opts.ReportRate), confirmLimit: newLimiter(opts.ConfirmRate),
-		hotspotLimit: newLimiter(opts.HotspotRate),
-		confirmOnce:  newLimiter(Rate{N: 1, Window: 24 * time.Hour})}
+	s := &Server{db: db, log: log, opts: opts, metrics: newMetrics(db.Pool())}
 	s.handler = s.observe(s.routes())
 	return s
 }

@@ -42,6 +42,11 @@ type Submission struct {
 	IdempotencyKey string  // "" for none
 	RequestHash    []byte  // what the key was first used for
 	SnapMetres     float64 // public positions of points snap to cells of this size
+
+	// Limit, if on, is the client's rate limit, taken in the same round trip; a
+	// replay of a stored idempotency key takes nothing, and a report that is not
+	// stored gives its request back. Refused: *LimitError.
+	Limit Limit
 }
 
 // Submitted is what the store says of a stored submission.
@@ -54,8 +59,8 @@ type Submitted struct {
 	Replayed     bool // an earlier submission with the same idempotency key
 }
 
-// SubmitReport stores a report in one statement (one round trip, one transaction): the
-// municipality is the one covering the position; none is EUNPROCESSABLE on location.
+// SubmitReport stores a report in one statement (one round trip, one transaction, the
+// rate limit check in s.Limit riding along in the same pipeline): the municipality is the one covering the position; none is EUNPROCESSABLE on location.
 // The report, its first status, its contact data and the idempotency key commit
 // together. A key already used returns the first report (Replayed); used for another
 // request, EUNPROCESSABLE on Idempotency-Key.
@@ -79,11 +84,20 @@ func (db *DB) SubmitReport(ctx context.Context, s Submission) (Submitted, error)
 		name = c.Actor
 	}
 	actor = &name
-	err = db.pool.QueryRow(ctx, `SELECT id, municipality_code, status, created_at, erasure, replayed
+	var checks []rateCheck
+	if l := s.Limit; l.on() {
+		checks = []rateCheck{{l, `SELECT report_rate_check($1, $2, $3, $4, $5)`, []any{l.Bucket, l.Key, l.N, l.Window, key}}}
+	}
+	err = db.limited(ctx, checks, `SELECT id, municipality_code, status, created_at, erasure, replayed
 		FROM submit_report($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
-		r.ID, g, r.Category, r.Feeling, r.When, r.Description, r.PublicDescription, r.Source, r.Precision, r.Status,
-		r.ObservedAt, s.ErasureHash, email, phone, s.SnapMetres, key, s.RequestHash, s.ErasureToken, actorID, *actor,
-	).Scan(&out.ID, &out.Municipality, &out.Status, &out.CreatedAt, &out.ErasureToken, &out.Replayed)
+		[]any{r.ID, g, r.Category, r.Feeling, r.When, r.Description, r.PublicDescription, r.Source, r.Precision, r.Status,
+			r.ObservedAt, s.ErasureHash, email, phone, s.SnapMetres, key, s.RequestHash, s.ErasureToken, actorID, *actor},
+		func(row pgx.Row) error {
+			return row.Scan(&out.ID, &out.Municipality, &out.Status, &out.CreatedAt, &out.ErasureToken, &out.Replayed)
+		})
+	if isLimit(err) {
+		return out, err
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {
@@ -380,12 +394,17 @@ func auditView(r trygg.Report) map[string]any {
 }
 
 // ConfirmReport adds a "me too" to a public report and returns its count, or ENOTFOUND.
-func (db *DB) ConfirmReport(ctx context.Context, id string) (int, error) {
+// limits are taken in the same round trip (refused: *LimitError).
+func (db *DB) ConfirmReport(ctx context.Context, id string, limits ...Limit) (int, error) {
 	if !isUUID(id) {
 		return 0, trygg.Errorf(trygg.ENOTFOUND, "id", "no report has id %q", id)
 	}
 	var n *int
-	if err := db.pool.QueryRow(ctx, `SELECT confirm_report($1)`, id).Scan(&n); err != nil {
+	err := db.limited(ctx, rateChecks(limits), `SELECT confirm_report($1)`, []any{id}, func(row pgx.Row) error { return row.Scan(&n) })
+	if isLimit(err) {
+		return 0, err
+	}
+	if err != nil {
 		return 0, wrap(err, "confirm report")
 	}
 	if n == nil {
