@@ -45,6 +45,8 @@ type Options struct {
 	TileCacheMB      int // size of the in-memory cache of gzipped tiles, in MB
 
 	BasemapStyle string // URL of a MapLibre style the web map draws under Trygg's layers; "" for none
+
+	Limits Limits // concurrency limits of expensive work (shed.go); zero fields are DefaultLimits
 }
 
 // DefaultOptions are the defaults the configuration starts from.
@@ -83,6 +85,9 @@ type Server struct {
 	confirmLimit *limiter
 	confirmOnce  *limiter // one confirmation per address and report a day
 
+	gates  gates     // limits of expensive work
+	health *dbHealth // logs when the database goes away and returns
+
 	tiles *tiles.Handler // set by routes
 }
 
@@ -92,6 +97,12 @@ func New(db *postgis.DB, log *slog.Logger, opts Options) *Server {
 		reportLimit: newLimiter(opts.ReportRate), confirmLimit: newLimiter(opts.ConfirmRate),
 		hotspotLimit: newLimiter(opts.HotspotRate),
 		confirmOnce:  newLimiter(Rate{N: 1, Window: 24 * time.Hour})}
+	s.gates = newGates(opts.Limits, s.metrics)
+	s.health = &dbHealth{db: db, log: log}
+	if l, n := opts.Limits.withDefaults(), db.Pool().Config().MaxConns; int32(l.Sum()) >= n {
+		log.Warn("the limits of expensive work take the whole database pool; cheap requests may wait",
+			"limits", l.Sum(), "pool", n)
+	}
 	s.handler = s.observe(s.routes())
 	return s
 }
