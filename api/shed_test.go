@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 )
 
 // A gate of one slot and a queue of two: the second request waits and gets the slot
@@ -66,11 +65,13 @@ func TestGate(t *testing.T) {
 			t.Errorf("a queued request was shed after %v, want after the wait (200ms)", d)
 		}
 	}
-	var m dto.Metric
-	if err := shed.WithLabelValues(classAnalyses).Write(&m); err != nil {
-		t.Fatal(err)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(shed)
+	mfs, err := reg.Gather()
+	if err != nil || len(mfs) != 1 {
+		t.Fatalf("gather: %v, %d families", err, len(mfs))
 	}
-	if n := m.GetCounter().GetValue(); n != 3 {
+	if n := mfs[0].GetMetric()[0].GetCounter().GetValue(); n != 3 {
 		t.Errorf("shed counter %v, want 3", n)
 	}
 	if len(g.slots) != 1 {
