@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# bench.sh: make bench. Runs every Go benchmark, then the overload script, against a throwaway PostGIS cluster in
-# .data/bench. Each benchmark measures Trygg next to a baseline from the same run (the
-# bare SQL query, a static server), because these machines are shared and noisy: read
-# the ratios, not the absolute times.
+# bench.sh: make bench. Runs every Go benchmark, then the overload script, against a
+# throwaway PostGIS cluster in .data/bench. Each benchmark measures Trygg next to a
+# baseline from the same run (the bare SQL query, a static server), because these
+# machines are shared and noisy: read the ratios, not the absolute times.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if [ -z "${TRYGG_TEST_DATABASE_URL:-}" ]; then
