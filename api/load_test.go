@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/trygg-gis/trygg"
 	"github.com/trygg-gis/trygg/api"
 	"github.com/trygg-gis/trygg/demo"
 	"github.com/trygg-gis/trygg/postgis"
@@ -422,5 +423,116 @@ func waitForLog(t *testing.T, logs *syncBuffer, msg string) {
 			t.Fatalf("no %q line within 10 s:\n%s", msg, logs)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Each class of expensive work has its limit: with one of each held (waiting on a
+// lock of the report table inside PostgreSQL), the next of the same class is shed
+// with 503 and Retry-After within a second and counted under its class, while the
+// cheap requests still answer; the held ones finish once the lock is gone.
+func TestShedEachClass(t *testing.T) {
+	e := newEnv(t, func(o *api.Options, _ *postgis.Options) {
+		o.Limits = api.Limits{Analyses: 1, LargePages: 1, ColdTiles: 1, Imports: 1, QueueWait: 100 * time.Millisecond}
+		o.HotspotRate, o.ReportRate = api.Rate{}, api.Rate{}
+	})
+	planner := e.signIn(t, e.addUser(t, trygg.RolePlanner, "kommun-1493").Email)
+	p := e.placeIn(t, "1493", 0, 0)
+	estCSV := fmt.Sprintf("type,occurred_at,lon,lat\nklotter,2026-11-19T17:00:00Z,%g,%g\n", p[0], p[1])
+	classes := []struct {
+		class string
+		do    func(c *client, i int) (*http.Response, []byte)
+		held  int
+	}{
+		{"analyses", func(c *client, i int) (*http.Response, []byte) {
+			return c.do(t, http.MethodGet, "/api/v1/hotspots?municipality=1470", nil)
+		}, http.StatusOK},
+		{"large_pages", func(c *client, i int) (*http.Response, []byte) {
+			return c.do(t, http.MethodGet, "/ogc/collections/reports/items?limit=5000", nil)
+		}, http.StatusOK},
+		{"cold_tiles", func(c *client, i int) (*http.Response, []byte) {
+			return c.do(t, http.MethodGet, fmt.Sprintf("/tiles/reports/%d/0/0.mvt", 3+i), nil) // two different tiles
+		}, http.StatusNoContent},
+		{"imports", func(c *client, i int) (*http.Response, []byte) {
+			return planner.post(t, "/api/v1/est/incidents", "text/csv", estCSV)
+		}, http.StatusCreated},
+	}
+
+	ctx := context.Background()
+	conn := pgtest.Conn(t, e.url)
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck
+	if _, err := tx.Exec(ctx, `LOCK TABLE report IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	held := make(chan string, len(classes))
+	for _, c := range classes {
+		go func() {
+			resp, body := c.do(e.client(), 0)
+			if resp.StatusCode != c.held {
+				t.Errorf("%s: the held request: status %d, want %d: %s", c.class, resp.StatusCode, c.held, body)
+			}
+			held <- c.class
+		}()
+	}
+	// Every held request waits on the lock in PostgreSQL, with its class's slot. (Asked
+	// outside the transaction: within one, pg_stat_activity is a snapshot.)
+	watch := pgtest.Conn(t, e.url)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		var waiting int
+		if err := watch.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting == len(classes) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests wait on the lock, want %d: %v", waiting, len(classes), pgtest.Strings(t, e.url,
+				`SELECT coalesce(wait_event_type, '') || ' ' || state || ' ' || left(query, 120) FROM pg_stat_activity WHERE datname = current_database()`))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	for _, c := range classes {
+		start := time.Now()
+		resp, body := c.do(e.client(), 1)
+		d := time.Since(start)
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" ||
+			resp.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%s beyond its limit: status %d, Retry-After %q, Content-Type %q; want 503 problem+json with Retry-After: %s",
+				c.class, resp.StatusCode, resp.Header.Get("Retry-After"), resp.Header.Get("Content-Type"), body)
+		}
+		if d > cheapBound {
+			t.Errorf("%s: shed after %v, want < %v", c.class, d, cheapBound)
+		}
+	}
+	for _, path := range []string{"/healthz", "/api/v1/municipalities/1470"} {
+		start := time.Now()
+		resp, body := e.get(t, path)
+		wantStatus(t, resp, body, http.StatusOK)
+		if d := time.Since(start); d > cheapBound {
+			t.Errorf("%s took %v beside the held work, want < %v", path, d, cheapBound)
+		}
+	}
+	_, body := e.get(t, "/metrics")
+	for _, c := range classes {
+		if want := fmt.Sprintf(`trygg_shed_requests_total{class=%q} 1`, c.class); !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for range classes {
+		select {
+		case <-held:
+		case <-time.After(20 * time.Second):
+			t.Fatal("a held request did not finish after the lock was released")
+		}
 	}
 }
