@@ -171,7 +171,14 @@ func (s *Server) handleAddDialoguePlaces(w http.ResponseWriter, r *http.Request)
 		rep.Source, rep.Status = trygg.SourceDialogue, trygg.StatusReceived
 		places = append(places, rep)
 	}
+	release := func() {}
+	if where != nil { // a list from a file: an import; one place is a cheap write
+		if release, err = s.gates.imports.enter(ctx); err != nil {
+			return err
+		}
+	}
 	out, rejected, err := s.db.AddDialoguePlaces(ctx, id, places, s.opts.PublicGridM)
+	release()
 	if err != nil {
 		return err
 	}

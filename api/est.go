@@ -186,7 +186,12 @@ func (s *Server) addESTList(w http.ResponseWriter, r *http.Request) error {
 		slices.SortStableFunc(errs, func(a, b importer.RecordError) int { return a.Line - b.Line })
 		return writeRefused(w, r, http.StatusBadRequest, recordRefusals(errs))
 	}
+	release, err := s.gates.imports.enter(r.Context())
+	if err != nil {
+		return err
+	}
 	out, rejected, err := s.db.AddESTIncidents(r.Context(), incs, s.opts.PublicGridM)
+	release()
 	if err != nil {
 		return err
 	}

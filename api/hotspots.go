@@ -137,6 +137,11 @@ func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	release, err := s.gates.analyses.enter(r.Context())
+	if err != nil {
+		return err
+	}
+	defer release()
 	res, err := hotspot.Run(r.Context(), s.db, q)
 	if err != nil {
 		return err
@@ -172,6 +177,7 @@ func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request) error {
 		}
 		out["cells"] = map[string]any{"type": "FeatureCollection", "features": cf}
 	}
+	release() // before writing to a client that may read slowly
 	cacheControl(w, q.Public)
 	return writeJSON(w, http.StatusOK, contentTypeGeoJSON, out)
 }
@@ -242,6 +248,11 @@ func (s *Server) handleHotspotCells(w http.ResponseWriter, r *http.Request) erro
 	if q.Method != trygg.MethodGi {
 		return trygg.Errorf(trygg.EINVALID, "method", "cells come from method gi only")
 	}
+	release, err := s.gates.analyses.enter(r.Context())
+	if err != nil {
+		return err
+	}
+	defer release()
 	res, err := hotspot.Run(r.Context(), s.db, q)
 	if err != nil {
 		return err
@@ -250,6 +261,7 @@ func (s *Server) handleHotspotCells(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
+	release() // before writing to a client that may read slowly
 	cacheControl(w, q.Public)
 	return writeJSON(w, http.StatusOK, contentTypeGeoJSON, map[string]any{
 		"type": "FeatureCollection", "features": features, "parameters": hotspotParams(q)})
@@ -306,6 +318,11 @@ func (s *Server) handleCreateHotspotRun(w http.ResponseWriter, r *http.Request) 
 	if q.Public {
 		q.MinCount = max(q.MinCount, trygg.DefaultMinCount)
 	}
+	release, err := s.gates.analyses.enter(r.Context())
+	if err != nil {
+		return err
+	}
+	defer release()
 	res, err := hotspot.Run(r.Context(), s.db, q)
 	if err != nil {
 		return err
@@ -332,6 +349,7 @@ func (s *Server) handleCreateHotspotRun(w http.ResponseWriter, r *http.Request) 
 	if err := s.db.SaveHotspotRun(r.Context(), run); err != nil {
 		return err
 	}
+	release() // before writing to a client that may read slowly
 	w.Header().Set("Location", "/api/v1/hotspot-runs/"+run.ID)
 	w.Header().Set("Cache-Control", "no-store")
 	return writeJSON(w, http.StatusCreated, "application/json", run)

@@ -16,6 +16,7 @@ type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	shed     *prometheus.CounterVec // by class of expensive work (shed.go)
 
 	series sync.Map // seriesKey → series: the label lookups, done once per key
 }
@@ -42,8 +43,15 @@ func newMetrics(pool *pgxpool.Pool) *metrics {
 			Help:    "HTTP request duration by method and route template.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}, []string{"method", "route"}),
+		shed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "trygg_shed_requests_total",
+			Help: "Requests refused with 503 because their class of expensive work was at its limit.",
+		}, []string{"class"}),
 	}
-	m.registry.MustRegister(m.requests, m.duration,
+	for _, c := range []string{classAnalyses, classLargePages, classColdTiles, classImports} {
+		m.shed.WithLabelValues(c) // every class shows, at 0 until one is shed
+	}
+	m.registry.MustRegister(m.requests, m.duration, m.shed,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if pool != nil {
 		m.registry.MustRegister(poolCollector{pool})

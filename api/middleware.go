@@ -28,6 +28,7 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	s.health.failed(err)
 	p, internal := problemFor(err, r)
 	if internal {
 		s.log.ErrorContext(r.Context(), "internal error", "error", err.Error(),
@@ -79,8 +80,8 @@ func (rec *recorder) Write(b []byte) (int, error) {
 
 func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
 
-// observe wraps the whole router: it gives the request an id, a deadline and a body
-// limit, recovers panics, and afterwards writes one log line and the metrics.
+// observe wraps the whole router: it gives the request an id, a deadline, a write
+// deadline and a body limit, recovers panics, and afterwards writes one log line and the metrics.
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -94,6 +95,11 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		r = r.WithContext(ctx)
 		if r.Body != nil {
 			r.Body = bodyReader{http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)}
+		}
+		if s.opts.WriteTimeout > 0 {
+			// Every response has a write deadline, however the server is run: a client
+			// that never reads is dropped then, and its handler returns.
+			http.NewResponseController(w).SetWriteDeadline(start.Add(s.opts.WriteTimeout)) //nolint:errcheck // unsupported: the server's WriteTimeout holds
 		}
 		rec := &recorder{ResponseWriter: w}
 		rec.Header().Set("X-Request-Id", info.id)

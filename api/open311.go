@@ -43,6 +43,7 @@ func (s *Server) submitOpen311(r *http.Request, in open311.Submission) (postgis.
 // open311Problem classifies err as the server's problem+json answers do, logging
 // internal errors the same way.
 func (s *Server) open311Problem(r *http.Request, err error) open311.Problem {
+	s.health.failed(err)
 	p, internal := problemFor(err, r)
 	if internal {
 		s.log.ErrorContext(r.Context(), "internal error", "error", err.Error(),

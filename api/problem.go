@@ -12,6 +12,7 @@ import (
 
 	"github.com/trygg-gis/trygg"
 	"github.com/trygg-gis/trygg/importer"
+	"github.com/trygg-gis/trygg/postgis"
 )
 
 // statusOf maps each domain error code to one HTTP status.
@@ -61,6 +62,9 @@ func tooMany(d time.Duration, msg string) error {
 	return &statusError{status: http.StatusTooManyRequests, msg: msg, retryAfter: d}
 }
 
+// unavailableRetryAfter is the Retry-After of a 503 that does not choose its own.
+const unavailableRetryAfter = 5 * time.Second
+
 // problemFor turns any error into a problem and says whether it is internal (and so
 // must be logged; its message is hidden).
 func problemFor(err error, r *http.Request) (Problem, bool) {
@@ -76,6 +80,9 @@ func problemFor(err error, r *http.Request) (Problem, bool) {
 		p.retryAfter = se.retryAfter
 	case errors.As(err, &mbe):
 		p.Status, p.Detail = http.StatusRequestEntityTooLarge, "the request body is larger than the limit"
+	case postgis.Unreachable(err) && trygg.ErrorCode(err) == trygg.EINTERNAL:
+		// A store error not classified where it was made: still the database that is down.
+		p.Status, p.Code, p.Detail = http.StatusServiceUnavailable, trygg.EUNAVAILABLE, "the database is unavailable; try again shortly"
 	default:
 		code := trygg.ErrorCode(err)
 		p.Status = statusOf[code]
@@ -83,6 +90,11 @@ func problemFor(err error, r *http.Request) (Problem, bool) {
 	}
 	if p.Status == 0 {
 		p.Status = http.StatusInternalServerError
+	}
+	if p.Status == http.StatusServiceUnavailable && p.retryAfter == 0 {
+		// Every 503 says when to come back: a database that went away (or was too slow)
+		// is usually back within seconds.
+		p.retryAfter = unavailableRetryAfter
 	}
 	p.Title = http.StatusText(p.Status)
 	return p, p.Status == http.StatusInternalServerError

@@ -20,7 +20,7 @@ func (s *Server) routes() http.Handler {
 	// Vector tiles, their TileJSON and the MapLibre style (package tiles): public or the
 	// caller's staff view, cached; every unsafe request marks the tiles' versions stale.
 	// First, because the router tries routes in order and tiles are the most requested.
-	s.tiles = tiles.New(s.db, tiles.Hooks{Fail: s.fail, BaseURL: s.baseURL}, tiles.Options{ClusterBelow: s.opts.TileClusterBelow,
+	s.tiles = tiles.New(s.db, tiles.Hooks{Fail: s.fail, BaseURL: s.baseURL, Cold: s.gates.coldTiles.enter}, tiles.Options{ClusterBelow: s.opts.TileClusterBelow,
 		CacheBytes: int64(s.opts.TileCacheMB) << 20, HTTPS: s.opts.SecureCookies})
 	r.Use(s.tiles.AfterWrites)
 	s.tiles.Register(r)

@@ -50,6 +50,8 @@ type Options struct {
 	// trailing slash) that absolute URLs in answers are built on; "" builds them on
 	// the request's Host.
 	PublicURL string
+
+	Limits Limits // concurrency limits of expensive work (shed.go); zero fields are DefaultLimits
 }
 
 // DefaultOptions are the defaults the configuration starts from.
@@ -83,12 +85,21 @@ type Server struct {
 	metrics *metrics
 	handler http.Handler
 
+	gates  gates     // limits of expensive work
+	health *dbHealth // logs when the database goes away and returns
+
 	tiles *tiles.Handler // set by routes
 }
 
 // New returns a server backed by db.
 func New(db *postgis.DB, log *slog.Logger, opts Options) *Server {
 	s := &Server{db: db, log: log, opts: opts, metrics: newMetrics(db.Pool())}
+	s.gates = newGates(opts.Limits, s.metrics)
+	s.health = &dbHealth{db: db, log: log}
+	if l, n := opts.Limits.withDefaults(), db.Pool().Config().MaxConns; int32(l.Sum()) >= n {
+		log.Warn("the limits of expensive work take the whole database pool; cheap requests may wait",
+			"limits", l.Sum(), "pool", n)
+	}
 	s.handler = s.observe(s.routes())
 	return s
 }

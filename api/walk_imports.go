@@ -73,7 +73,13 @@ func (s *Server) handleImportRoute(w http.ResponseWriter, r *http.Request) error
 		return writeRefused(w, r, http.StatusBadRequest, refused)
 	}
 	wk.Route, wk.RouteTimes = rt.Line, rt.Times
-	if wk, err = s.db.UpdateWalk(ctx, wk); err != nil {
+	release, err := s.gates.imports.enter(ctx) // the file is read: only the store's work waits
+	if err != nil {
+		return err
+	}
+	wk, err = s.db.UpdateWalk(ctx, wk)
+	release()
+	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, "application/json", importedRoute{WalkID: wk.ID, Format: rt.Format, Kind: rt.Kind,
@@ -121,7 +127,13 @@ func (s *Server) handleImportObservations(w http.ResponseWriter, r *http.Request
 	status := http.StatusBadRequest
 	var ids []string
 	if len(obs.Errors) == 0 {
-		if ids, err = importer.AddObservations(ctx, s.db, wk.ID, &obs); err != nil {
+		release, err := s.gates.imports.enter(ctx)
+		if err != nil {
+			return err
+		}
+		ids, err = importer.AddObservations(ctx, s.db, wk.ID, &obs)
+		release()
+		if err != nil {
 			return err
 		}
 		status = http.StatusUnprocessableEntity // the store refuses only places outside the walk's municipality

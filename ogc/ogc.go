@@ -6,9 +6,11 @@
 //   - a collection is a postgis.FeatureCollectionDef; the public reads its public source
 //     (reports: the public_report view), signed-in staff its staff source under row-level
 //     security; a collection the caller may not read answers 404 and is not listed;
-//   - items are streamed as PostgreSQL returns them: the FeatureCollection's head, then
-//     each feature, then the links (next and prev need the page's first and last keys),
-//     numberMatched, numberReturned and timeStamp;
+//   - items are encoded as PostgreSQL returns them, into memory (a page is bounded by
+//     its limit): the FeatureCollection's head, then each feature, then the links (next
+//     and prev need the page's first and last keys), numberMatched, numberReturned and
+//     timeStamp; the page is sent after the store's connection is released, so a slow
+//     client holds no database connection;
 //   - paging is a keyset on (time, id), encoded in an opaque cursor, so a page boundary
 //     stays where it is while rows arrive;
 //   - crs and bbox-crs are CRS84 (longitude, latitude) or EPSG:3006 (SWEREF 99 TM in its
@@ -17,6 +19,8 @@ package ogc
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -52,6 +56,7 @@ const (
 const (
 	DefaultLimit = 100
 	MaxLimit     = 10000
+	LargePage    = 1000 // a page of more features than this is expensive work (Hooks.Large)
 )
 
 // Hooks connect the API to the server.
@@ -63,6 +68,11 @@ type Hooks struct {
 	// BaseURL, if set, is the server's absolute URL (scheme://host[:port][/prefix])
 	// that links are built on; nil builds them on the request's Host.
 	BaseURL func(r *http.Request) string
+	// Large, if set, is entered before reading a large page (more than LargePage
+	// features, or CSV) and released once it is read: the server's limit of such work
+	// at once, which may refuse (503) instead of waiting long. release may be called
+	// more than once.
+	Large func(ctx context.Context) (release func(), err error)
 }
 
 // Options tune the API.
@@ -577,8 +587,18 @@ func (h *Handler) items(w http.ResponseWriter, r *http.Request) error {
 	// would pay it again each time (the standard lets a server leave it out).
 	iq.q.Count = iq.format != fCSV && iq.q.After == nil && iq.q.Before == nil
 	base := h.base(r) + "/collections/" + c.ID + "/items"
-	bw := bufio.NewWriterSize(w, 32<<10)
-	started := false
+	release := func() {}
+	if h.hooks.Large != nil && (iq.q.Limit > LargePage || iq.format == fCSV) {
+		if release, err = h.hooks.Large(r.Context()); err != nil {
+			return err
+		}
+		defer release() // a no-op once released below
+	}
+	// The page is written to memory (it is bounded by the limit) while the store reads
+	// it, and sent once the store's connection is back in the pool: a client that reads
+	// slowly, or never, holds no database connection.
+	var buf bytes.Buffer
+	bw := bufio.NewWriterSize(&buf, 32<<10)
 	var fw featureWriter
 	switch iq.format {
 	case fJSON:
@@ -588,29 +608,12 @@ func (h *Handler) items(w http.ResponseWriter, r *http.Request) error {
 	case fCSV:
 		fw = newCSVWriter(bw, src, iq.q.XY)
 	}
-	start := func() {
-		if started {
-			return
-		}
-		started = true
-		hd := w.Header()
-		hd.Set("Content-Type", fw.contentType())
-		hd.Set("Content-Crs", "<"+crsURI(iq.q.SRID)+">")
-		hd.Set("Cache-Control", "no-store")
-		fw.head()
-	}
-	page, err := h.db.Features(r.Context(), src, iq.q, func(row postgis.FeatureRow) error {
-		start()
-		return fw.feature(row)
-	})
+	fw.head()
+	page, err := h.db.Features(r.Context(), src, iq.q, fw.feature)
+	release()
 	if err != nil {
-		if !started {
-			return err
-		}
-		// The status is sent: the only honest answer left is a broken response.
-		panic(http.ErrAbortHandler)
+		return err
 	}
-	start()
 	var links []link
 	for _, f := range []format{fJSON, fHTML, fCSV} {
 		l := link{Href: pageURL(base, r, f, r.URL.Query().Get("cursor")), Rel: "alternate", Type: mediaType(f)}
@@ -630,7 +633,14 @@ func (h *Handler) items(w http.ResponseWriter, r *http.Request) error {
 	links = append(links, link{Href: h.base(r) + "/collections/" + c.ID, Rel: "collection", Type: "application/json", Title: c.Title})
 	fw.tail(page, links)
 	if err := bw.Flush(); err != nil {
-		panic(http.ErrAbortHandler)
+		return err
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", fw.contentType())
+	hd.Set("Content-Crs", "<"+crsURI(iq.q.SRID)+">")
+	hd.Set("Cache-Control", "no-store")
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		panic(http.ErrAbortHandler) // the status is sent: the client went away or was too slow
 	}
 	return nil
 }

@@ -8,8 +8,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -20,7 +25,8 @@ import (
 
 // DB is the PostGIS store, a pool of connections.
 type DB struct {
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	closed atomic.Bool
 
 	gridM float64
 
@@ -44,7 +50,15 @@ type Options struct {
 	// PublicGridM is the cell size public positions of staff-entered points (walk
 	// observations) snap to; 0 means DefaultPublicGridM.
 	PublicGridM float64
+	// MaxConns is the largest size of the pool; 0 means DefaultMaxConns() (a
+	// pool_max_conns in the URL overrides both).
+	MaxConns int32
 }
+
+// DefaultMaxConns is the default pool size: 4 connections per core the Go runtime
+// uses, at least 8. pgxpool's own default (the number of cores, at least 4) let four
+// slow requests hold the whole pool of a 2-core server.
+func DefaultMaxConns() int32 { return int32(max(8, 4*runtime.GOMAXPROCS(0))) }
 
 // DefaultPublicGridM is the default public grid, in metres of SWEREF 99 TM.
 const DefaultPublicGridM = 50
@@ -72,6 +86,12 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if opts.Role != "" {
 		cfg.ConnConfig.User, cfg.ConnConfig.Password = opts.Role, opts.RolePassword
 	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = opts.MaxConns
+		if cfg.MaxConns <= 0 {
+			cfg.MaxConns = DefaultMaxConns()
+		}
+	}
 	if opts.ApplicationName != "" {
 		cfg.ConnConfig.RuntimeParams["application_name"] = opts.ApplicationName
 	}
@@ -91,7 +111,14 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 }
 
 // Close closes all connections.
-func (db *DB) Close() { db.pool.Close() }
+func (db *DB) Close() { db.closed.Store(true); db.pool.Close() }
+
+// Closed reports whether Close was called.
+func (db *DB) Closed() bool { return db.closed.Load() }
+
+// Ping checks that the database answers: a connection from the pool (a new one if
+// none is idle) and a round trip.
+func (db *DB) Ping(ctx context.Context) error { return wrap(db.pool.Ping(ctx), "ping") }
 
 // Pool returns the pool, for metrics.
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
@@ -117,18 +144,22 @@ func (db *DB) Ready(ctx context.Context) error {
 // EUNAVAILABLE is repeated here so the store's files read naturally.
 const EUNAVAILABLE = trygg.EUNAVAILABLE
 
-// wrap turns database errors into trygg errors: a cancelled or timed-out statement
-// becomes EUNAVAILABLE, anything else stays internal (with what was being done).
+// wrap turns database errors into trygg errors: a cancelled or timed-out statement,
+// and a database that cannot be reached (Unreachable), become EUNAVAILABLE; anything
+// else stays internal (with what was being done).
 func wrap(err error, doing string) error {
 	if err == nil {
 		return nil
+	}
+	if Unreachable(err) {
+		return &unavailable{doing: doing, err: err, down: true}
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {
 		case "57014": // query_canceled: statement_timeout or a cancel request
 			return &unavailable{doing: doing, err: err}
-		case "53300", "57P01", "57P02", "57P03": // too many connections, shutdown
+		case "53300": // too many connections
 			return &unavailable{doing: doing, err: err}
 		}
 	}
@@ -139,16 +170,59 @@ func wrap(err error, doing string) error {
 	return fmt.Errorf("postgis: %s: %w", doing, err)
 }
 
-// unavailable is a database failure that is not the caller's fault and may pass.
+// Unreachable reports whether err says the database cannot be reached or went away:
+// a connection that could not be made (pgconn.ConnectError, unless the caller gave
+// up), a connection that broke (EOF, reset, a closed conn, any network error other
+// than a timeout), PostgreSQL's connection exceptions (class 08) and its shutdown
+// codes (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now).
+// A timeout or a cancelled context is not: the database may merely be slow.
+func Unreachable(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return false
+	}
+	var u *unavailable
+	if errors.As(err, &u) {
+		return u.down
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
+	}
+	if errors.Is(err, context.DeadlineExceeded) || pgconn.Timeout(err) {
+		return false
+	}
+	if errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && !ne.Timeout()
+}
+
+// unavailable is a database failure that is not the caller's fault and may pass:
+// the database was too slow, or (down) could not be reached.
 type unavailable struct {
 	doing string
 	err   error
+	down  bool
 }
 
 func (u *unavailable) Error() string { return fmt.Sprintf("postgis: %s: %v", u.doing, u.err) }
 func (u *unavailable) Unwrap() []error {
-	return []error{u.err, trygg.Errorf(EUNAVAILABLE, "", "the database did not answer in time; try again")}
+	if u.down {
+		return []error{u.err, errDown}
+	}
+	return []error{u.err, errSlow}
 }
+
+var (
+	errSlow = trygg.Errorf(EUNAVAILABLE, "", "the database did not answer in time; try again")
+	errDown = trygg.Errorf(EUNAVAILABLE, "", "the database is unavailable; try again shortly")
+)
 
 // isUniqueViolation reports whether err is a unique_violation of the named constraint.
 func isUniqueViolation(err error, constraint string) bool {

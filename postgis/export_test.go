@@ -6,3 +6,6 @@ func FeatureFilterSQL(src *FeatureSource, q FeatureQuery) (string, []any) {
 	where, args := src.conditions(q)
 	return src.from + where, args
 }
+
+// WrapForTest is wrap, for the classification tests.
+func WrapForTest(err error) error { return wrap(err, "test") }

@@ -345,7 +345,9 @@ type FeaturePage struct {
 
 // Features streams the features of src that q selects to each, in keyset order, as
 // PostgreSQL returns them: nothing is collected. An error from each stops the read
-// and is returned as is. With q.ID set, a missing feature is ENOTFOUND.
+// and is returned as is. With q.ID set, a missing feature is ENOTFOUND. each runs
+// while a pool connection is held: it must not wait on a client (encode into memory,
+// write after Features returns).
 func (db *DB) Features(ctx context.Context, src *FeatureSource, q FeatureQuery, each func(FeatureRow) error) (FeaturePage, error) {
 	page := FeaturePage{Matched: -1}
 	err := db.inTx(ctx, "read features", func(tx pgx.Tx) error {

@@ -53,7 +53,14 @@ type Hooks struct {
 	// BaseURL, if set, is the server's absolute URL (scheme://host[:port][/prefix]) that
 	// TileJSON and style URLs are built on; nil builds them on the request's Host.
 	BaseURL func(r *http.Request) string
+	// Cold, if set, is entered before building a tile below ColdZoom that is not in
+	// the cache (it reads many reports) and released after the build: the server's
+	// limit of such builds at once, which may refuse (503) instead of waiting long.
+	Cold func(ctx context.Context) (release func(), err error)
 }
+
+// ColdZoom: building a tile below this zoom is expensive work (Hooks.Cold).
+const ColdZoom = 10
 
 // Options tune the tiles.
 type Options struct {
@@ -244,6 +251,13 @@ func (h *Handler) tile(w http.ResponseWriter, r *http.Request, layer, zs, xs, ys
 	}
 	cluster := z < h.opts.ClusterBelow
 	t, hit, err := h.cache.Fetch(r.Context(), key.String(), func(ctx context.Context) ([]byte, error) {
+		if h.hooks.Cold != nil && z < ColdZoom {
+			release, err := h.hooks.Cold(ctx)
+			if err != nil {
+				return nil, err // shared with every request waiting for this build, not cached
+			}
+			defer release()
+		}
 		// The build is shared by every request waiting for it, so it does not end when
 		// the first of them hangs up; PostgreSQL's statement_timeout bounds each of its
 		// statements (and a context that is never done spares pgx a goroutine per query

@@ -134,14 +134,27 @@ func (s *snapshot) key(b *strings.Builder, layer string, bound orb.Bound) {
 // versions stale, since notifications may have been missed meanwhile.
 func (vs *versions) listen(ctx context.Context, log *slog.Logger) {
 	pause := time.Second
+	failing := false // only the first failure of a run is a warning: the database may be down a while
 	for {
-		err := vs.db.ListenTiles(ctx, func() { vs.markStale(); pause = time.Second }, func(string) { vs.markStale() })
+		err := vs.db.ListenTiles(ctx, func() {
+			vs.markStale()
+			pause = time.Second
+			if failing && log != nil {
+				log.InfoContext(ctx, "tile versions: listening again")
+			}
+			failing = false
+		}, func(string) { vs.markStale() })
 		if ctx.Err() != nil {
 			return
 		}
 		if log != nil {
-			log.WarnContext(ctx, "tile versions: listen failed; reconnecting", "error", err.Error(), "pause", pause.String())
+			level := slog.LevelWarn
+			if failing {
+				level = slog.LevelDebug
+			}
+			log.Log(ctx, level, "tile versions: listen failed; reconnecting", "error", err.Error(), "pause", pause.String())
 		}
+		failing = true
 		vs.markStale()
 		select {
 		case <-ctx.Done():

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/trygg-gis/trygg/postgis"
 )
 
 // envFlags defines flags whose defaults come from environment variables: a flag given
@@ -61,6 +62,18 @@ func (e *envFlags) Duration(p *time.Duration, name, env string, def time.Duratio
 	e.fs.DurationVar(p, name, *p, usage+" ["+env+"]")
 }
 
+// Int is a non-negative integer.
+func (e *envFlags) Int(p *int, name, env string, def int, usage string) {
+	*p = def
+	e.env(name, env, func(s string) (err error) {
+		if *p, err = strconv.Atoi(s); err == nil && *p < 0 {
+			err = errors.New("must not be negative")
+		}
+		return err
+	})
+	e.fs.IntVar(p, name, *p, usage+" ["+env+"]")
+}
+
 func (e *envFlags) Bool(p *bool, name, env string, def bool, usage string) {
 	*p = def
 	e.env(name, env, func(s string) (err error) { *p, err = strconv.ParseBool(s); return err })
@@ -90,6 +103,7 @@ func (e *envFlags) Parse(args []string) error {
 type dbConfig struct {
 	url              string
 	statementTimeout time.Duration
+	maxConns         int
 	logLevel         slog.Level
 }
 
@@ -97,6 +111,8 @@ func (c *dbConfig) register(e *envFlags) {
 	e.String(&c.url, "database-url", "DATABASE_URL", "", "PostgreSQL URL of the Trygg database (PostGIS 3)")
 	e.Duration(&c.statementTimeout, "statement-timeout", "TRYGG_STATEMENT_TIMEOUT", 10*time.Second,
 		"PostgreSQL statement_timeout: the database stops any statement that runs longer")
+	e.Int(&c.maxConns, "db-max-conns", "TRYGG_DB_MAX_CONNS", int(postgis.DefaultMaxConns()),
+		"largest number of database connections the pool opens (default: 4 per core, at least 8)")
 	e.Level(&c.logLevel, "log-level", "TRYGG_LOG_LEVEL", "log level")
 }
 
@@ -106,6 +122,9 @@ func (c *dbConfig) validate() error {
 	}
 	if _, err := pgxpool.ParseConfig(c.url); err != nil {
 		return fmt.Errorf("invalid DATABASE_URL: %v", err)
+	}
+	if c.maxConns < 1 {
+		return fmt.Errorf("invalid TRYGG_DB_MAX_CONNS %d: want at least 1", c.maxConns)
 	}
 	return nil
 }

@@ -183,6 +183,12 @@ func TestConfigErrors(t *testing.T) {
 		{"bad proxies", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_TRUSTED_PROXIES": "10.0.0.0/33"}, "invalid TRYGG_TRUSTED_PROXIES"},
 		{"relative public url", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_PUBLIC_URL": "/gis"}, "invalid TRYGG_PUBLIC_URL"},
 		{"public url with query", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_PUBLIC_URL": "https://trygg.example.se/?a=1"}, "invalid TRYGG_PUBLIC_URL"},
+		{"bad pool size", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_DB_MAX_CONNS": "many"}, "invalid TRYGG_DB_MAX_CONNS"},
+		{"no pool", []string{"trygg", "migrate"}, map[string]string{"DATABASE_URL": good, "TRYGG_DB_MAX_CONNS": "0"}, "invalid TRYGG_DB_MAX_CONNS"},
+		{"limits take the pool", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_DB_MAX_CONNS": "8",
+			"TRYGG_LIMIT_ANALYSES": "6", "TRYGG_LIMIT_COLD_TILES": "1", "TRYGG_LIMIT_LARGE_PAGES": "1"}, "must leave some of TRYGG_DB_MAX_CONNS (8)"},
+		{"no analyses", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_LIMIT_ANALYSES": "0"}, "invalid TRYGG_LIMIT_ANALYSES"},
+		{"bad queue wait", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_QUEUE_WAIT": "a bit"}, "invalid TRYGG_QUEUE_WAIT"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

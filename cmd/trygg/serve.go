@@ -63,6 +63,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	f.String(&tileCache, "tile-cache-mb", "TRYGG_TILE_CACHE_MB", strconv.Itoa(o.TileCacheMB), "size of the in-memory cache of gzipped vector tiles, in MB")
 	f.String(&o.BasemapStyle, "basemap-style", "TRYGG_BASEMAP_STYLE", "", "URL of a MapLibre style the web map draws under Trygg's layers (empty: a plain background that works offline)")
 	f.String(&o.PublicURL, "public-url", "TRYGG_PUBLIC_URL", "", "the server's public URL, scheme://host[:port][/prefix], that absolute URLs in answers are built on (empty: the request's Host)")
+	lim := api.DefaultLimits()
+	f.Int(&o.Limits.Analyses, "limit-analyses", "TRYGG_LIMIT_ANALYSES", lim.Analyses, "hotspot analyses at once; more wait briefly, then get 503")
+	f.Int(&o.Limits.LargePages, "limit-large-pages", "TRYGG_LIMIT_LARGE_PAGES", lim.LargePages, "OGC pages of more than 1000 features (or CSV) read at once")
+	f.Int(&o.Limits.ColdTiles, "limit-cold-tiles", "TRYGG_LIMIT_COLD_TILES", lim.ColdTiles, "tiles below zoom 10 built at once (cached tiles are not limited)")
+	f.Int(&o.Limits.Imports, "limit-imports", "TRYGG_LIMIT_IMPORTS", lim.Imports, "imports through the API (walk routes and observations, EST and dialogue lists) stored at once")
+	f.Duration(&o.Limits.QueueWait, "queue-wait", "TRYGG_QUEUE_WAIT", lim.QueueWait, "how long expensive work waits for its turn before 503 with Retry-After")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
@@ -111,6 +117,19 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if o.TileCacheMB, err = strconv.Atoi(tileCache); err != nil || o.TileCacheMB < 1 {
 		return fmt.Errorf("invalid TRYGG_TILE_CACHE_MB %q: want a positive number of MB", tileCache)
 	}
+	for _, l := range []struct {
+		env string
+		n   int
+	}{{"TRYGG_LIMIT_ANALYSES", o.Limits.Analyses}, {"TRYGG_LIMIT_LARGE_PAGES", o.Limits.LargePages},
+		{"TRYGG_LIMIT_COLD_TILES", o.Limits.ColdTiles}, {"TRYGG_LIMIT_IMPORTS", o.Limits.Imports}} {
+		if l.n < 1 {
+			return fmt.Errorf("invalid %s %d: want at least 1", l.env, l.n)
+		}
+	}
+	if sum := o.Limits.Sum(); sum >= db.maxConns {
+		return fmt.Errorf("the limits of expensive work (TRYGG_LIMIT_*) add up to %d connections: "+
+			"they must leave some of TRYGG_DB_MAX_CONNS (%d) to cheap requests", sum, db.maxConns)
+	}
 	if environment == "production" && loadDemo {
 		return fmt.Errorf("TRYGG_DEMO is not allowed with TRYGG_ENV=production")
 	}
@@ -139,7 +158,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 
 	store, err := postgis.Open(ctx, db.url, postgis.Options{StatementTimeout: db.statementTimeout,
-		ApplicationName: "trygg", Role: postgis.AppRole, RolePassword: appPassword, PublicGridM: o.PublicGridM})
+		ApplicationName: "trygg", Role: postgis.AppRole, RolePassword: appPassword, PublicGridM: o.PublicGridM,
+		MaxConns: int32(db.maxConns)})
 	if err != nil {
 		return fmt.Errorf("connect as %s: %w", postgis.AppRole, err)
 	}
