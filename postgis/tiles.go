@@ -127,22 +127,28 @@ func reportTileSQL(src tileSource, cluster bool) string {
 SELECT coalesce(ST_AsMVT(mvt.*, 'reports', 4096, 'geom'), '') FROM mvt WHERE geom IS NOT NULL`
 	}
 	// Clusters: each report's point (stored in EPSG:3857) goes to the nearest node of a
-	// grid anchored to the EPSG:3857 origin ($4 is the cell), so a cluster is the same
-	// in every tile that shows it. The reports read reach one cell beyond the tile and
-	// its buffer, so a node near the edge counts all its reports. Counting per node and
-	// category first, then per node, is plain integer grouping: no geometry is built or
-	// transformed per report.
+	// grid anchored to the EPSG:3857 origin ($4 is the cell), and each cluster is drawn
+	// at the centroid of its reports (the average of their stored coordinates), so it
+	// lies within its reports' extent. The reports read reach one cell beyond the tile
+	// and its buffer, so every cluster whose centroid lies in the buffered tile is
+	// counted and placed with all its reports, the same in every tile that shows it (a
+	// group cut by that reach has all its read reports, and so its partial centroid,
+	// beyond the buffered tile, where ST_AsMVTGeom drops it). Counting
+	// and summing per node and category first, then per node, is plain grouping: no
+	// geometry is built or transformed per report.
 	return `WITH c AS (
-  SELECT round(ST_X(` + src.pt + `) / $4::float8)::bigint AS gx, round(ST_Y(` + src.pt + `) / $4::float8)::bigint AS gy,
-         r.category, count(*) AS n
+  SELECT round(p.x / $4::float8)::bigint AS gx, round(p.y / $4::float8)::bigint AS gy,
+         r.category, count(*) AS n, sum(p.x) AS sx, sum(p.y) AS sy
   FROM ` + src.from + `
+  CROSS JOIN LATERAL (SELECT ST_X(` + src.pt + `) AS x, ST_Y(` + src.pt + `) AS y) p
   WHERE ` + src.where + ` AND ` + src.pt + ` && ST_Expand(` + envelope + `, $4::float8) AND ` + filterSQL(src, 5) + `
   GROUP BY 1, 2, 3),
 cl AS (
-  SELECT gx, gy, sum(n) AS count, (array_agg(category ORDER BY n DESC, category))[1] AS category
+  SELECT gx, gy, sum(n) AS count, sum(sx) / sum(n) AS x, sum(sy) / sum(n) AS y,
+         (array_agg(category ORDER BY n DESC, category))[1] AS category
   FROM c GROUP BY 1, 2 ORDER BY count DESC, gx, gy LIMIT 5000),
 mvt AS (
-  SELECT ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(gx * $4::float8, gy * $4::float8), 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom,
+  SELECT ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(x, y), 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom,
          count::int AS count, category, true AS cluster
   FROM cl)
 SELECT coalesce(ST_AsMVT(mvt.*, 'reports', 4096, 'geom'), '') FROM mvt WHERE geom IS NOT NULL`
