@@ -31,7 +31,16 @@ const (
 	PrecisionExact       = "exact"
 	PrecisionApproximate = "approximate"
 	PrecisionArea        = "area"
+	// PrecisionSnapped is the public precision of a point shown at the centre of its
+	// cell of the public grid (Report.PrecisionM metres); never stored.
+	PrecisionSnapped = "snapped"
 )
+
+// StaffSourced reports whether reports of source are staff's own: EST incidents and
+// police-sourced reports. They are public only once a planner (or the municipality's
+// moderator or admin) publishes them, never with their free text, and their public
+// times are whole hours (migrations/00018_staff_sources.sql).
+func StaffSourced(source string) bool { return source == SourceEST || source == SourcePolice }
 
 var (
 	// Sources lists every report source.
@@ -74,6 +83,7 @@ type Report struct {
 	PublicDescription string         `json:"public_description"`
 	Source            string         `json:"source"`
 	Precision         string         `json:"precision"`
+	PrecisionM        *float64       `json:"precision_m,omitempty"` // public reads: the public grid of a snapped point
 	Status            string         `json:"status"`
 	RejectReason      string         `json:"reject_reason,omitempty"`
 	ObservedAt        *time.Time     `json:"observed_at"`

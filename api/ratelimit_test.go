@@ -98,9 +98,12 @@ func TestConfirmRateAcrossServers(t *testing.T) {
 		o.ConfirmRate = api.Rate{N: 3, Window: time.Hour}
 	})
 	police := one.signIn(t, one.addUser(t, trygg.RolePolice, "lpo-vastra-skaraborg").Email)
+	planner := one.signIn(t, one.addUser(t, trygg.RolePlanner, "kommun-1470").Email)
 	ids := make([]string, 5)
 	for i := range ids {
-		ids[i] = submit(t, police, report(`"source":"police"`)).ID // published at once
+		ids[i] = submit(t, police, report(`"source":"police"`)).ID
+		resp, body := planner.do(t, http.MethodPost, "/api/v1/reports/"+ids[i]+"/moderation", map[string]string{"action": "publish"})
+		wantStatus(t, resp, body, http.StatusOK)
 	}
 	two := one.another(t)
 	const ip = "198.51.100.9"

@@ -260,8 +260,8 @@ func (s *Server) checkFields(r *http.Request, rep *trygg.Report, f reportFields)
 		return trygg.Errorf(trygg.EFORBIDDEN, "source", "source %q needs a staff sign-in", rep.Source)
 	}
 	rep.Status = trygg.StatusReceived
-	if rep.Source != trygg.SourceResident {
-		rep.Status = trygg.StatusPublished // staff reports need no moderation
+	if rep.Source != trygg.SourceResident && !trygg.StaffSourced(rep.Source) {
+		rep.Status = trygg.StatusPublished // staff reports need no moderation, but the police's wait to be published
 	}
 
 	if rep.Precision, err = trygg.ReportPrecision(rep.Location, f.Precision); err != nil {
@@ -351,7 +351,8 @@ type publicProperties struct {
 	When          []string   `json:"when"`
 	Description   string     `json:"description"`
 	Source        string     `json:"source"`
-	Precision     string     `json:"precision"`
+	Precision     string     `json:"precision"`   // exact, approximate, snapped (a point at its public cell's centre), area
+	PrecisionM    *float64   `json:"precision_m"` // snapped: the public grid's cell size; else null
 	Status        string     `json:"status"`
 	ObservedAt    *time.Time `json:"observed_at"`
 	CreatedAt     time.Time  `json:"created_at"`
@@ -368,7 +369,7 @@ func appendPublicReport(b []byte, r trygg.Report) ([]byte, error) {
 		when = []string{}
 	}
 	return appendFeature(b, r.ID, r.Location, publicProperties{r.ID, r.Municipality, r.Category, r.Feeling, when,
-		r.PublicDescription, r.Source, r.Precision, r.Status, r.ObservedAt, r.CreatedAt, r.Confirmations, r.Action})
+		r.PublicDescription, r.Source, r.Precision, r.PrecisionM, r.Status, r.ObservedAt, r.CreatedAt, r.Confirmations, r.Action})
 }
 
 // appendStaffReport appends everything staff may see; contact data only for roles that

@@ -311,11 +311,11 @@ func TestReportLifecycle(t *testing.T) {
 	resp, body = public.do(t, "POST", "/api/v1/reports/"+park.ID+"/confirm", nil)
 	wantStatus(t, resp, body, http.StatusNotFound)
 
-	// Staff reports are published directly; the police may not moderate.
+	// The police's reports wait for a planner to publish them; the police may not moderate.
 	police := e.signIn(t, "police@lpo-vastra-skaraborg.demo.trygg.se")
 	resp, body = police.post(t, "/api/v1/reports", "application/json", report(`"source":"police"`))
 	wantStatus(t, resp, body, http.StatusCreated)
-	if !strings.Contains(string(body), `"status":"published"`) {
+	if !strings.Contains(string(body), `"status":"received"`) {
 		t.Errorf("police report: %s", body)
 	}
 	resp, body = police.do(t, "POST", "/api/v1/reports/"+s.ID+"/moderation", map[string]string{"action": "reject", "reason": "x"})

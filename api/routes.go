@@ -40,7 +40,7 @@ func (s *Server) routes() http.Handler {
 	v1.Handle("/reports/{id}", s.handle(s.handleReport)).Methods(http.MethodGet, http.MethodHead)
 	v1.Handle("/reports/{id}", s.handle(s.handleErase)).Methods(http.MethodDelete)
 	v1.Handle("/reports/{id}/confirm", s.handle(s.handleConfirm)).Methods(http.MethodPost)
-	v1.Handle("/reports/{id}/moderation", s.staff(s.handleModerate, trygg.RoleModerator, trygg.RoleAdmin)).Methods(http.MethodPost)
+	v1.Handle("/reports/{id}/moderation", s.staff(s.handleModerate, trygg.RoleModerator, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodPost)
 	v1.Handle("/moderation/queue", s.staff(s.handleModerationQueue, trygg.RoleModerator, trygg.RoleAdmin)).Methods(http.MethodGet)
 
 	v1.Handle("/session", s.handle(s.handleSignIn)).Methods(http.MethodPost)

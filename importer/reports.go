@@ -34,7 +34,7 @@ type ReportStore interface {
 type ReportOptions struct {
 	Name     string    // the file's name: each report's first status is by "import:" + Name
 	Source   string    // the source of records that name none ("" for resident)
-	Status   string    // published ("" too: historical data from the municipality) or received (to moderate)
+	Status   string    // published (historical data from the municipality) or received (to moderate); "" for published, but received for est and police records
 	GridM    float64   // public positions of points snap to cells this many metres wide (0 for 50)
 	Progress io.Writer // progress lines; nil for none
 }
@@ -181,6 +181,7 @@ func Reports(ctx context.Context, store ReportStore, r io.Reader, opts ReportOpt
 	if err := trygg.CheckSource(opts.Source); err != nil {
 		return sum, errors.New(trygg.ErrorMessage(err))
 	}
+	given := opts.Status != ""
 	switch opts.Status {
 	case "":
 		opts.Status = trygg.StatusPublished
@@ -230,7 +231,7 @@ func Reports(ctx context.Context, store ReportStore, r io.Reader, opts ReportOpt
 	if err != nil {
 		return sum, err
 	}
-	c := checker{cats: cats, source: opts.Source, status: opts.Status}
+	c := checker{cats: cats, source: opts.Source, status: opts.Status, statusGiven: given}
 	var show io.Writer
 	if len(recs) >= progressMin {
 		show = opts.Progress
@@ -504,6 +505,7 @@ func propertyText(raw json.RawMessage) (string, error) {
 type checker struct {
 	cats           []trygg.Category
 	source, status string
+	statusGiven    bool // else staff sources' records are received (trygg.StaffSourced)
 }
 
 var (
@@ -582,6 +584,9 @@ func (c *checker) check(rec *record) (trygg.Report, []RecordError) {
 		errs = append(errs, rec.fail(names[fSource], err))
 	}
 	rep.Status = c.status
+	if !c.statusGiven && trygg.StaffSourced(rep.Source) {
+		rep.Status = trygg.StatusReceived // public once a planner publishes it
+	}
 
 	if d := vals[fDescription]; d != "" {
 		if err := trygg.CheckText(names[fDescription], d, trygg.MaxDescription); err != nil {

@@ -245,6 +245,7 @@ func CheckReports(data []byte, cats []trygg.Category, opts ReportOptions) ([]Che
 	if opts.Source == "" {
 		opts.Source = trygg.SourceResident
 	}
+	given := opts.Status != ""
 	if opts.Status == "" {
 		opts.Status = trygg.StatusPublished
 	}
@@ -268,7 +269,7 @@ func CheckReports(data []byte, cats []trygg.Category, opts ReportOptions) ([]Che
 	if read == 0 && len(errs) == 0 {
 		return nil, nil, errors.New("the file has no records")
 	}
-	c := checker{cats: cats, source: opts.Source, status: opts.Status}
+	c := checker{cats: cats, source: opts.Source, status: opts.Status, statusGiven: given}
 	out := make([]CheckedReport, 0, len(recs))
 	for i := range recs {
 		rep, rerrs := c.check(&recs[i])

@@ -41,7 +41,8 @@ const (
 // AddESTIncidents stores EST incidents, all or nothing: each is placed in the
 // municipality covering its position, which the caller must serve and the reporting
 // organisation (ReportedByOrg, by default the caller's) must serve too. Each is
-// published at once (staff reports), with its public position snapped to snapM metres,
+// received, not public until a planner publishes it (trygg.StaffSourced), with its
+// public position snapped to snapM metres,
 // its status history and an audit entry. If any is refused nothing is written and the
 // rejections name each refused incident by its index. The stored incidents come back in
 // the order given.
@@ -147,7 +148,7 @@ func (db *DB) AddESTIncidents(ctx context.Context, incs []trygg.ESTIncident, sna
 			descs[k], pubs[k], precs[k], types[k], areas[k] = inc.Description, inc.PublicDescription, inc.Precision, inc.Type, inc.Area
 			observed[k] = *inc.ObservedAt
 			if afters[k], err = json.Marshal(map[string]any{"type": inc.Type, "area": inc.Area, "category": inc.Category,
-				"occurred_at": inc.ObservedAt, "reported_by_org": inc.ReportedByOrg, "status": trygg.StatusPublished,
+				"occurred_at": inc.ObservedAt, "reported_by_org": inc.ReportedByOrg, "status": trygg.StatusReceived,
 				"public_description": inc.PublicDescription}); err != nil {
 				return err
 			}
@@ -156,7 +157,7 @@ func (db *DB) AddESTIncidents(ctx context.Context, incs []trygg.ESTIncident, sna
 			INSERT INTO report (id, municipality_code, geom, public_geom, category, feeling, times, description,
 				public_description, source, precision, status, observed_at, created_by, est_type, est_area, reported_by_org)
 			SELECT u.id, u.muni, g.geom, report_public_geom(g.geom, $13), u.category, u.feeling,
-				string_to_array(u.times, ','), u.description, u.pub, 'est', u.prec, 'published', u.observed,
+				string_to_array(u.times, ','), u.description, u.pub, 'est', u.prec, 'received', u.observed,
 				$14, u.est_type, nullif(u.area, ''), u.org
 			FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[],
 				$9::text[], $10::timestamptz[], $11::text[], $12::text[], $15::text[])
@@ -171,7 +172,7 @@ func (db *DB) AddESTIncidents(ctx context.Context, incs []trygg.ESTIncident, sna
 			return wrap(err, "insert EST incidents")
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO report_status (report_id, status, actor_id, actor)
-			SELECT unnest($1::uuid[]), 'published', $2, $3`, ids, callerID(ctx), callerName(ctx)); err != nil {
+			SELECT unnest($1::uuid[]), 'received', $2, $3`, ids, callerID(ctx), callerName(ctx)); err != nil {
 			return wrap(err, "EST incident status")
 		}
 		if err := auditPerRow(ctx, tx, "est.report", "report", ids, munis, afters); err != nil {

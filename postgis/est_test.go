@@ -61,7 +61,7 @@ func TestESTIncidents(t *testing.T) {
 		t.Fatalf("got %d incidents back", len(out))
 	}
 	a, b := out[0], out[1]
-	if a.Source != "est" || a.Status != "published" || a.Category != "skadegorelse" || a.Type != "skadegorelse" ||
+	if a.Source != "est" || a.Status != "received" || a.Category != "skadegorelse" || a.Type != "skadegorelse" ||
 		a.Area != "Resecentrum" || a.ReportedByOrg != "kommun-0685" || a.Municipality != "0685" || a.Feeling != trygg.ESTFeeling ||
 		!slices.Equal(a.When, []string{"evening", "weekday"}) || a.CreatedBy != f.user(t, trygg.RolePlanner, "kommun-0685").ID {
 		t.Errorf("first incident %+v", a)
@@ -73,9 +73,13 @@ func TestESTIncidents(t *testing.T) {
 		!slices.Equal(b.When, []string{"night", "weekend"}) {
 		t.Errorf("second incident %+v", b)
 	}
-	if n := f.count(t, `SELECT count(*) FROM report_status WHERE report_id = ANY($1::uuid[]) AND status = 'published'`,
+	// Received, not public: a planner publishes them.
+	if n := f.count(t, `SELECT count(*) FROM report_status WHERE report_id = ANY($1::uuid[]) AND status = 'received'`,
 		[]string{a.ID, b.ID}); n != 2 {
-		t.Errorf("%d published status entries, want 2", n)
+		t.Errorf("%d received status entries, want 2", n)
+	}
+	if n := f.count(t, `SELECT count(*) FROM public_report WHERE id = ANY($1::uuid[])`, []string{a.ID, b.ID}); n != 0 {
+		t.Errorf("%d EST incidents public before anyone published them", n)
 	}
 	if n := f.count(t, `SELECT count(*) FROM audit_log WHERE action = 'est.report' AND entity = 'report'
 		AND entity_id = ANY($1) AND municipalities = '{0685}' AND actor = 'planner@kommun-0685.demo.trygg.se'`,

@@ -50,6 +50,7 @@ var numericProps = map[string]bool{
 	"confirmations": true, "i": true, "j": true, "value": true, "count": true, "z": true, "p": true,
 	"class": true, "rank": true, "score": true, "seq": true, "duration_minutes": true, "feeling": true,
 	"height_m": true, "bearing": true, "fov": true, "range_m": true, "retention_days": true, "police_event_id": true,
+	"precision_m": true,
 }
 
 // Numeric reports whether the property is a number (not text, time, boolean or JSON).
@@ -126,7 +127,8 @@ var FeatureCollections = []*FeatureCollectionDef{
 			"inloggad personal ser sina kommuners rapporter i sin helhet.",
 		Public: &FeatureSource{from: "public_report r", id: "r.id::text", time: "r.created_at", geom: "r.geom",
 			props: append(append([]featureProp{}, reportProps...),
-				featureProp{"confirmations", "r.confirmations"}, featureProp{"action_status", "r.action_status"}),
+				featureProp{"confirmations", "r.confirmations"}, featureProp{"action_status", "r.action_status"},
+				featureProp{"precision_m", "r.precision_m"}),
 			filters: reportFilters},
 		Staff: &FeatureSource{from: "report r", where: "r.source <> 'police-event'", id: "r.id::text", time: "r.created_at", geom: "r.geom",
 			props: append(append([]featureProp{}, reportProps...),

@@ -209,13 +209,16 @@ func deref(s *string) string {
 
 const publicColumns = `r.id, r.municipality_code, ST_AsBinary(r.geom), r.category, r.feeling, r.times,
 	r.description, r.description, r.source, r.precision, r.status, '', r.observed_at, r.created_at, r.updated_at,
-	r.confirmations, r.action_status, r.action_feedback`
+	r.confirmations, r.action_status, r.action_feedback, r.precision_m`
 
-// scanPublicReport reads a row of publicColumns: the report and the status and feedback
-// of its latest action, if it has one.
+// scanPublicReport reads a row of publicColumns: the report, the status and feedback
+// of its latest action, if it has one, and the public grid of a snapped point. The
+// public view has already left out staff sources' free text and coarsened their times.
 func scanPublicReport(row pgx.Row) (trygg.Report, error) {
 	var status, feedback *string
-	r, err := scanReport(row, &status, &feedback)
+	var grid *float64
+	r, err := scanReport(row, &status, &feedback, &grid)
+	r.PrecisionM = grid
 	if status != nil {
 		r.Action = &trygg.PublicAction{Status: *status, Feedback: deref(feedback)}
 	}
@@ -338,6 +341,11 @@ func (db *DB) Moderate(ctx context.Context, id string, m Moderation) (trygg.Repo
 		if c := trygg.CallerFrom(ctx); c != nil && c.User.ID != "" &&
 			(c.User.Organisation.Kind != trygg.OrgMunicipality || !c.Serves(before.Municipality)) {
 			return trygg.Errorf(trygg.EFORBIDDEN, "id", "reports are moderated by staff of municipality %s", before.Municipality)
+		}
+		// Planners publish (and moderate) staff's own reports, EST incidents and
+		// police-sourced ones; residents' reports are the moderators'.
+		if c := trygg.CallerFrom(ctx); c.Can(trygg.RolePlanner) && !trygg.StaffSourced(before.Source) {
+			return trygg.Errorf(trygg.EFORBIDDEN, "id", "a planner moderates EST incidents and police reports; %s reports are moderated by moderators", before.Source)
 		}
 		status := before.Status
 		switch m.Action {

@@ -82,7 +82,7 @@ type tileSource struct {
 var (
 	publicReports = tileSource{from: "public_report r", where: "true", geom: "r.geom", pt: "r.pt", time: "r.created_at",
 		props: "r.id::text AS id, r.municipality_code AS municipality, r.category, r.feeling, " +
-			"array_to_string(r.times, ',') AS \"when\", r.source, r.precision, r.status, r.created_at::text AS created_at"}
+			"array_to_string(r.times, ',') AS \"when\", r.source, r.precision, r.precision_m, r.status, r.created_at::text AS created_at"}
 	staffReports = tileSource{from: "report r", where: "r.source <> 'police-event'", geom: "r.geom", pt: "r.pt", time: "r.created_at",
 		props: "r.id::text AS id, r.municipality_code AS municipality, r.category, r.feeling, " +
 			"array_to_string(r.times, ',') AS \"when\", r.source, r.precision, r.status, r.created_at::text AS created_at, " +

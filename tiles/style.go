@@ -14,7 +14,7 @@ import (
 var fields = map[string]map[string]string{
 	postgis.TileMunicipalities: {"code": "String", "name": "String"},
 	postgis.TileReports: {"id": "String", "municipality": "String", "category": "String", "feeling": "Number",
-		"when": "String", "source": "String", "precision": "String", "status": "String", "created_at": "String",
+		"when": "String", "source": "String", "precision": "String", "precision_m": "Number (public, snapped)", "status": "String", "created_at": "String",
 		"count": "Number (clusters)", "cluster": "Boolean (clusters)"},
 	postgis.TileWalks:        {"id": "String", "title": "String", "municipality": "String", "status": "String", "starts_at": "String"},
 	postgis.TilePoliceEvents: {"municipality": "String", "name": "String", "count": "Number"},

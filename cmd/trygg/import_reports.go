@@ -75,7 +75,8 @@ func runImportReports(ctx context.Context, args []string, getenv func(string) st
 	f := newEnvFlags("import reports", getenv, stderr, importReportsUsage)
 	db.register(f)
 	f.fs.StringVar(&source, "source", "resident", "source of records without a source column: resident, walk, dialogue, police, survey")
-	f.fs.StringVar(&status, "status", "published", "published (historical data from the municipality) or received (to go through moderation)")
+	f.fs.StringVar(&status, "status", "", "published (historical data from the municipality) or received (to go through moderation); "+
+		"by default published, but EST and police records received until a planner publishes them")
 	f.fs.Float64Var(&grid, "grid", importer.DefaultGridM, "public positions of points snap to the centre of cells this many metres wide (SWEREF 99 TM)")
 	if err := f.Parse(args); err != nil {
 		return err
