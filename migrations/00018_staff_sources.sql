@@ -15,10 +15,11 @@ CREATE FUNCTION report_staff_sourced(p_source text) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT p_source IN ('est', 'police') $$;
 
 -- report_public_grid is the cell size, in metres of SWEREF 99 TM, that report_public_geom
--- snapped the point g to pub with: the largest of the usual grids that gives pub (a
--- point snapped to 50 m that is also the centre of its 250 m cell is said to be within
--- 125 m: never less precise than it is), or NULL when pub is g itself, an area, or none
--- of them.
+-- snapped the point g to pub with: the session's grid (trygg.public_grid_m, which the
+-- server sets on its connections and an import for its transaction) if it gives pub,
+-- else the largest of the usual grids that does (a point snapped to 50 m that is also
+-- the centre of its 250 m cell is then said to be within 125 m: never more precise than
+-- it is), or NULL when pub is g itself, an area, or none of them.
 -- +goose StatementBegin
 CREATE FUNCTION report_public_grid(g geometry, pub geometry) RETURNS double precision
 LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = public, pg_temp AS $$
@@ -32,7 +33,8 @@ BEGIN
     END IF;
     a := ST_Transform(g, 3006);
     b := ST_Transform(pub, 3006);
-    FOREACH s IN ARRAY ARRAY[1000, 500, 250, 200, 100, 50, 25, 20, 10]::double precision[] LOOP
+    s := nullif(current_setting('trygg.public_grid_m', true), '')::double precision;
+    FOREACH s IN ARRAY array_remove(ARRAY[s, 1000, 500, 250, 200, 100, 50, 25, 20, 10], NULL) LOOP
         -- ST_SnapToGrid(a, s/2, s/2, s, s): the centre of a's cell of size s.
         IF abs(round((ST_X(a) - s / 2) / s) * s + s / 2 - ST_X(b)) < 0.01
            AND abs(round((ST_Y(a) - s / 2) / s) * s + s / 2 - ST_Y(b)) < 0.01 THEN

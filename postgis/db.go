@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -95,6 +96,13 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if opts.ApplicationName != "" {
 		cfg.ConnConfig.RuntimeParams["application_name"] = opts.ApplicationName
 	}
+	grid := opts.PublicGridM
+	if grid <= 0 {
+		grid = DefaultPublicGridM
+	}
+	// The grid the store's reports snap to, for the public precision (report_public_grid,
+	// migrations/00018_staff_sources.sql).
+	cfg.ConnConfig.RuntimeParams["trygg.public_grid_m"] = strconv.FormatFloat(grid, 'f', -1, 64)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: connect: %w", err)
@@ -102,10 +110,6 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgis: connect: %w", err)
-	}
-	grid := opts.PublicGridM
-	if grid <= 0 {
-		grid = DefaultPublicGridM
 	}
 	return &DB{pool: pool, gridM: grid}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
@@ -73,7 +74,12 @@ func (db *DB) ImportReports(ctx context.Context, rs []trygg.Report, gridM float6
 	}
 
 	// Municipality and public position as submit_report makes them (report_municipality,
-	// report_public_geom in migrations/00003_reports.sql).
+	// report_public_geom in migrations/00003_reports.sql); the grid, for the public
+	// precision (report_public_grid, migrations/00018_staff_sources.sql).
+	if _, err := tx.Exec(ctx, `SELECT set_config('trygg.public_grid_m', $1, true)`,
+		strconv.FormatFloat(gridM, 'f', -1, 64)); err != nil {
+		return sum, wrap(err, "import reports")
+	}
 	rows, err := tx.Query(ctx, `
 		WITH ins AS (
 			INSERT INTO report (id, municipality_code, geom, public_geom, category, feeling, times, description,
