@@ -327,7 +327,7 @@ func hsStudyCells(q trygg.HotspotQuery, occ, size, bufParam string) string {
 	if q.StudyArea == trygg.StudyAll {
 		return `SELECT c.i::bigint AS i, c.j::bigint AS j FROM area s, ` + grid + ` c WHERE ST_Intersects(c.geom, s.g)`
 	}
-	x, y := "1.5 * " + size + "::float8 * o.i", "sqrt(3) * " + size + "::float8 * (o.j + 0.5 * (o.i & 1))"
+	x, y := "1.5 * "+size+"::float8 * o.i", "sqrt(3) * "+size+"::float8 * (o.j + 0.5 * (o.i & 1))"
 	if q.Grid == trygg.GridSquare {
 		x, y = "(o.i + 0.5) * "+size+"::float8", "(o.j + 0.5) * "+size+"::float8"
 	}
