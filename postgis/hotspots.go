@@ -325,7 +325,9 @@ FROM (` + hsReportSet(hsSourceOf(q)) + `) s, ST_PointOnSurface(s.geom) p`
 func hsStudyCells(q trygg.HotspotQuery, occ, size, bufParam string) string {
 	grid := hsGridFunc(q.Grid) + `(` + size + `::float8, s.g)`
 	if q.StudyArea == trygg.StudyAll {
-		return `SELECT c.i::bigint AS i, c.j::bigint AS j FROM area s, ` + grid + ` c WHERE ST_Intersects(c.geom, s.g)`
+		// The buffer is not needed, but named: a statement's parameters are the same either way.
+		return `SELECT c.i::bigint AS i, c.j::bigint AS j FROM area s, ` + grid + ` c
+  WHERE ST_Intersects(c.geom, s.g) AND ` + bufParam + `::float8 IS NOT NULL`
 	}
 	x, y := "1.5 * "+size+"::float8 * o.i", "sqrt(3) * "+size+"::float8 * (o.j + 0.5 * (o.i & 1))"
 	if q.Grid == trygg.GridSquare {
