@@ -3,6 +3,7 @@ package hotspot_test
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -169,6 +170,7 @@ func benchAPI(b *testing.B, app *postgis.DB, query string) [4]string {
 	srv := httptest.NewServer(api.New(app, slog.New(slog.NewJSONHandler(io.Discard, nil)), api.DefaultOptions()))
 	defer srv.Close()
 	var apiSec, sqlSec float64
+	var last []byte
 	for b.Loop() {
 		t1 := time.Now()
 		resp, err := http.Get(srv.URL + "/api/v1/hotspots?" + query)
@@ -181,6 +183,7 @@ func benchAPI(b *testing.B, app *postgis.DB, query string) [4]string {
 			b.Fatalf("status %d: %.300s", resp.StatusCode, body)
 		}
 		apiSec += time.Since(t1).Seconds()
+		last = body
 		t2 := time.Now()
 		var c int
 		if err := app.Pool().QueryRow(ctx, `SELECT count(*) FROM public_report WHERE municipality_code = '1470'`).Scan(&c); err != nil {
@@ -189,6 +192,23 @@ func benchAPI(b *testing.B, app *postgis.DB, query string) [4]string {
 		sqlSec += time.Since(t2).Seconds()
 	}
 	apiSec, sqlSec = apiSec/float64(b.N), sqlSec/float64(b.N)
+	var out struct {
+		Summary struct {
+			Hotspots int              `json:"hotspots"`
+			HotCells int              `json:"hot_cells"`
+			Cells    int              `json:"cells"`
+			Steps    map[string]int64 `json:"steps_ms"`
+			Band     struct {
+				Cells  float64 `json:"cells"`
+				Method string  `json:"method"`
+			} `json:"band"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal(last, &out); err == nil {
+		sm := out.Summary
+		fmt.Fprintf(os.Stderr, "%s: %d hot areas, %d hot cells of %d, band %.1f cells (%s), steps (ms) %v\n",
+			query, sm.Hotspots, sm.HotCells, sm.Cells, sm.Band.Cells, sm.Band.Method, sm.Steps)
+	}
 	b.ReportMetric(apiSec*1e3, "api-ms")
 	b.ReportMetric(sqlSec*1e3, "count-ms")
 	return [4]string{"GET /api/v1/hotspots?" + query + " (public, Gi*, monthly trends)",
