@@ -20,6 +20,9 @@ const (
 	GridHex    = "hex"
 	GridSquare = "square"
 
+	StudyReports = "reports" // the cells within a distance band of the reports' concave hull
+	StudyAll     = "all"     // every cell of the municipality or bbox
+
 	PeriodWeek    = "week"
 	PeriodMonth   = "month"
 	PeriodQuarter = "quarter"
@@ -31,7 +34,8 @@ const (
 	MinEpsM, MaxEpsM, DefaultEpsM    = 10, 1000, 100
 	MinPointsMin, MinPointsMax       = 2, 1000
 	DefaultMinPoints                 = 5
-	DefaultBandCells                 = 1.5
+	DefaultBandCells                 = 1.5 // the study area's buffer when the band is searched
+	MaxBandCells                     = 10
 	DefaultHalfLifeDays              = 365
 	DefaultMinCount                  = 5 // public: a cell with fewer reports shows no class
 )
@@ -69,8 +73,9 @@ type HotspotQuery struct {
 	Method       string     // MethodGi (default) or MethodDBSCAN
 	Grid         string     // GridHex (default) or GridSquare
 	CellM        float64    // cell size in metres (hexagons: across the flats, the distance between neighbours' centres)
-	BandCells    float64    // Gi* neighbours: centres within this many cell sizes, self included
-	FDR          bool       // classes from Benjamini–Hochberg adjusted p-values
+	BandCells    float64    // Gi* neighbours: centres within this many cell sizes, self included; 0: searched (incremental spatial autocorrelation)
+	NoFDR        bool       // classes from raw p-values; by default from Benjamini–Hochberg adjusted ones (false discovery rate)
+	StudyArea    string     // StudyReports (default) or StudyAll
 	EpsM         float64    // DBSCAN: neighbourhood radius in metres
 	MinPoints    int        // DBSCAN: reports for a core point
 
@@ -102,8 +107,8 @@ func (q *HotspotQuery) Normalize(now time.Time) {
 	if q.CellM == 0 {
 		q.CellM = DefaultCellM
 	}
-	if q.BandCells == 0 {
-		q.BandCells = DefaultBandCells
+	if q.StudyArea == "" {
+		q.StudyArea = StudyReports
 	}
 	if q.EpsM == 0 {
 		q.EpsM = DefaultEpsM
@@ -151,8 +156,11 @@ func (q *HotspotQuery) Check(cats []Category) error {
 	if !(q.CellM >= MinCellM && q.CellM <= MaxCellM) {
 		return Errorf(EINVALID, "cell", "cell size %v m is outside %d–%d m", q.CellM, MinCellM, MaxCellM)
 	}
-	if !(q.BandCells >= 1 && q.BandCells <= 10) {
-		return Errorf(EINVALID, "band", "band %v cell sizes is outside 1–10", q.BandCells)
+	if q.BandCells != 0 && !(q.BandCells >= 1 && q.BandCells <= MaxBandCells) {
+		return Errorf(EINVALID, "band", "band %v cell sizes is outside 1–%d (or 0: searched)", q.BandCells, MaxBandCells)
+	}
+	if q.StudyArea != StudyReports && q.StudyArea != StudyAll {
+		return Errorf(EINVALID, "study_area", "study_area %q is not reports or all", q.StudyArea)
 	}
 	if !(q.EpsM >= MinEpsM && q.EpsM <= MaxEpsM) {
 		return Errorf(EINVALID, "eps", "eps %v m is outside %d–%d m", q.EpsM, MinEpsM, MaxEpsM)

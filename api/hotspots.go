@@ -65,7 +65,7 @@ func (s *Server) hotspotQuery(r *http.Request, v url.Values) (trygg.HotspotQuery
 // filled in, by the names ParseQuery reads.
 func hotspotParams(q trygg.HotspotQuery) map[string]any {
 	p := map[string]any{"method": q.Method, "grid": q.Grid, "cell": q.CellM, "band": q.BandCells,
-		"fdr": q.FDR, "half_life": q.HalfLifeDays, "source_weights": q.SourceWeights, "period": q.Period,
+		"fdr": !q.NoFDR, "study_area": q.StudyArea, "half_life": q.HalfLifeDays, "source_weights": q.SourceWeights, "period": q.Period,
 		"public": q.Public, "min_count": q.MinCount, "at": q.At.UTC().Format(time.RFC3339),
 		"feeling_weights": trygg.FeelingWeights}
 	if q.Method == trygg.MethodDBSCAN {
@@ -74,6 +74,7 @@ func hotspotParams(q trygg.HotspotQuery) map[string]any {
 		delete(p, "cell")
 		delete(p, "band")
 		delete(p, "fdr")
+		delete(p, "study_area")
 		delete(p, "period")
 	}
 	set := func(name string, v any, ok bool) {
@@ -167,9 +168,10 @@ func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request) error {
 	if q.Method == trygg.MethodGi {
 		summary["cells"], summary["hot_cells"], summary["cold_cells"] = len(res.Cells), hot, cold
 		summary["periods"] = len(res.Periods)
+		summary["band"] = res.Band
 	}
 	out := map[string]any{"type": "FeatureCollection", "features": features,
-		"parameters": hotspotParams(q), "summary": summary}
+		"parameters": hotspotParams(res.Query), "summary": summary}
 	if cells != "" {
 		cf, err := s.cellFeatures(r, q, res, cells == "significant")
 		if err != nil {
@@ -264,7 +266,7 @@ func (s *Server) handleHotspotCells(w http.ResponseWriter, r *http.Request) erro
 	release() // before writing to a client that may read slowly
 	cacheControl(w, q.Public)
 	return writeJSON(w, http.StatusOK, contentTypeGeoJSON, map[string]any{
-		"type": "FeatureCollection", "features": features, "parameters": hotspotParams(q)})
+		"type": "FeatureCollection", "features": features, "parameters": hotspotParams(res.Query)})
 }
 
 func cellsOf(cs []hotspot.Cell) []postgis.Cell {
@@ -327,7 +329,7 @@ func (s *Server) handleCreateHotspotRun(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	params, _ := json.Marshal(hotspotParams(q))
+	params, _ := json.Marshal(hotspotParams(res.Query)) // the band used, searched or given
 	run := &postgis.HotspotRun{Municipality: q.Municipality, Name: in.Name, Method: q.Method, Public: q.Public, Query: params}
 	if len(res.Cells) > 0 {
 		polys, err := s.db.HotspotCellPolygons(r.Context(), q, cellsOf(res.Cells))

@@ -114,15 +114,16 @@ func TestHotspotsGi(t *testing.T) {
 		t.Fatalf("no hotspots: %+v", fc.Summary)
 	}
 	top := fc.Features[0]
-	if p := top.Properties; p.Rank != 1 || p.Kind != "cell" || p.Class < 1 || p.Confidence < 90 || p.Count < trygg.DefaultMinCount {
+	if p := top.Properties; p.Rank != 1 || p.Kind != "area" || p.Class < 1 || p.Confidence < 90 || p.Count < trygg.DefaultMinCount {
 		t.Errorf("top hotspot %+v", p)
 	}
 	if !near(top.Geometry.Coordinates, 300) {
 		t.Errorf("top hotspot at %v, not within 300 m of the hot place", top.Geometry.Coordinates)
 	}
 	for i, f := range fc.Features {
-		if f.Properties.Rank != i+1 || (i > 0 && f.Properties.Z > fc.Features[i-1].Properties.Z) {
-			t.Errorf("feature %d: rank %d z %v out of order", i, f.Properties.Rank, f.Properties.Z)
+		// Hot areas rank by the weighted reports inside (the score).
+		if p := f.Properties; p.Rank != i+1 || p.Score != p.Value || (i > 0 && p.Score > fc.Features[i-1].Properties.Score) {
+			t.Errorf("feature %d: rank %d score %v value %v out of order", i, p.Rank, p.Score, p.Value)
 		}
 		if f.Properties.Count < trygg.DefaultMinCount {
 			t.Errorf("public hotspot with %d reports, under the minimum count", f.Properties.Count)
@@ -149,7 +150,8 @@ func TestHotspotsGi(t *testing.T) {
 			len(top.Properties.Series), inSeries, periods, top.Properties.Count)
 	}
 	if fc.Parameters["public"] != true || fc.Parameters["min_count"] != float64(trygg.DefaultMinCount) ||
-		fc.Parameters["cell"] != float64(trygg.DefaultCellM) || fc.Parameters["grid"] != "hex" {
+		fc.Parameters["cell"] != float64(trygg.DefaultCellM) || fc.Parameters["grid"] != "hex" ||
+		fc.Parameters["fdr"] != true || fc.Parameters["study_area"] != "reports" || !(fc.Parameters["band"].(float64) >= 1) {
 		t.Errorf("parameters %v", fc.Parameters)
 	}
 	// The public counts only published reports (no received ones): 80 + 270.
@@ -168,8 +170,9 @@ func TestHotspotsGi(t *testing.T) {
 
 	// Staff see received reports too.
 	planner := e.signIn(t, e.addUser(t, trygg.RolePlanner, "kommun-1470").Email)
-	staff := getHotspots(t, planner, "municipality=1470&fdr=true&cell=300")
-	if staff.Summary["reports"] != float64(380) || staff.Parameters["public"] != false || staff.Parameters["fdr"] != true {
+	staff := getHotspots(t, planner, "municipality=1470&fdr=false&cell=300&band=2")
+	if staff.Summary["reports"] != float64(380) || staff.Parameters["public"] != false || staff.Parameters["fdr"] != false ||
+		staff.Parameters["band"] != float64(2) || staff.Summary["band"].(map[string]any)["method"] != "given" {
 		t.Errorf("staff summary %v, parameters %v", staff.Summary, staff.Parameters)
 	}
 	// … but only in their own municipalities.
@@ -269,6 +272,8 @@ func TestHotspotProblems(t *testing.T) {
 		{"municipality=1470&category=nope", "category"},
 		{"municipality=1470&season=monsoon", "season"},
 		{"municipality=1470&period=decade", "period"},
+		{"municipality=1470&band=0.5", "band"},
+		{"municipality=1470&study_area=everywhere", "study_area"},
 		{"municipality=1470&source_weights=resident:x", "source_weights"},
 		{"municipality=1470&bogus=1", "bogus"},
 		{"bbox=1,2", "bbox"},
@@ -309,6 +314,17 @@ func TestHotspotRunsAndPlaces(t *testing.T) {
 	}
 	if run.ID == "" || !run.Public || len(run.Hotspots) == 0 || run.Hotspots[0].Rank != 1 {
 		t.Fatalf("run %s", body)
+	}
+	// The run stores hot areas: the one hot place is one hotspot whose polygon covers every
+	// hot cell of the run (what the hotspots tiles and OGC collection serve), and the
+	// cells keep their classes (the hexcells layer).
+	got := pgtest.Strings(t, e.url, `SELECT (SELECT count(*) FROM public_hotspot WHERE run_id = $1) || ' ' ||
+		(SELECT count(*) FROM public_hotspot_cell WHERE run_id = $1 AND class > 0) || ' ' ||
+		(SELECT count(*) FROM public_hotspot_cell c JOIN public_hotspot h ON h.run_id = c.run_id
+		 WHERE c.run_id = $1 AND c.class > 0 AND ST_Covers(h.geom, ST_PointOnSurface(c.geom)))`, run.ID)
+	var areas, hotCells, covered int
+	if _, err := fmt.Sscan(got[0], &areas, &hotCells, &covered); err != nil || areas != 1 || hotCells < 1 || covered != hotCells {
+		t.Errorf("saved run: %d hot areas, %d hot cells, %d of them in an area; want 1 area covering every hot cell", areas, hotCells, covered)
 	}
 	resp, body = planner.do(t, http.MethodGet, "/api/v1/hotspot-runs?municipality=1470", nil)
 	wantStatus(t, resp, body, http.StatusOK)

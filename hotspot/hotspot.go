@@ -28,7 +28,7 @@ const Alpha = 0.10
 // Cell is a grid cell with its Gi* statistics.
 type Cell struct {
 	postgis.HotspotCell
-	Z, P    float64 // P adjusted (Benjamini–Hochberg) when the query asks for FDR
+	Z, P    float64 // P adjusted (Benjamini–Hochberg) unless the query turns FDR off
 	Class   int     // -3 … 3, 0 when not significant or suppressed for the public
 	Pattern string  // emerging hot spot pattern over the periods, "" without
 }
@@ -48,22 +48,24 @@ type Period struct {
 	Count int       `json:"count"`
 }
 
-// Hotspot is one ranked hotspot: a hot cell (Gi*) or a cluster (DBSCAN).
+// Hotspot is one ranked hotspot: a hot area (Gi*: contiguous hot cells) or a cluster
+// (DBSCAN).
 type Hotspot struct {
 	Rank       int             `json:"rank"`
-	Kind       string          `json:"kind"` // cell or cluster
-	Cell       *postgis.Cell   `json:"cell,omitempty"`
+	Kind       string          `json:"kind"`           // area or cluster
+	Cell       *postgis.Cell   `json:"cell,omitempty"` // an area's strongest cell (highest z)
+	Cells      []postgis.Cell  `json:"cells,omitempty"`
 	Polygon    orb.Polygon     `json:"-"`
-	Score      float64         `json:"score"`
-	Z          float64         `json:"z,omitempty"`
-	P          float64         `json:"p,omitempty"`
-	Class      int             `json:"class,omitempty"`
-	Confidence int             `json:"confidence,omitempty"` // 90, 95 or 99 (%)
+	Score      float64         `json:"score"`                // the weighted reports inside (Value), what the ranking reads first
+	Z          float64         `json:"z,omitempty"`          // of the strongest cell
+	P          float64         `json:"p,omitempty"`          // of the strongest cell
+	Class      int             `json:"class,omitempty"`      // the highest class of its cells
+	Confidence int             `json:"confidence,omitempty"` // 90, 95 or 99 (%): the peak confidence
 	Value      float64         `json:"value"`                // weighted count
 	Count      int             `json:"count"`                // reports
-	Pattern    string          `json:"pattern,omitempty"`
+	Pattern    string          `json:"pattern,omitempty"`    // the strongest cell's emerging pattern
 	Trend      *Trend          `json:"trend,omitempty"`
-	Series     []Period        `json:"series,omitempty"` // the cell's reports per period, oldest first
+	Series     []Period        `json:"series,omitempty"` // the area's reports per period, oldest first
 	Profile    postgis.Profile `json:"profile"`
 	PeakHours  []int           `json:"peak_hours"`    // the hours (Swedish time) with most reports, most first
 	PeakDays   []int           `json:"peak_weekdays"` // 1 Monday … 7 Sunday, most first
@@ -72,12 +74,13 @@ type Hotspot struct {
 // Result is an analysis' outcome.
 type Result struct {
 	Query    trygg.HotspotQuery
-	Cells    []Cell // Gi*: every cell of the grid
+	Cells    []Cell // Gi*: every cell of the study area
+	Band     Band   // Gi*: the distance band and how it was chosen
 	Hotspots []Hotspot
 	Periods  []time.Time
 	Reports  int // reports in the analysis
 	Took     time.Duration
-	Steps    map[string]time.Duration // the time of each step: darkness, grid, gi, periods, polygons, profiles, clusters
+	Steps    map[string]time.Duration // the time of each step: darkness, grid, band, gi, emerging, areas, polygons, profiles, clusters
 
 	periodCells []postgis.HotspotPeriodCell
 }
@@ -148,7 +151,10 @@ func gi(ctx context.Context, db *postgis.DB, q trygg.HotspotQuery, keep []string
 		res.Cells[i] = Cell{HotspotCell: c, P: 1}
 		res.Reports += c.Count
 	}
-	band := q.CellM * q.BandCells
+	res.Band = chooseBand(res.Cells, q)
+	res.Query.BandCells = res.Band.Cells
+	t = res.step("band", t)
+	band := res.Band.Metres
 	if err := stats(res.Cells, band, q); err != nil {
 		return err
 	}
@@ -160,48 +166,241 @@ func gi(ctx context.Context, db *postgis.DB, q trygg.HotspotQuery, keep []string
 		t = res.step("emerging", t)
 	}
 
-	// Hot cells, strongest first: by z, then weighted count, then position (stable).
-	var hot []int
-	for i, c := range res.Cells {
-		if c.Class > 0 {
-			hot = append(hot, i)
+	as := hotAreas(res.Cells, q)
+	t = res.step("areas", t)
+	cellsOf := make([][]postgis.Cell, len(as))
+	var all []postgis.Cell
+	for k, a := range as {
+		for _, i := range a.cells {
+			cellsOf[k] = append(cellsOf[k], res.Cells[i].Cell)
 		}
+		all = append(all, cellsOf[k]...)
 	}
-	slices.SortFunc(hot, func(a, b int) int {
-		ca, cb := res.Cells[a], res.Cells[b]
-		return cmp.Or(cmp.Compare(cb.Z, ca.Z), cmp.Compare(cb.Value, ca.Value),
-			cmp.Compare(ca.I, cb.I), cmp.Compare(ca.J, cb.J))
-	})
-	hot = hot[:min(len(hot), MaxHotspots)]
-	cells := make([]postgis.Cell, len(hot))
-	for k, i := range hot {
-		cells[k] = res.Cells[i].Cell
-	}
-	polys, err := db.HotspotCellPolygons(ctx, q, cells)
+	polys, err := db.HotspotAreaPolygons(ctx, q, cellsOf)
 	if err != nil {
 		return err
 	}
 	t = res.step("polygons", t)
-	profiles, err := db.HotspotProfiles(ctx, q, keep, cells)
+	profiles, err := db.HotspotProfiles(ctx, q, keep, all)
 	if err != nil {
 		return err
 	}
 	res.step("profiles", t)
-	for k, i := range hot {
-		c := res.Cells[i]
+	for k, a := range as {
+		c := res.Cells[a.strongest]
 		cell := c.Cell
-		h := Hotspot{Rank: k + 1, Kind: "cell", Cell: &cell, Polygon: polys[cell], Score: round(c.Z, 3),
-			Z: c.Z, P: c.P, Class: c.Class, Confidence: confidence(c.Class), Value: round(c.Value, 3),
-			Count: c.Count, Pattern: c.Pattern}
-		if p := profiles[cell]; p != nil {
-			h.Profile = *p
-		}
+		h := Hotspot{Rank: k + 1, Kind: "area", Cell: &cell, Cells: cellsOf[k], Polygon: polys[k],
+			Score: round(a.value, 3), Z: c.Z, P: c.P, Class: a.class, Confidence: confidence(a.class),
+			Value: round(a.value, 3), Count: a.count, Pattern: c.Pattern}
+		h.Profile = mergeProfiles(profiles, cellsOf[k])
 		res.Hotspots = append(res.Hotspots, h)
 	}
 	trends(res)
 	finish(res.Hotspots)
 	return nil
 }
+
+// Band is the distance band of a Gi* analysis and how it was chosen.
+type Band struct {
+	Cells  float64 `json:"cells"`  // in cell sizes
+	Metres float64 `json:"metres"` // Cells × the cell size
+	// Method is "given" (the query's band), "moran-peak" (the first significant peak
+	// of Global Moran's I z over increasing distances) or "fallback" (no such peak: the
+	// shortest distance giving the cells FallbackNeighbours neighbours on average).
+	Method string  `json:"method"`
+	Curve  []BandZ `json:"curve,omitempty"` // the search: Moran's I z at each distance
+}
+
+// BandZ is Global Moran's I at one distance of the band search.
+type BandZ struct {
+	Cells      float64 `json:"cells"`
+	Z          float64 `json:"z"`
+	Neighbours float64 `json:"neighbours"` // per cell on average
+}
+
+// The band search (incremental spatial autocorrelation, as ArcGIS' Optimized Hot Spot
+// Analysis): distances from 1 cell in steps of BandStep up to trygg.MaxBandCells; a
+// peak counts when its z is at least PeakZ (95 %, one-sided); without one, the shortest
+// distance at which cells have FallbackNeighbours neighbours on average.
+const (
+	BandStep           = 0.5
+	PeakZ              = 1.96
+	FallbackNeighbours = 8
+)
+
+// chooseBand is q's band, or the searched one when q gives none.
+func chooseBand(cells []Cell, q trygg.HotspotQuery) Band {
+	if q.BandCells > 0 {
+		return Band{Cells: q.BandCells, Metres: q.BandCells * q.CellM, Method: "given"}
+	}
+	fallback := Band{Cells: trygg.DefaultBandCells, Metres: trygg.DefaultBandCells * q.CellM, Method: "fallback"}
+	if len(cells) < 4 || allEqual(cells) {
+		return fallback
+	}
+	var steps, bands []float64
+	for c := 1.0; c <= trygg.MaxBandCells+1e-9; c += BandStep {
+		steps = append(steps, c)
+		// A hair over: lattice neighbours lie at exactly these distances, up to rounding.
+		bands = append(bands, c*q.CellM*(1+1e-9))
+	}
+	x, y, v := make([]float64, len(cells)), make([]float64, len(cells)), make([]float64, len(cells))
+	for i, c := range cells {
+		x[i], y[i], v[i] = c.X, c.Y, c.Value
+	}
+	ms, err := geo.IncrementalMoran(x, y, v, bands)
+	if err != nil {
+		return fallback
+	}
+	curve := make([]BandZ, len(ms))
+	for k, m := range ms {
+		curve[k] = BandZ{Cells: steps[k], Z: round(m.Z, 4), Neighbours: round(m.Neighbours, 2)}
+	}
+	if k := geo.FirstPeak(ms, PeakZ); k >= 0 {
+		return Band{Cells: steps[k], Metres: bands[k], Method: "moran-peak", Curve: curve}
+	}
+	fallback.Curve = curve
+	for k, m := range ms {
+		if m.Neighbours >= FallbackNeighbours {
+			fallback.Cells, fallback.Metres = steps[k], bands[k]
+			break
+		}
+	}
+	return fallback
+}
+
+// area is a hot area: contiguous hot cells (indexes into the cells).
+type area struct {
+	cells     []int
+	strongest int // the cell of highest z
+	count     int
+	value     float64
+	class     int // the highest class of its cells
+}
+
+// hotAreas merges the contiguous hot cells (class > 0) into hot areas and ranks them:
+// first every area with at least q.MinCount reports (the public sees no other), then
+// by weighted reports, highest class, the z of the strongest cell and position; at
+// most MaxHotspots. Cells are contiguous when they share an edge: a hexagon's six
+// neighbours, a square's four (squares meeting at a corner only stay apart, so that
+// each area's union is one polygon).
+func hotAreas(cells []Cell, q trygg.HotspotQuery) []area {
+	index := make(map[postgis.Cell]int, len(cells))
+	for i, c := range cells {
+		if c.Class > 0 {
+			index[c.Cell] = i
+		}
+	}
+	seen := make(map[int]bool, len(index))
+	var out []area
+	for i, c := range cells {
+		if c.Class <= 0 || seen[i] {
+			continue
+		}
+		a := area{strongest: i}
+		stack := []int{i}
+		seen[i] = true
+		for len(stack) > 0 {
+			k := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			a.cells = append(a.cells, k)
+			for _, n := range edgeNeighbours(q.Grid, cells[k].Cell) {
+				if j, ok := index[n]; ok && !seen[j] {
+					seen[j] = true
+					stack = append(stack, j)
+				}
+			}
+		}
+		slices.SortFunc(a.cells, func(x, y int) int {
+			return cmp.Or(cmp.Compare(cells[x].I, cells[y].I), cmp.Compare(cells[x].J, cells[y].J))
+		})
+		for _, k := range a.cells {
+			ck := cells[k]
+			a.count += ck.Count
+			a.value += ck.Value
+			a.class = max(a.class, ck.Class)
+			if ck.Z > cells[a.strongest].Z {
+				a.strongest = k
+			}
+		}
+		if q.Public && a.count < q.MinCount {
+			continue // too few reports to show the public a place
+		}
+		out = append(out, a)
+	}
+	slices.SortFunc(out, func(x, y area) int {
+		sx, sy := cells[x.strongest], cells[y.strongest]
+		return cmp.Or(cmpBool(x.count >= q.MinCount, y.count >= q.MinCount), cmp.Compare(y.value, x.value),
+			cmp.Compare(y.class, x.class), cmp.Compare(sy.Z, sx.Z), cmp.Compare(sx.I, sy.I), cmp.Compare(sx.J, sy.J))
+	})
+	return out[:min(len(out), MaxHotspots)]
+}
+
+// cmpBool orders true before false.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
+}
+
+// edgeNeighbours are the cells that share an edge with c in PostGIS' numbering: a
+// flat-topped hexagon's column neighbours are half a row up or down (odd columns lie
+// half a row higher), a square's the four beside it.
+func edgeNeighbours(grid string, c postgis.Cell) []postgis.Cell {
+	i, j := c.I, c.J
+	if grid == trygg.GridSquare {
+		return []postgis.Cell{{I: i - 1, J: j}, {I: i + 1, J: j}, {I: i, J: j - 1}, {I: i, J: j + 1}}
+	}
+	d := -1 // even column: the neighbouring (odd) columns' cells at j and j − 1
+	if i&1 == 1 {
+		d = 1 // odd column: at j and j + 1
+	}
+	return []postgis.Cell{{I: i, J: j - 1}, {I: i, J: j + 1}, {I: i - 1, J: j}, {I: i + 1, J: j},
+		{I: i - 1, J: j + d}, {I: i + 1, J: j + d}}
+}
+
+// mergeProfiles is the profile of an area: the sum of its cells' profiles (the
+// categories as the top ones of its cells).
+func mergeProfiles(ps map[postgis.Cell]*postgis.Profile, cells []postgis.Cell) postgis.Profile {
+	var out postgis.Profile
+	cats, srcs := map[string]int{}, map[string]int{}
+	for _, c := range cells {
+		p := ps[c]
+		if p == nil {
+			continue
+		}
+		for d := range p.HourWeekday {
+			for h := range p.HourWeekday[d] {
+				out.HourWeekday[d][h] += p.HourWeekday[d][h]
+			}
+		}
+		for _, n := range p.Categories {
+			cats[n.Name] += n.Count
+		}
+		for _, n := range p.Sources {
+			srcs[n.Name] += n.Count
+		}
+	}
+	named := func(m map[string]int) []postgis.NamedCount {
+		out := make([]postgis.NamedCount, 0, len(m))
+		for name, n := range m {
+			out = append(out, postgis.NamedCount{Name: name, Count: n})
+		}
+		slices.SortFunc(out, func(a, b postgis.NamedCount) int {
+			return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Name, b.Name))
+		})
+		return out
+	}
+	out.Categories, out.Sources = named(cats), named(srcs)
+	out.Categories = out.Categories[:min(len(out.Categories), maxCategories)]
+	return out
+}
+
+// maxCategories is how many categories an area's profile names.
+const maxCategories = 5
 
 // stats sets each cell's Gi* z, p and class. Fewer than three cells, or values all
 // the same (no reports), have no hotspots: every class stays 0.
@@ -221,7 +420,7 @@ func stats(cells []Cell, band float64, q trygg.HotspotQuery) error {
 	for i := range g {
 		p[i] = g[i].P
 	}
-	if q.FDR {
+	if !q.NoFDR {
 		p = geo.BHAdjust(p)
 	}
 	for i := range cells {
@@ -245,15 +444,23 @@ func allEqual(cells []Cell) bool {
 
 // periodGrid reads the values of every cell in every period (res.Periods and
 // res.periodCells) and returns the grid with each cell's values summed over the
-// periods: the grid's cells, and any other cell holding a report (a public position
-// snapped just outside the boundary), as HotspotGrid returns them.
+// periods: the study area's cells, and any other cell holding a report (a public
+// position snapped just outside the boundary), as HotspotGrid returns them.
 func periodGrid(ctx context.Context, db *postgis.DB, q trygg.HotspotQuery, keep []string, res *Result) ([]postgis.HotspotCell, error) {
 	starts, pcs, err := db.HotspotPeriods(ctx, q, keep)
 	if err != nil {
 		return nil, err
 	}
 	res.Periods, res.periodCells = starts, pcs
-	grid, err := db.HotspotGridCells(ctx, q)
+	occupied := make([]postgis.Cell, 0, len(pcs))
+	seen := map[postgis.Cell]bool{}
+	for _, pc := range pcs {
+		if !seen[pc.Cell] {
+			seen[pc.Cell] = true
+			occupied = append(occupied, pc.Cell)
+		}
+	}
+	grid, err := db.HotspotGridCells(ctx, q, occupied)
 	if err != nil {
 		return nil, err
 	}
@@ -314,7 +521,7 @@ func emerging(band float64, q trygg.HotspotQuery, res *Result) error {
 			period[i] = Cell{HotspotCell: c.HotspotCell, P: 1}
 			period[i].Value = values[t][i]
 		}
-		if err := stats(period, band, trygg.HotspotQuery{FDR: q.FDR}); err != nil {
+		if err := stats(period, band, trygg.HotspotQuery{NoFDR: q.NoFDR}); err != nil {
 			return err
 		}
 		for i := range period {
@@ -331,33 +538,31 @@ func emerging(band float64, q trygg.HotspotQuery, res *Result) error {
 }
 
 // trends sets each hotspot's Mann–Kendall trend of its weighted values over the
-// periods.
+// periods: the sums over all its cells.
 func trends(res *Result) {
 	if len(res.Periods) < 2 {
 		return
 	}
-	series := map[postgis.Cell][]Period{}
-	for _, h := range res.Hotspots {
-		if h.Cell != nil {
-			s := make([]Period, len(res.Periods))
-			for i, start := range res.Periods {
-				s[i].Start = start
-			}
-			series[*h.Cell] = s
+	of := map[postgis.Cell]int{} // cell → hotspot
+	for k, h := range res.Hotspots {
+		for _, c := range h.Cells {
+			of[c] = k
 		}
+		s := make([]Period, len(res.Periods))
+		for i, start := range res.Periods {
+			s[i].Start = start
+		}
+		res.Hotspots[k].Series = s
 	}
 	for _, pc := range res.periodCells {
-		if s, ok := series[pc.Cell]; ok && pc.Period >= 0 && pc.Period < len(s) {
+		k, ok := of[pc.Cell]
+		if s := res.Hotspots[k].Series; ok && pc.Period >= 0 && pc.Period < len(s) {
 			s[pc.Period].Value += pc.Value
 			s[pc.Period].Count += pc.Count
 		}
 	}
 	for i := range res.Hotspots {
 		h := &res.Hotspots[i]
-		if h.Cell == nil {
-			continue
-		}
-		h.Series = series[*h.Cell]
 		values := make([]float64, len(h.Series))
 		for k, p := range h.Series {
 			h.Series[k].Value = round(p.Value, 4)

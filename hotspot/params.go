@@ -14,7 +14,7 @@ import (
 // refusing unknown ones (a misspelt filter must not silently widen an analysis).
 var Params = []string{"municipality", "bbox", "method", "grid", "cell", "band", "fdr", "eps", "min_points",
 	"half_life", "source_weights", "category", "source", "from", "to", "when", "hours", "days", "months",
-	"season", "dark", "period", "min_count"}
+	"season", "dark", "period", "min_count", "study_area"}
 
 // ParseQuery reads an analysis from query parameters (GET /api/v1/hotspots, and the
 // query object of a saved run). Lists are comma-separated. Each bad value is EINVALID
@@ -71,6 +71,7 @@ func ParseQuery(v url.Values) (trygg.HotspotQuery, error) {
 	q.Grid, _ = get("grid")
 	q.Days, _ = get("days")
 	q.Period, _ = get("period")
+	q.StudyArea, _ = get("study_area")
 	q.Categories, q.Sources, q.When = list("category"), list("source"), list("when")
 	q.HalfLifeDays = trygg.DefaultHalfLifeDays // half_life=0: no decay
 	for _, f := range []struct {
@@ -92,7 +93,7 @@ func ParseQuery(v url.Values) (trygg.HotspotQuery, error) {
 		if err != nil {
 			return q, invalid("fdr", "fdr %q is not true or false", s)
 		}
-		q.FDR = b
+		q.NoFDR = !b
 	}
 	if s, ok := get("dark"); ok && s != "" {
 		b, err := strconv.ParseBool(s)

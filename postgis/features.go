@@ -152,7 +152,7 @@ var FeatureCollections = []*FeatureCollectionDef{
 	},
 	{
 		ID: "hotspots", Title: "Hotspots", TimeField: "created_at", StaffRoles: hotspotRoles,
-		Description: "Hotspots i varje kommuns senaste hotspotanalys, i rangordning. Allmänheten ser den senaste publika analysen.",
+		Description: "Hotspots i varje kommuns senaste hotspotanalys: sammanhängande heta celler som ett område, rangordnade efter viktade rapporter i området. Allmänheten ser den senaste publika analysen.",
 		Public: &FeatureSource{from: "public_hotspot h", id: "h.id::text", time: "h.created_at", geom: "h.geom",
 			props:   append(append([]featureProp{}, hotspotProps...), featureProp{"created_at", "h.created_at"}),
 			filters: map[string]string{"municipality": "h.municipality_code"}},

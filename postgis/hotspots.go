@@ -315,20 +315,56 @@ FROM (` + hsReportSet(hsSourceOf(q)) + `) s, ST_PointOnSurface(s.geom) p`
 	return out, err
 }
 
-// HotspotGrid returns every cell of q's grid that intersects the area (the
+// hsStudyCells is a SELECT of the cells (i, j) of q's grid in the study area, given
+// the CTE area (column g: hsArea) and a relation occ (columns i, j: the cells holding
+// reports). With StudyAll the study area is the area; otherwise it is where reports can
+// occur: the concave hull of the occupied cells' centres (ST_ConcaveHull, 0.5 of the
+// way from the tightest hull to the convex one) buffered by bufParam metres, within the
+// area. No report, no study area. size is the parameter holding hsSize. OFFSET 0 keeps
+// the planner from inlining the study area into the test of every cell.
+func hsStudyCells(q trygg.HotspotQuery, occ, size, bufParam string) string {
+	grid := hsGridFunc(q.Grid) + `(` + size + `::float8, s.g)`
+	if q.StudyArea == trygg.StudyAll {
+		// The buffer is not needed, but named: a statement's parameters are the same either way.
+		return `SELECT c.i::bigint AS i, c.j::bigint AS j FROM area s, ` + grid + ` c
+  WHERE ST_Intersects(c.geom, s.g) AND ` + bufParam + `::float8 IS NOT NULL`
+	}
+	x, y := "1.5 * "+size+"::float8 * o.i", "sqrt(3) * "+size+"::float8 * (o.j + 0.5 * (o.i & 1))"
+	if q.Grid == trygg.GridSquare {
+		x, y = "(o.i + 0.5) * "+size+"::float8", "(o.j + 0.5) * "+size+"::float8"
+	}
+	return `SELECT c.i::bigint AS i, c.j::bigint AS j
+  FROM (SELECT ST_Intersection(a.g, ST_Buffer(h.hull, ` + bufParam + `::float8)) AS g
+        FROM area a, (SELECT ST_ConcaveHull(ST_Collect(ST_SetSRID(ST_MakePoint(` + x + `, ` + y + `), 3006)), 0.5) AS hull
+                      FROM ` + occ + ` o) h
+        WHERE h.hull IS NOT NULL OFFSET 0) s,
+       ` + grid + ` c
+  WHERE ST_Intersects(c.geom, s.g)`
+}
+
+// hsStudyBuffer is the buffer of the study area around the reports' hull in metres:
+// one distance band (the query's, or DefaultBandCells when the band is searched).
+func hsStudyBuffer(q trygg.HotspotQuery) float64 {
+	if q.BandCells > 0 {
+		return q.BandCells * q.CellM
+	}
+	return trygg.DefaultBandCells * q.CellM
+}
+
+// HotspotGrid returns every cell of q's grid in the study area (hsStudyCells: by
+// default the cells near the reports, with StudyAll every cell that intersects the
 // municipality's boundary or the bbox), empty ones with value and count 0, and any
 // other cell that holds a report of the set (a public position snapped just outside
 // the boundary), ordered by i, j. keep, when not nil, limits the report set to these
 // ids.
 func (db *DB) HotspotGrid(ctx context.Context, q trygg.HotspotQuery, keep []string) ([]HotspotCell, error) {
 	query := `WITH area AS MATERIALIZED (SELECT ` + hsArea + ` AS g),
-cells AS (SELECT c.i::bigint AS i, c.j::bigint AS j FROM area, ` + hsGridFunc(q.Grid) + `($21::float8, area.g) c
-          WHERE ST_Intersects(c.geom, area.g)),
-pts AS (` + hsGroups(hsSourceOf(q), q.Grid, "$21") + `)
+pts AS MATERIALIZED (` + hsGroups(hsSourceOf(q), q.Grid, "$21") + `),
+cells AS (` + hsStudyCells(q, "pts", "$21", "$22") + `)
 SELECT coalesce(c.i, p.i), coalesce(c.j, p.j), coalesce(p.value, 0), coalesce(p.n, 0)
 FROM cells c FULL JOIN pts p ON p.i = c.i AND p.j = c.j
 ORDER BY 1, 2`
-	args := append(hsArgs(q, keep), hsSize(q))
+	args := append(hsArgs(q, keep), hsSize(q), hsStudyBuffer(q))
 	var out []HotspotCell
 	err := db.hsRead(ctx, q, "read hotspot grid", func(qr queryer) error {
 		rows, err := qr.Query(ctx, query, args...)
@@ -350,15 +386,20 @@ ORDER BY 1, 2`
 	return out, err
 }
 
-// HotspotGridCells returns every cell of q's grid that intersects the area, with value
-// and count 0: the grid without its reports, for an analysis that sums the values of
-// HotspotPeriods instead of reading the reports twice.
-func (db *DB) HotspotGridCells(ctx context.Context, q trygg.HotspotQuery) ([]HotspotCell, error) {
-	query := `WITH area AS MATERIALIZED (SELECT ` + hsArea + ` AS g)
-SELECT c.i::bigint, c.j::bigint FROM area, ` + hsGridFunc(q.Grid) + `($6::float8, area.g) c
-WHERE ST_Intersects(c.geom, area.g)
+// HotspotGridCells returns every cell of q's grid in the study area around the cells
+// occupied (those holding reports), with value and count 0: the grid without its
+// reports, for an analysis that sums the values of HotspotPeriods instead of reading
+// the reports twice.
+func (db *DB) HotspotGridCells(ctx context.Context, q trygg.HotspotQuery, occupied []Cell) ([]HotspotCell, error) {
+	is, js := make([]int64, len(occupied)), make([]int64, len(occupied))
+	for n, c := range occupied {
+		is[n], js[n] = int64(c.I), int64(c.J)
+	}
+	query := `WITH area AS MATERIALIZED (SELECT ` + hsArea + ` AS g),
+occ AS (SELECT * FROM unnest($8::bigint[], $9::bigint[]) u(i, j))
+` + hsStudyCells(q, "occ", "$6", "$7") + `
 ORDER BY 1, 2`
-	args := append(hsArgs(q, nil)[:5], hsSize(q))
+	args := append(hsArgs(q, nil)[:5], hsSize(q), hsStudyBuffer(q), is, js)
 	rows, err := db.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, wrap(err, "read hotspot grid cells")
@@ -374,6 +415,47 @@ ORDER BY 1, 2`
 		return c, nil
 	})
 	return out, wrap(err, "read hotspot grid cells")
+}
+
+// HotspotAreaPolygons returns the polygon of each area (a set of edge-adjacent cells of
+// q's grid): the ST_Union of its cells in EPSG:3006 (on a millimetre grid, so that
+// neighbours' shared edges meet exactly), in longitude and latitude.
+func (db *DB) HotspotAreaPolygons(ctx context.Context, q trygg.HotspotQuery, areas [][]Cell) ([]orb.Polygon, error) {
+	out := make([]orb.Polygon, len(areas))
+	var ks, is, js []int32
+	for k, a := range areas {
+		for _, c := range a {
+			ks, is, js = append(ks, int32(k)), append(is, int32(c.I)), append(js, int32(c.J))
+		}
+	}
+	if len(ks) == 0 {
+		return out, nil
+	}
+	fn := hsCellFunc(q.Grid)
+	// Cell geometry is plain arithmetic: no report is read, so no scope is needed. An
+	// area whose union is not one polygon (cells meeting at a corner only) keeps its
+	// largest part.
+	rows, err := db.pool.Query(ctx, `SELECT k, ST_AsBinary(ST_Transform(
+		  (SELECT d.geom FROM ST_Dump(u.g) d ORDER BY ST_Area(d.geom) DESC LIMIT 1), 4326))
+		FROM (SELECT u.k, ST_Union(ST_SetSRID(`+fn+`($1::float8, u.i, u.j), 3006), 0.001) AS g
+		      FROM unnest($2::int[], $3::int[], $4::int[]) u(k, i, j) GROUP BY u.k) u`, hsSize(q), ks, is, js)
+	if err != nil {
+		return nil, wrap(err, "read hotspot area polygons")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k int32
+		var b []byte
+		if err := rows.Scan(&k, &b); err != nil {
+			return nil, wrap(err, "read hotspot area polygons")
+		}
+		p, err := hsPolygon(b)
+		if err != nil {
+			return nil, err
+		}
+		out[k] = p
+	}
+	return out, wrap(rows.Err(), "read hotspot area polygons")
 }
 
 // hsPeriodStep is the interval between the starts of q's periods.

@@ -146,7 +146,7 @@ func TestHotspotCellAssignment(t *testing.T) {
 	}
 	for _, grid := range []string{trygg.GridHex, trygg.GridSquare} {
 		t.Run(grid, func(t *testing.T) {
-			q := hsQuery(func(q *trygg.HotspotQuery) { q.Grid = grid; q.CellM = 200 })
+			q := hsQuery(func(q *trygg.HotspotQuery) { q.Grid = grid; q.CellM = 200; q.StudyArea = trygg.StudyAll })
 			size := q.CellM
 			fn := "ST_Square"
 			if grid == trygg.GridHex {
@@ -594,4 +594,65 @@ func mustTimes(t *testing.T, db *postgis.DB, ctx context.Context, q trygg.Hotspo
 		t.Fatal(err)
 	}
 	return times
+}
+
+// TestHotspotStudyArea: by default the grid is the cells near the reports (their
+// concave hull buffered by one band, within the municipality), not every cell of it;
+// HotspotGridCells gives the same cells from the occupied ones.
+func TestHotspotStudyArea(t *testing.T) {
+	f := newHSFixture(t)
+	ctx := context.Background()
+	for _, d := range [][2]float64{{0, 0}, {1000, 0}, {0, 1000}, {1000, 1000}, {1000, 1000}} {
+		f.add(t, hsRep{dx: d[0], dy: d[1]})
+	}
+	for _, grid := range []string{trygg.GridHex, trygg.GridSquare} {
+		t.Run(grid, func(t *testing.T) {
+			q := hsQuery(func(q *trygg.HotspotQuery) { q.Grid = grid; q.BandCells = 1.5 })
+			cells := hsGrid(t, f.owner, ctx, q, nil)
+			q.StudyArea = trygg.StudyAll
+			all := hsGrid(t, f.owner, ctx, q, nil)
+			q.StudyArea = trygg.StudyReports
+			if n, _ := hsTotal(cells); n != 5 || len(cells) == 0 || len(cells)*20 > len(all) {
+				t.Fatalf("%d reports in %d cells of %d in Vara", n, len(cells), len(all))
+			}
+			var occupied []postgis.Cell
+			for _, c := range cells {
+				// Within the square of the reports buffered by the band (300 m) and a cell.
+				dx, dy := c.X-f.x, c.Y-f.y
+				if dx < -600 || dx > 1600 || dy < -600 || dy > 1600 {
+					t.Errorf("cell %v at %.0f %.0f from the reports' corner, outside their hull and band", c.Cell, dx, dy)
+				}
+				if c.Count > 0 {
+					occupied = append(occupied, c.Cell)
+				}
+			}
+			// The middle of the square (no report) is in the study area, 2 km away is not.
+			in := func(dx, dy float64) bool {
+				for _, c := range cells {
+					if math.Hypot(c.X-f.x-dx, c.Y-f.y-dy) < q.CellM*0.58 {
+						return true
+					}
+				}
+				return false
+			}
+			if !in(500, 500) || in(3000, 500) {
+				t.Errorf("middle in the study area %v, 3 km east %v; want true, false", in(500, 500), in(3000, 500))
+			}
+			again, err := f.owner.HotspotGridCells(ctx, q, occupied)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(again) != len(cells) {
+				t.Fatalf("HotspotGridCells: %d cells, HotspotGrid %d", len(again), len(cells))
+			}
+			for k := range again {
+				if again[k].Cell != cells[k].Cell {
+					t.Fatalf("cell %d: HotspotGridCells %v, HotspotGrid %v", k, again[k].Cell, cells[k].Cell)
+				}
+			}
+			if none, err := f.owner.HotspotGridCells(ctx, q, nil); err != nil || len(none) != 0 {
+				t.Errorf("no occupied cell: %d cells (%v), want none", len(none), err)
+			}
+		})
+	}
 }
