@@ -82,7 +82,7 @@ const hsNumParams = 20
 // (the report's date: observed, else made), lt (t in Swedish time), category, source,
 // w (the weight), th and td (the hour and day masks of the report's slots inside the
 // hour, day and darkness filters; migration 20), tn (how many slots the report has: 1
-// observed, 0 without a time), observed. Its parameters are hsArgs'. This is the one
+// observed, 0 without a time), observed, unknown (no time). Its parameters are hsArgs'. This is the one
 // WHERE of every hotspot statement.
 //
 // The time of day and weekday of a report are its slots, never t: the filters Hours
@@ -111,11 +111,11 @@ func hsReportSet(src hsSource) string {
       * (1 + ln(1 + ` + src.conf + `::float8))
       * CASE WHEN $19::float8 > 0 THEN power(0.5, greatest(0, date_part('epoch', $20::timestamptz - ` + t + `) / 86400) / $19::float8)
              ELSE 1 END
-      * CASE WHEN ` + untimed + ` THEN 1 ELSE time_share(` + rh + `, ` + rd + `, ` + ah + `, ` + ad + `) END AS w,
+      * CASE WHEN ` + untimed + ` OR r.observed_at IS NOT NULL THEN 1 ELSE ` + hsNamedShare(ah, ad) + ` END AS w,
     ` + rh + ` & ` + ah + ` AS th, ` + rd + ` & ` + ad + ` AS td,
     CASE WHEN r.observed_at IS NOT NULL THEN 1 WHEN cardinality(r.times) = 0 THEN 0
          ELSE bit_count(` + rh + `::bit(24))::int * bit_count(` + rd + `::bit(7))::int END AS tn,
-    r.observed_at IS NOT NULL AS observed
+    r.observed_at IS NOT NULL AS observed, r.observed_at IS NULL AND r.times = '{}'::text[] AS unknown
   FROM ` + src.from + `
     LEFT JOIN unnest($15::uuid[], $12::int[]) k(id, hours) ON k.id = r.id
   WHERE ` + src.where + `
@@ -129,6 +129,20 @@ func hsReportSet(src hsSource) string {
     AND (` + untimed + ` OR (` + rh + ` & ` + ah + ` <> 0 AND ` + rd + ` & ` + ad + ` <> 0))
     AND ($14::int[] IS NULL OR date_part('month', ` + lt + `)::int = ANY($14))
     AND ($15::uuid[] IS NULL OR k.id IS NOT NULL)`
+}
+
+// hsNamedShare is time_share (migration 20) of a report with named times (r.times, not
+// empty) inside the hours ah and days ad, written out: the function would not be inlined
+// (its masks are read twice) and a call per report costs more than the analysis. An
+// observed report that passes the filters lies inside them whole.
+func hsNamedShare(ah, ad string) string {
+	const nh = "(CASE WHEN 'day' = ANY(r.times) THEN 262080 ELSE 0 END | CASE WHEN 'evening' = ANY(r.times) THEN 3932160 ELSE 0 END" +
+		" | CASE WHEN 'night' = ANY(r.times) THEN 12582975 ELSE 0 END)"
+	const nd = "(CASE WHEN 'weekday' = ANY(r.times) THEN 31 ELSE 0 END | CASE WHEN 'weekend' = ANY(r.times) THEN 96 ELSE 0 END)"
+	const hours = "(CASE WHEN " + nh + " = 0 THEN 16777215 ELSE " + nh + " END)"
+	const days = "(CASE WHEN " + nd + " = 0 THEN 127 ELSE " + nd + " END)"
+	return "(bit_count((" + hours + " & " + ah + ")::bit(24))::float8 / bit_count(" + hours + "::bit(24))" +
+		" * bit_count((" + days + " & " + ad + ")::bit(7))::float8 / bit_count(" + days + "::bit(7)))"
 }
 
 // hsArgs are the parameters of hsReportSet for q and keep (nil: no such filter).
@@ -347,7 +361,8 @@ FROM (` + hsReportSet(hsSourceOf(q)) + `) s, ST_PointOnSurface(s.geom) p`
 // but in no profile's hours.
 func (db *DB) HotspotUnknownTime(ctx context.Context, q trygg.HotspotQuery) (int, error) {
 	q.Hours, q.Days, q.When = nil, "", nil
-	query := `SELECT count(*) FROM (` + hsReportSet(hsSourceOf(q)) + `) s WHERE s.tn = 0`
+	// s.unknown is report_unknown_time_idx's predicate: the count reads only those reports.
+	query := `SELECT count(*) FROM (` + hsReportSet(hsSourceOf(q)) + `) s WHERE s.unknown`
 	var n int
 	err := db.hsRead(ctx, q, "count hotspot reports without a time", func(qr queryer) error {
 		rows, err := qr.Query(ctx, query, hsArgs(q, nil)...)
