@@ -76,12 +76,13 @@ type Result struct {
 	Hotspots []Hotspot
 	Periods  []time.Time
 	Reports  int // reports in the analysis
+	Took     time.Duration
+	Steps    map[string]time.Duration // the time of each step: darkness, grid, gi, periods, polygons, profiles, clusters
+
 	// UnknownTime is how many reports matching the query but for its time filters have
 	// no time (neither observed nor named): counted in Reports without time filters,
 	// left out by them, never in a profile's hours.
 	UnknownTime int
-	Took     time.Duration
-	Steps    map[string]time.Duration // the time of each step: darkness, grid, gi, periods, polygons, profiles, clusters
 
 	periodCells []postgis.HotspotPeriodCell
 }
