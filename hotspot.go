@@ -3,6 +3,7 @@ package trygg
 import (
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -64,9 +65,14 @@ func (r HourRange) Contains(h int) bool {
 
 // HotspotQuery is one analysis: where, how, and which reports.
 //
-// A report's time is its observed time, else when it was made, in Swedish time; the
-// filters Hours, Days, Months and Dark read it. When filters on what the reporter said
-// ("day", "evening", "night"), as the tiles do.
+// A report's time of day and weekday are its slots (see ReportTime): its observed
+// hour, else the times people named (When), never when it was made. Hours and Days
+// count each report with the share of its slots inside them, Dark with the share of
+// its slots in darkness at the place on its date; a report without a time is left out
+// of them (and of the hour × weekday profiles) but counts without them. When keeps the
+// reports that named one of its values or whose observed slot lies in one. The
+// report's date (From, To, Months, Period and the recency decay) is its observed time,
+// else when it was reported.
 type HotspotQuery struct {
 	Municipality string     // SCB code; or
 	BBox         *orb.Bound // a box in longitude/latitude
@@ -84,11 +90,11 @@ type HotspotQuery struct {
 	Categories    []string
 	Sources       []string
 	From, To      *time.Time
-	When          []string   // day, evening, night
-	Hours         *HourRange // local hours of the report's time
-	Days          string     // "", "weekday", "weekend"
-	Months        []int      // 1–12 (a season is its months)
-	Dark          *bool      // true: between sunset and sunrise at the place; false: daylight
+	When          []string   // any of Times: named it, or observed in it
+	Hours         *HourRange // Swedish hours of the report's slots
+	Days          string     // "", "weekday", "weekend": weekdays of the report's slots
+	Months        []int      // 1–12 of the report's date (a season is its months)
+	Dark          *bool      // true: slots between sunset and sunrise at the place; false: daylight
 	Period        string     // emerging hot spots per week, month or quarter; "" for none
 
 	Public   bool      // the public's view: published reports at their public positions, MinCount applies
@@ -193,8 +199,8 @@ func (q *HotspotQuery) Check(cats []Category) error {
 		return Errorf(EINVALID, "to", "to (%s) is before from (%s)", q.To.Format(time.DateOnly), q.From.Format(time.DateOnly))
 	}
 	for _, w := range q.When {
-		if w != "day" && w != "evening" && w != "night" {
-			return Errorf(EINVALID, "when", "when %q is not day, evening or night", w)
+		if !ValidWhen(w) {
+			return Errorf(EINVALID, "when", "when %q is not one of %s", w, strings.Join(Times, ", "))
 		}
 	}
 	if h := q.Hours; h != nil && (h.From < 0 || h.From > 23 || h.To < 0 || h.To > 24 || h.From == h.To) {

@@ -164,7 +164,8 @@ func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request) error {
 	for k, d := range res.Steps {
 		steps[k] = d.Milliseconds()
 	}
-	summary := map[string]any{"reports": res.Reports, "hotspots": len(res.Hotspots), "took_ms": res.Took.Milliseconds(), "steps_ms": steps}
+	summary := map[string]any{"reports": res.Reports, "hotspots": len(res.Hotspots), "took_ms": res.Took.Milliseconds(), "steps_ms": steps,
+		"unknown_time": res.UnknownTime}
 	if q.Method == trygg.MethodGi {
 		summary["cells"], summary["hot_cells"], summary["cold_cells"] = len(res.Cells), hot, cold
 		summary["periods"] = len(res.Periods)

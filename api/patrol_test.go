@@ -29,7 +29,7 @@ func seedPatrolHotspots(t *testing.T, e *env) {
 	t.Helper()
 	pgtest.Exec(t, e.url, fmt.Sprintf(`
 		INSERT INTO report (id, municipality_code, geom, public_geom, category, feeling, times, description,
-		                    public_description, source, precision, status, created_at)
+		                    public_description, source, precision, status, observed_at)
 		SELECT gen_random_uuid(), '1470', g, report_public_geom(g, 50), c.cat, 1, '{}', 'x', 'x', 'resident', 'exact', 'published',
 		       timestamptz '2026-08-01 00:00 Europe/Stockholm' + (i / 3) * interval '1 day' + c.hour * interval '1 hour'
 		                   + (i %% 3) * interval '1 hour'

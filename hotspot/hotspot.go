@@ -82,6 +82,11 @@ type Result struct {
 	Took     time.Duration
 	Steps    map[string]time.Duration // the time of each step: darkness, grid, band, gi, emerging, areas, polygons, profiles, clusters
 
+	// UnknownTime is how many reports matching the query but for its time filters have
+	// no time (neither observed nor named): counted in Reports without time filters,
+	// left out by them, never in a profile's hours.
+	UnknownTime int
+
 	periodCells []postgis.HotspotPeriodCell
 }
 
@@ -93,7 +98,11 @@ func Run(ctx context.Context, db *postgis.DB, q trygg.HotspotQuery) (*Result, er
 	if err != nil {
 		return nil, err
 	}
-	res.step("darkness", start)
+	t := res.step("darkness", start)
+	if res.UnknownTime, err = db.HotspotUnknownTime(ctx, q); err != nil {
+		return nil, err
+	}
+	res.step("unknown_time", t)
 	if q.Method == trygg.MethodDBSCAN {
 		err = clusters(ctx, db, q, keep, res)
 	} else {
@@ -113,9 +122,13 @@ func (res *Result) step(name string, since time.Time) time.Time {
 	return now
 }
 
-// darkness returns the ids of the reports made in darkness (q.Dark true) or daylight
-// (false) at their place and time, or nil when q does not filter on it.
-func darkness(ctx context.Context, db *postgis.DB, q trygg.HotspotQuery) ([]string, error) {
+// darkness returns the reports with a slot in darkness (q.Dark true) or daylight
+// (false) at their place, each with the hours of its slots that are, or nil when q does
+// not filter on it. An observed report is dark or not at its moment (all its one slot
+// or none); a report with named times is, for each hour of its slots, dark or not at
+// the half hour on its date (Swedish time): night hours are dark in December and light
+// in June. A report without a time is left out.
+func darkness(ctx context.Context, db *postgis.DB, q trygg.HotspotQuery) (*postgis.Keep, error) {
 	if q.Dark == nil {
 		return nil, nil
 	}
@@ -123,16 +136,35 @@ func darkness(ctx context.Context, db *postgis.DB, q trygg.HotspotQuery) ([]stri
 	if err != nil {
 		return nil, err
 	}
-	keep := make([]string, 0, len(times))
+	keep := &postgis.Keep{IDs: make([]string, 0, len(times)), Hours: make([]int32, 0, len(times))}
 	for _, t := range times {
-		if geo.Dark(t.Lat, t.Lon, t.At) == *q.Dark {
-			keep = append(keep, t.ID)
+		if m := darkHours(t, *q.Dark); m != 0 {
+			keep.IDs = append(keep.IDs, t.ID)
+			keep.Hours = append(keep.Hours, int32(m))
 		}
 	}
 	return keep, nil
 }
 
-func gi(ctx context.Context, db *postgis.DB, q trygg.HotspotQuery, keep []string, res *Result) error {
+// darkHours is the hour mask of t's slots in darkness (dark) or daylight.
+func darkHours(t postgis.ReportTime, dark bool) int {
+	if t.Observed {
+		if t.Hours != 0 && geo.Dark(t.Lat, t.Lon, t.At) == dark {
+			return trygg.AllHours
+		}
+		return 0
+	}
+	y, mo, d := t.At.In(trygg.SwedishTime).Date()
+	m := 0
+	for h := range 24 {
+		if t.Hours>>h&1 == 1 && geo.Dark(t.Lat, t.Lon, time.Date(y, mo, d, h, 30, 0, 0, trygg.SwedishTime)) == dark {
+			m |= 1 << h
+		}
+	}
+	return m
+}
+
+func gi(ctx context.Context, db *postgis.DB, q trygg.HotspotQuery, keep *postgis.Keep, res *Result) error {
 	t := time.Now()
 	var grid []postgis.HotspotCell
 	var err error
@@ -446,7 +478,7 @@ func allEqual(cells []Cell) bool {
 // res.periodCells) and returns the grid with each cell's values summed over the
 // periods: the study area's cells, and any other cell holding a report (a public
 // position snapped just outside the boundary), as HotspotGrid returns them.
-func periodGrid(ctx context.Context, db *postgis.DB, q trygg.HotspotQuery, keep []string, res *Result) ([]postgis.HotspotCell, error) {
+func periodGrid(ctx context.Context, db *postgis.DB, q trygg.HotspotQuery, keep *postgis.Keep, res *Result) ([]postgis.HotspotCell, error) {
 	starts, pcs, err := db.HotspotPeriods(ctx, q, keep)
 	if err != nil {
 		return nil, err
@@ -589,7 +621,7 @@ func trend(s []float64) *Trend {
 	return t
 }
 
-func clusters(ctx context.Context, db *postgis.DB, q trygg.HotspotQuery, keep []string, res *Result) error {
+func clusters(ctx context.Context, db *postgis.DB, q trygg.HotspotQuery, keep *postgis.Keep, res *Result) error {
 	t := time.Now()
 	cl, err := db.HotspotClusters(ctx, q, keep)
 	if err != nil {
@@ -619,14 +651,20 @@ func clusters(ctx context.Context, db *postgis.DB, q trygg.HotspotQuery, keep []
 func finish(hs []Hotspot) {
 	for i := range hs {
 		h := &hs[i]
-		var hours [24]int
-		var days [7]int
+		var hours [24]float64
+		var days [7]float64
 		for d := range 7 {
 			for hr := range 24 {
 				n := h.Profile.HourWeekday[d][hr]
 				hours[hr] += n
 				days[d] += n
 			}
+		}
+		for hr := range hours {
+			hours[hr] = round(hours[hr], 9) // shares summed in any order tie as they should
+		}
+		for d := range days {
+			days[d] = round(days[d], 9)
 		}
 		h.PeakHours = peaks(hours[:], 0, 3)
 		h.PeakDays = peaks(days[:], 1, 2)
@@ -641,7 +679,7 @@ func finish(hs []Hotspot) {
 
 // peaks returns the indexes (plus offset) of the n largest non-zero counts, largest
 // first, ties by index.
-func peaks(counts []int, offset, n int) []int {
+func peaks(counts []float64, offset, n int) []int {
 	idx := make([]int, 0, len(counts))
 	for i, c := range counts {
 		if c > 0 {

@@ -111,7 +111,7 @@ var fieldNames = map[string]field{
 	"category": fCategory, "kategori": fCategory,
 	"feeling": fFeeling, "känsla": fFeeling,
 	"when": fWhen, "när": fWhen,
-	"time": fTime, "tid": fTime, "observed_at": fTime,
+	"time": fTime, "tid": fTime, "observed_at": fTime, "date": fTime, "datum": fTime,
 	"source": fSource, "källa": fSource,
 	"description": fDescription, "beskrivning": fDescription, "text": fDescription,
 	"note": fDescription, "anteckning": fDescription, // walk observations' notes
@@ -119,7 +119,7 @@ var fieldNames = map[string]field{
 }
 
 const knownColumns = "lon and lat (longitud, latitud) or wkt; category (kategori), feeling (känsla), " +
-	"when (när), time (tid, observed_at), source (källa), description (beskrivning), precision"
+	"when (när), time (tid, observed_at, date, datum), source (källa), description (beskrivning), precision"
 
 // fieldOf returns the field a column or property name gives. Names are compared
 // without case and with å, ä, ö composed (files from macOS may decompose them).
@@ -567,10 +567,16 @@ func (c *checker) check(rec *record) (trygg.Report, []RecordError) {
 	}
 
 	if v := vals[fTime]; v != "" && !rec.refused[fTime] {
-		if t, ok := parseTime(v); !ok {
+		if t, dateOnly, ok := parseTimeOrDate(v); !ok {
 			errs = append(errs, rec.errorf(names[fTime], "%q is not a time: write 2024-11-20T21:30:00+01:00 (RFC 3339), 2024-11-20 21:30 (Swedish time) or 2024-11-20", v))
 		} else if err := trygg.CheckObservedAt(names[fTime], t); err != nil {
 			errs = append(errs, rec.fail("", err))
+		} else if dateOnly {
+			// A day without a time of day is the report's date, not a moment: noon of
+			// that day as when it was made, no observed hour (its times are what it
+			// named).
+			y, m, d := t.Date()
+			rep.CreatedAt = time.Date(y, m, d, 12, 0, 0, 0, stockholm)
 		} else {
 			rep.ObservedAt = &t
 		}
@@ -630,6 +636,13 @@ func (c *checker) categoryHint(v string) string {
 		codes[i] = cat.Code
 	}
 	return "; the codes are " + strings.Join(codes, ", ")
+}
+
+// parseTimeOrDate is parseTime, saying whether s was a date without a time of day.
+func parseTimeOrDate(s string) (t time.Time, dateOnly bool, ok bool) {
+	t, ok = parseTime(s)
+	_, err := time.Parse(time.DateOnly, s)
+	return t, ok && err == nil, ok
 }
 
 // parseTime reads RFC 3339, or a Swedish local time "2024-11-20 21:30", or a date.

@@ -69,7 +69,7 @@ func TestReportsCSV(t *testing.T) {
 				"15.157;57.351;hallplats;4;vardag;2022-12-25;;;\r\n",
 			[]string{
 				"1470 gangvag 3 {evening,night} dialogue exact published 2022-12-24 17:00 | Ingen belysning",
-				"0685 hallplats 4 {weekday} resident exact published 2022-12-24 23:00 | ",
+				"0685 hallplats 4 {weekday} resident exact published day 2022-12-25 12:00 | ",
 			}},
 		{"tab, WKT point and polygon, precision",
 			"WKT\tKategori\tKänsla\tprecision\n" +
@@ -91,7 +91,9 @@ func TestReportsCSV(t *testing.T) {
 				t.Errorf("read %d, imported %d; want %d", sum.Read, sum.Imported, len(tc.want))
 			}
 			got := pgtest.Strings(t, url, `SELECT municipality_code || ' ' || category || ' ' || feeling || ' ' || times::text || ' ' ||
-				source || ' ' || precision || ' ' || status || ' ' || coalesce(to_char(observed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), '-') ||
+				source || ' ' || precision || ' ' || status || ' ' || coalesce(to_char(observed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
+				  -- a date without a time of day: the report's date, no observed moment
+				  CASE WHEN created_at < now() - interval '1 day' THEN 'day ' || to_char(created_at AT TIME ZONE 'Europe/Stockholm', 'YYYY-MM-DD HH24:MI') END, '-') ||
 				' | ' || public_description FROM report ORDER BY observed_at, category`)
 			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
 				t.Errorf("stored:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))

@@ -425,7 +425,7 @@ func TestObservations(t *testing.T) {
 }
 
 const knownColumnsForTest = "lon and lat (longitud, latitud) or wkt; category (kategori), feeling (känsla), " +
-	"when (när), time (tid, observed_at), source (källa), description (beskrivning), precision"
+	"when (när), time (tid, observed_at, date, datum), source (källa), description (beskrivning), precision"
 
 func categoryCodesForTest(cats []trygg.Category) string {
 	codes := make([]string, len(cats))

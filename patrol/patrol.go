@@ -180,11 +180,11 @@ type Stop struct {
 
 // Activity is the share of a profile's reports in the shift's hours: HourShareWeight of
 // the share in its hours of day on any weekday, the rest in its exact weekday-hours
-// (profile: 0 Monday … 6 Sunday by hour, Swedish time). Every hour the shift touches
-// counts whole.
-func Activity(profile [7][24]int, start, end time.Time) float64 {
-	total := 0
-	var byHour [24]int
+// (profile: 0 Monday … 6 Sunday by hour, Swedish time; counts, or reports' shares of
+// their slots as hotspot profiles hold them). Every hour the shift touches counts whole.
+func Activity[N int | float64](profile [7][24]N, start, end time.Time) float64 {
+	var total N
+	var byHour [24]N
 	for d := range 7 {
 		for h := range 24 {
 			total += profile[d][h]
@@ -203,7 +203,7 @@ func Activity(profile [7][24]int, start, end time.Time) float64 {
 		slots[slot{(int(l.Weekday()) + 6) % 7, l.Hour()}] = true
 		hours[l.Hour()] = true
 	}
-	exact, hourly := 0, 0
+	var exact, hourly N
 	for s := range slots {
 		exact += profile[s.d][s.h]
 	}

@@ -32,7 +32,11 @@ func profile(n int, hours ...int) [7][24]int {
 
 func cand(key string, score float64, xy geo.Point2, prof [7][24]int) Candidate {
 	h := hotspot.Hotspot{Score: score, Count: 10}
-	h.Profile.HourWeekday = prof
+	for d := range prof {
+		for hr, n := range prof[d] {
+			h.Profile.HourWeekday[d][hr] = float64(n)
+		}
+	}
 	return Candidate{Key: key, Name: key, Hotspot: h, XY: xy}
 }
 

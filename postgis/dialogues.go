@@ -109,7 +109,8 @@ func (db *DB) Dialogues(ctx context.Context, municipality string) ([]trygg.Dialo
 // public text masked of contact details), public positions of points snapped to snapM
 // metres. Each must lie in the dialogue's municipality; if any does not, nothing is
 // written and the rejections name each by its index. The stored places come back in
-// the order given.
+// the order given. A place's When and ObservedAt are stored as given; a CreatedAt (a
+// date column without a time of day, from the importer) is its date.
 func (db *DB) AddDialoguePlaces(ctx context.Context, dialogueID string, places []trygg.Report, snapM float64) ([]trygg.Report, []trygg.Rejection, error) {
 	if !isUUID(dialogueID) {
 		return nil, nil, trygg.Errorf(trygg.ENOTFOUND, "id", "no dialogue has id %q", dialogueID)
@@ -121,7 +122,7 @@ func (db *DB) AddDialoguePlaces(ctx context.Context, dialogueID string, places [
 	ids, geoms := make([]string, n), make([][]byte, n)
 	cats, feelings, times := make([]string, n), make([]int32, n), make([]string, n)
 	descs, pubs, precs := make([]string, n), make([]string, n), make([]string, n)
-	observed := make([]*time.Time, n)
+	observed, created := make([]*time.Time, n), make([]*time.Time, n)
 	for i, p := range places {
 		if p.Location == nil {
 			return nil, nil, trygg.Errorf(trygg.EINVALID, "location", "place %d: location is missing", i)
@@ -139,6 +140,9 @@ func (db *DB) AddDialoguePlaces(ctx context.Context, dialogueID string, places [
 		ids[i], geoms[i] = uuid.NewString(), g
 		cats[i], feelings[i], times[i] = p.Category, int32(p.Feeling), strings.Join(p.When, ",")
 		descs[i], pubs[i], precs[i], observed[i] = d, trygg.MaskContacts(d), p.Precision, p.ObservedAt
+		if !p.CreatedAt.IsZero() { // a day without a time of day (a date column): the place's date
+			created[i] = &p.CreatedAt
+		}
 	}
 
 	var out []trygg.Report
@@ -174,13 +178,14 @@ func (db *DB) AddDialoguePlaces(ctx context.Context, dialogueID string, places [
 		}
 		_, err = tx.Exec(ctx, `
 			INSERT INTO report (id, municipality_code, geom, public_geom, category, feeling, times, description,
-				public_description, source, precision, status, observed_at, created_by, dialogue_id)
+				public_description, source, precision, status, observed_at, created_at, created_by, dialogue_id)
 			SELECT u.id, $2, g.geom, report_public_geom(g.geom, $11), u.category, u.feeling,
-				string_to_array(u.times, ','), u.description, u.pub, 'dialogue', u.prec, 'received', u.observed, $12, $13
+				string_to_array(u.times, ','), u.description, u.pub, 'dialogue', u.prec, 'received', u.observed,
+				coalesce(u.created, now()), $12, $13
 			FROM unnest($1::uuid[], $3::bytea[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[],
-				$10::timestamptz[]) AS u(id, wkb, category, feeling, times, description, pub, prec, observed)
+				$10::timestamptz[], $14::timestamptz[]) AS u(id, wkb, category, feeling, times, description, pub, prec, observed, created)
 			CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_GeomFromWKB(u.wkb), 4326) AS geom) g`,
-			ids, d.Municipality, geoms, cats, feelings, times, descs, pubs, precs, observed, snapM, callerID(ctx), dialogueID)
+			ids, d.Municipality, geoms, cats, feelings, times, descs, pubs, precs, observed, snapM, callerID(ctx), dialogueID, created)
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "23503" && strings.Contains(pgErr.ConstraintName, "category") {
 			return trygg.Errorf(trygg.EINVALID, "category", "a place's category is not a known category (GET /api/v1/categories lists them)")

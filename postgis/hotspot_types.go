@@ -24,12 +24,31 @@ type HotspotCell struct {
 	Count int
 }
 
-// ReportTime is a report's point (longitude, latitude) and time (its observed time,
-// else when it was made), for the darkness filter in Go.
+// ReportTime is a report's point (longitude, latitude), date (its observed time, else
+// when it was made) and slots (trygg.ReportTime; Hours within the query's hour filter),
+// for the darkness filter in Go.
 type ReportTime struct {
 	ID       string
 	Lon, Lat float64
 	At       time.Time
+	Observed bool // At is the observed moment; else only its date is known
+	Hours    int  // hour mask of the report's slots inside the hour filter; 0 without a time
+}
+
+// Keep limits an analysis' report set to IDs (the darkness filter's outcome), each
+// counting only with its slots in the hours of Hours (an hour mask per id, in step with
+// IDs; nil: all of its slots). A nil *Keep keeps every report.
+type Keep struct {
+	IDs   []string
+	Hours []int32
+}
+
+// KeepIDs keeps the reports ids whole.
+func KeepIDs(ids ...string) *Keep {
+	if ids == nil {
+		ids = []string{}
+	}
+	return &Keep{IDs: ids}
 }
 
 // HotspotPeriodCell is the value and count of one cell's reports in one period.
@@ -47,11 +66,15 @@ type NamedCount struct {
 }
 
 // Profile is when and what: reports by weekday (0 Monday … 6 Sunday) and hour (0–23,
-// Swedish time), and the most common categories and sources, most first.
+// Swedish time), each report spread evenly over its slots (an observed report is 1 in
+// its slot, one named for nights 1/56 in each night hour of the week; under an hour,
+// day or darkness filter only its slots inside it), the reports without a time (not in
+// HourWeekday), and the most common categories and sources, most first.
 type Profile struct {
-	HourWeekday [7][24]int   `json:"hour_weekday"`
-	Categories  []NamedCount `json:"categories"`
-	Sources     []NamedCount `json:"sources"`
+	HourWeekday [7][24]float64 `json:"hour_weekday"`
+	UnknownTime int            `json:"unknown_time"`
+	Categories  []NamedCount   `json:"categories"`
+	Sources     []NamedCount   `json:"sources"`
 }
 
 // HotspotCluster is one DBSCAN cluster of reports.

@@ -79,25 +79,45 @@ const hsArea = `CASE WHEN $1::text IS NOT NULL THEN (SELECT ST_Transform(m.bound
 const hsNumParams = 20
 
 // hsReportSet is the report set of a query as a subquery: id, geom (4326), xy (3006), t
-// (the report's time), lt (t in Swedish time), category, source, w (the weight). Its
-// parameters are hsArgs'. This is the one WHERE of every hotspot statement.
+// (the report's date: observed, else made), lt (t in Swedish time), category, source,
+// w (the weight), th and td (the hour and day masks of the report's slots inside the
+// hour, day and darkness filters; migration 20), tn (how many slots the report has: 1
+// observed, 0 without a time), observed, unknown (no time). Its parameters are hsArgs'. This is the one
+// WHERE of every hotspot statement.
 //
-// keep ($15) is tested with IN (SELECT unnest(…)), a hashed subplan, not = ANY(…): once
-// PostgreSQL switches a prepared statement to its generic plan, = ANY of a parameter
-// scans the whole array for every report (half a million ids for a darkness filter).
+// The time of day and weekday of a report are its slots, never t: the filters Hours
+// ($11, an hour mask), Days ($13, a day mask) and the darkness filter's hours ($12, an
+// hour mask per kept id) keep the reports with a slot inside them, each weighted by the
+// share of its slots inside; without them every report counts whole, those without a
+// time too. When ($10) keeps the reports that named one of its times or were observed
+// in one. t is the report's date, for From, To, Months, the periods and the decay.
+//
+// keep ($15) is joined as a hashed unnest, not tested with = ANY(…): once PostgreSQL
+// switches a prepared statement to its generic plan, = ANY of a parameter scans the
+// whole array for every report (half a million ids for a darkness filter).
 //
 // The weight of a report is FeelingWeights[feeling] × source weight × (1 + ln(1 +
-// confirmations)) × 0.5^(max(0, age in days)/half-life), without the decay for a
-// half-life of 0; the age is from t to q.At.
+// confirmations)) × 0.5^(max(0, age in days)/half-life) × its share of slots in the
+// time filters, without the decay for a half-life of 0; the age is from t to q.At.
 func hsReportSet(src hsSource) string {
 	const t = "coalesce(r.observed_at, r.created_at)"
 	const lt = "(" + t + " AT TIME ZONE '" + hsTimeZone + "')"
+	const rh, rd = "report_hours(r.observed_at, r.times)", "report_days(r.observed_at, r.times)"
+	const ah = "(coalesce($11::int, 16777215) & coalesce(k.hours, 16777215))" // the hours a slot must have
+	const ad = "coalesce($13::int, 127)"
+	const untimed = "($11::int IS NULL AND $13::int IS NULL AND k.hours IS NULL)" // no time filter
 	return `SELECT r.id, r.geom, r.xy, ` + t + ` AS t, ` + lt + ` AS lt, r.category, r.source,
     ($16::float8[])[r.feeling] * coalesce(($18::float8[])[array_position($17::text[], r.source)], 0)
       * (1 + ln(1 + ` + src.conf + `::float8))
       * CASE WHEN $19::float8 > 0 THEN power(0.5, greatest(0, date_part('epoch', $20::timestamptz - ` + t + `) / 86400) / $19::float8)
-             ELSE 1 END AS w
+             ELSE 1 END
+      * CASE WHEN ` + untimed + ` OR r.observed_at IS NOT NULL THEN 1 ELSE ` + hsNamedShare(ah, ad) + ` END AS w,
+    ` + rh + ` & ` + ah + ` AS th, ` + rd + ` & ` + ad + ` AS td,
+    CASE WHEN r.observed_at IS NOT NULL THEN 1 WHEN cardinality(r.times) = 0 THEN 0
+         ELSE bit_count(` + rh + `::bit(24))::int * bit_count(` + rd + `::bit(7))::int END AS tn,
+    r.observed_at IS NOT NULL AS observed, r.observed_at IS NULL AND r.times = '{}'::text[] AS unknown
   FROM ` + src.from + `
+    LEFT JOIN unnest($15::uuid[], $12::int[]) k(id, hours) ON k.id = r.id
   WHERE ` + src.where + `
     AND ($1::text IS NULL OR r.municipality_code = $1)
     AND ($2::float8 IS NULL OR ST_Intersects(r.xy, (SELECT ` + hsBBox + `)))
@@ -105,16 +125,28 @@ func hsReportSet(src hsSource) string {
     AND ($7::text[] IS NULL OR r.source = ANY($7))
     AND ($8::timestamptz IS NULL OR ` + t + ` >= $8)
     AND ($9::timestamptz IS NULL OR ` + t + ` <= $9)
-    AND ($10::text[] IS NULL OR r.times && $10)
-    AND ($11::int IS NULL OR CASE WHEN $11 < $12 THEN date_part('hour', ` + lt + `) >= $11 AND date_part('hour', ` + lt + `) < $12
-                                  ELSE date_part('hour', ` + lt + `) >= $11 OR date_part('hour', ` + lt + `) < $12 END)
-    AND ($13::text IS NULL OR (date_part('isodow', ` + lt + `) >= 6) = ($13 = 'weekend'))
+    AND ($10::text[] IS NULL OR time_matches(r.observed_at, r.times, $10))
+    AND (` + untimed + ` OR (` + rh + ` & ` + ah + ` <> 0 AND ` + rd + ` & ` + ad + ` <> 0))
     AND ($14::int[] IS NULL OR date_part('month', ` + lt + `)::int = ANY($14))
-    AND ($15::uuid[] IS NULL OR r.id IN (SELECT unnest($15::uuid[])))`
+    AND ($15::uuid[] IS NULL OR k.id IS NOT NULL)`
+}
+
+// hsNamedShare is time_share (migration 20) of a report with named times (r.times, not
+// empty) inside the hours ah and days ad, written out: the function would not be inlined
+// (its masks are read twice) and a call per report costs more than the analysis. An
+// observed report that passes the filters lies inside them whole.
+func hsNamedShare(ah, ad string) string {
+	const nh = "(CASE WHEN 'day' = ANY(r.times) THEN 262080 ELSE 0 END | CASE WHEN 'evening' = ANY(r.times) THEN 3932160 ELSE 0 END" +
+		" | CASE WHEN 'night' = ANY(r.times) THEN 12582975 ELSE 0 END)"
+	const nd = "(CASE WHEN 'weekday' = ANY(r.times) THEN 31 ELSE 0 END | CASE WHEN 'weekend' = ANY(r.times) THEN 96 ELSE 0 END)"
+	const hours = "(CASE WHEN " + nh + " = 0 THEN 16777215 ELSE " + nh + " END)"
+	const days = "(CASE WHEN " + nd + " = 0 THEN 127 ELSE " + nd + " END)"
+	return "(bit_count((" + hours + " & " + ah + ")::bit(24))::float8 / bit_count(" + hours + "::bit(24))" +
+		" * bit_count((" + days + " & " + ad + ")::bit(7))::float8 / bit_count(" + days + "::bit(7)))"
 }
 
 // hsArgs are the parameters of hsReportSet for q and keep (nil: no such filter).
-func hsArgs(q trygg.HotspotQuery, keep []string) []any {
+func hsArgs(q trygg.HotspotQuery, keep *Keep) []any {
 	list := func(v []string) any {
 		if len(v) == 0 {
 			return nil
@@ -132,16 +164,23 @@ func hsArgs(q trygg.HotspotQuery, keep []string) []any {
 	args[7], args[8] = q.From, q.To
 	args[9] = list(q.When)
 	if h := q.Hours; h != nil {
-		args[10], args[11] = h.From, h.To
+		args[10] = int32(h.Mask())
 	}
 	if q.Days != "" {
-		args[12] = q.Days
+		args[12] = int32(trygg.DaysMask(q.Days))
 	}
 	if len(q.Months) > 0 {
 		args[13] = q.Months
 	}
 	if keep != nil {
-		args[14] = keep // empty: no report
+		ids := keep.IDs
+		if ids == nil {
+			ids = []string{} // no report
+		}
+		args[14] = ids
+		if keep.Hours != nil {
+			args[11] = keep.Hours
+		}
 	}
 	feelings := []float64{trygg.FeelingWeights[1], trygg.FeelingWeights[2], trygg.FeelingWeights[3], trygg.FeelingWeights[4]}
 	// A source the query's weights do not name keeps its default weight.
@@ -295,9 +334,10 @@ type queryer interface {
 }
 
 // HotspotReportTimes returns every report of q's set: its id, point (longitude,
-// latitude; the public position for the public) and time, for the darkness filter.
+// latitude; the public position for the public), date and slots, for the darkness
+// filter.
 func (db *DB) HotspotReportTimes(ctx context.Context, q trygg.HotspotQuery) ([]ReportTime, error) {
-	query := `SELECT s.id::text, ST_X(p), ST_Y(p), s.t
+	query := `SELECT s.id::text, ST_X(p), ST_Y(p), s.t, s.observed, s.th
 FROM (` + hsReportSet(hsSourceOf(q)) + `) s, ST_PointOnSurface(s.geom) p`
 	var out []ReportTime
 	err := db.hsRead(ctx, q, "read hotspot report times", func(qr queryer) error {
@@ -307,12 +347,32 @@ FROM (` + hsReportSet(hsSourceOf(q)) + `) s, ST_PointOnSurface(s.geom) p`
 		}
 		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (ReportTime, error) {
 			var r ReportTime
-			err := row.Scan(&r.ID, &r.Lon, &r.Lat, &r.At)
+			err := row.Scan(&r.ID, &r.Lon, &r.Lat, &r.At, &r.Observed, &r.Hours)
 			return r, err
 		})
 		return wrap(err, "read hotspot report times")
 	})
 	return out, err
+}
+
+// HotspotUnknownTime counts the reports of q's set without its time filters (hours,
+// days, when; darkness is applied by the caller) that have no time: neither observed
+// nor named. The time filters leave them out; without them they count in the totals
+// but in no profile's hours.
+func (db *DB) HotspotUnknownTime(ctx context.Context, q trygg.HotspotQuery) (int, error) {
+	q.Hours, q.Days, q.When = nil, "", nil
+	// s.unknown is report_unknown_time_idx's predicate: the count reads only those reports.
+	query := `SELECT count(*) FROM (` + hsReportSet(hsSourceOf(q)) + `) s WHERE s.unknown`
+	var n int
+	err := db.hsRead(ctx, q, "count hotspot reports without a time", func(qr queryer) error {
+		rows, err := qr.Query(ctx, query, hsArgs(q, nil)...)
+		if err != nil {
+			return wrap(err, "count hotspot reports without a time")
+		}
+		n, err = pgx.CollectExactlyOneRow(rows, pgx.RowTo[int])
+		return wrap(err, "count hotspot reports without a time")
+	})
+	return n, err
 }
 
 // hsStudyCells is a SELECT of the cells (i, j) of q's grid in the study area, given
@@ -357,7 +417,7 @@ func hsStudyBuffer(q trygg.HotspotQuery) float64 {
 // other cell that holds a report of the set (a public position snapped just outside
 // the boundary), ordered by i, j. keep, when not nil, limits the report set to these
 // ids.
-func (db *DB) HotspotGrid(ctx context.Context, q trygg.HotspotQuery, keep []string) ([]HotspotCell, error) {
+func (db *DB) HotspotGrid(ctx context.Context, q trygg.HotspotQuery, keep *Keep) ([]HotspotCell, error) {
 	query := `WITH area AS MATERIALIZED (SELECT ` + hsArea + ` AS g),
 pts AS MATERIALIZED (` + hsGroups(hsSourceOf(q), q.Grid, "$21") + `),
 cells AS (` + hsStudyCells(q, "pts", "$21", "$22") + `)
@@ -475,7 +535,7 @@ func hsPeriodStep(period string) (string, error) {
 // in Swedish time) from the first to the last (of From and To when given, else of the
 // reports), ascending, and the value and count of every non-empty cell in every period.
 // More than MaxHotspotPeriods periods is EINVALID.
-func (db *DB) HotspotPeriods(ctx context.Context, q trygg.HotspotQuery, keep []string) (starts []time.Time, cells []HotspotPeriodCell, err error) {
+func (db *DB) HotspotPeriods(ctx context.Context, q trygg.HotspotQuery, keep *Keep) (starts []time.Time, cells []HotspotPeriodCell, err error) {
 	step, err := hsPeriodStep(q.Period)
 	if err != nil {
 		return nil, nil, err
@@ -528,35 +588,48 @@ ORDER BY 1, 3 NULLS FIRST, 4`
 }
 
 // hsProfileSQL is the profile rows of the groups of rows in from (columns k1, k2: the
-// group; lt, category, source): kind 'h' with slot (ISO weekday − 1)·24 + hour, kind
-// 'c' and 's' with the category or source as name; each with its count.
+// group; th, td, tn, category, source as hsReportSet's): kind 'h' with slot (ISO
+// weekday − 1)·24 + hour and each report's share of it (1/tn in each slot of th × td),
+// kind 'u' with the count of reports without a time, kind 'c' and 's' with the category
+// or source as name and its count.
 func hsProfileSQL(from string) string {
-	return `SELECT k1, k2, 'h' AS kind, ((date_part('isodow', lt) - 1) * 24 + date_part('hour', lt))::int AS slot, '' AS name, count(*) AS n
-  FROM ` + from + ` GROUP BY 1, 2, 3, 4
+	return `SELECT x.k1, x.k2, 'h' AS kind, g.s AS slot, '' AS name, sum(x.n / x.tn) AS n
+  FROM (SELECT k1, k2, th, td, tn, count(*)::float8 AS n FROM ` + from + ` WHERE tn > 0 GROUP BY 1, 2, 3, 4, 5) x
+  JOIN generate_series(0, 167) g(s) ON (x.th >> (g.s % 24)) & 1 = 1 AND (x.td >> (g.s / 24)) & 1 = 1
+  GROUP BY 1, 2, 3, 4
 UNION ALL
-SELECT k1, k2, 'c', 0, category, count(*) FROM ` + from + ` GROUP BY 1, 2, 3, 5
+SELECT k1, k2, 'u', 0, '', count(*)::float8 FROM ` + from + ` WHERE tn = 0 GROUP BY 1, 2
 UNION ALL
-SELECT k1, k2, 's', 0, source, count(*) FROM ` + from + ` GROUP BY 1, 2, 3, 5`
+SELECT k1, k2, 'c', 0, category, count(*)::float8 FROM ` + from + ` GROUP BY 1, 2, 3, 5
+UNION ALL
+SELECT k1, k2, 's', 0, source, count(*)::float8 FROM ` + from + ` GROUP BY 1, 2, 3, 5`
 }
 
 // hsAddProfile adds one profile row to p.
-func hsAddProfile(p *Profile, kind string, slot int, name string, n int) {
+func hsAddProfile(p *Profile, kind string, slot int, name string, n float64) {
 	switch kind {
 	case "h":
 		p.HourWeekday[slot/24][slot%24] += n
+	case "u":
+		p.UnknownTime += int(math.Round(n))
 	case "c":
-		p.Categories = append(p.Categories, NamedCount{Name: name, Count: n})
+		p.Categories = append(p.Categories, NamedCount{Name: name, Count: int(math.Round(n))})
 	case "s":
-		p.Sources = append(p.Sources, NamedCount{Name: name, Count: n})
+		p.Sources = append(p.Sources, NamedCount{Name: name, Count: int(math.Round(n))})
 	}
 }
 
 // hsMaxCategories is how many categories a profile names.
 const hsMaxCategories = 5
 
-// hsFinishProfile orders the profile's categories and sources, most first, ties by
-// name, and keeps the top categories.
+// hsFinishProfile rounds the profile's shares to 6 decimals, orders its categories and
+// sources, most first, ties by name, and keeps the top categories.
 func hsFinishProfile(p *Profile) {
+	for d := range p.HourWeekday {
+		for h, v := range p.HourWeekday[d] {
+			p.HourWeekday[d][h] = math.Round(v*1e6) / 1e6
+		}
+	}
 	order := func(a, b NamedCount) int { return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Name, b.Name)) }
 	slices.SortFunc(p.Categories, order)
 	slices.SortFunc(p.Sources, order)
@@ -572,9 +645,10 @@ func hsFinishProfile(p *Profile) {
 }
 
 // HotspotProfiles returns the profile of each of cells over q's report set (limited to
-// keep when not nil): reports by weekday and hour in Swedish time, the top categories
-// and every source. A cell without reports has an empty profile.
-func (db *DB) HotspotProfiles(ctx context.Context, q trygg.HotspotQuery, keep []string, cells []Cell) (map[Cell]*Profile, error) {
+// keep when not nil): reports by weekday and hour in Swedish time (each spread over its
+// slots), the count of those without a time, the top categories and every source. A
+// cell without reports has an empty profile.
+func (db *DB) HotspotProfiles(ctx context.Context, q trygg.HotspotQuery, keep *Keep, cells []Cell) (map[Cell]*Profile, error) {
 	out := make(map[Cell]*Profile, len(cells))
 	if len(cells) == 0 {
 		return out, nil
@@ -589,9 +663,10 @@ func (db *DB) HotspotProfiles(ctx context.Context, q trygg.HotspotQuery, keep []
 	ci, cj := hsCellOf(q.Grid, "p")
 	query := `WITH g AS (SELECT DISTINCT i, j FROM unnest($22::bigint[], $23::bigint[]) u(i, j)),
 r AS MATERIALIZED (
-  SELECT a.i AS k1, a.j AS k2, a.lt, a.category, a.source
+  SELECT a.i AS k1, a.j AS k2, a.th, a.td, a.tn, a.category, a.source
   FROM (SELECT ` + ci + ` AS i, ` + cj + ` AS j, p.*
-        FROM (SELECT ST_X(s.xy) / $21::float8 AS x, ST_Y(s.xy) / $21::float8 AS y, g.i AS gi, g.j AS gj, s.lt, s.category, s.source
+        FROM (SELECT ST_X(s.xy) / $21::float8 AS x, ST_Y(s.xy) / $21::float8 AS y, g.i AS gi, g.j AS gj, s.th, s.td, s.tn,
+                     s.category, s.source
               FROM g JOIN (` + hsReportSet(hsSourceOf(q)) + `) s
                 ON s.xy && ST_SetSRID(` + hsCellFunc(q.Grid) + `($21::float8, g.i::int, g.j::int), 3006)
               OFFSET 0) p) a
@@ -608,12 +683,12 @@ r AS MATERIALIZED (
 			var i, j int64
 			var kind, name string
 			var slot int
-			var n int64
+			var n float64
 			if err := rows.Scan(&i, &j, &kind, &slot, &name, &n); err != nil {
 				return wrap(err, "read hotspot profiles")
 			}
 			if p := out[Cell{I: int(i), J: int(j)}]; p != nil {
-				hsAddProfile(p, kind, slot, name, int(n))
+				hsAddProfile(p, kind, slot, name, n)
 			}
 		}
 		return wrap(rows.Err(), "read hotspot profiles")
@@ -678,11 +753,11 @@ func hsPolygon(b []byte) (orb.Polygon, error) {
 // not nil): ST_ClusterDBSCAN on the reports' EPSG:3006 points with eps q.EpsM and
 // minpoints q.MinPoints, noise left out; each cluster's polygon is its reports' convex
 // hull buffered by eps/2, in longitude and latitude. Ordered by value, highest first.
-func (db *DB) HotspotClusters(ctx context.Context, q trygg.HotspotQuery, keep []string) ([]HotspotCluster, error) {
+func (db *DB) HotspotClusters(ctx context.Context, q trygg.HotspotQuery, keep *Keep) ([]HotspotCluster, error) {
 	// Profile rows have k1 = cluster; cluster rows have kind 'g'.
 	query := `WITH r AS MATERIALIZED (
   SELECT ST_ClusterDBSCAN(s.xy, eps => $21::float8, minpoints => $22::int) OVER () AS k1, 0 AS k2,
-         s.xy, s.w, s.lt, s.category, s.source
+         s.xy, s.w, s.th, s.td, s.tn, s.category, s.source
   FROM (` + hsReportSet(hsSourceOf(q)) + `) s),
 c AS (SELECT * FROM r WHERE k1 IS NOT NULL)
 SELECT k1, 'g' AS kind, count(*)::int AS slot, sum(w) AS value,
@@ -712,7 +787,7 @@ SELECT k1, kind, slot, n, NULL, name FROM (` + hsProfileSQL("c") + `) p`
 				byID[id] = c
 			}
 			if kind != "g" {
-				hsAddProfile(&c.Profile, kind, slot, name, int(value))
+				hsAddProfile(&c.Profile, kind, slot, name, value)
 				continue
 			}
 			if c.Polygon, err = hsPolygon(g); err != nil {

@@ -122,7 +122,11 @@ func hsTotal(cells []postgis.HotspotCell) (n int, v float64) {
 
 func hsGrid(t *testing.T, db *postgis.DB, ctx context.Context, q trygg.HotspotQuery, keep []string) []postgis.HotspotCell {
 	t.Helper()
-	cells, err := db.HotspotGrid(ctx, q, keep)
+	var k *postgis.Keep
+	if keep != nil {
+		k = postgis.KeepIDs(keep...)
+	}
+	cells, err := db.HotspotGrid(ctx, q, k)
 	if err != nil {
 		t.Fatalf("HotspotGrid: %v", err)
 	}
@@ -340,11 +344,16 @@ func TestHotspotFilters(t *testing.T) {
 		{"sources", func(q *trygg.HotspotQuery) { q.Sources = []string{"resident", "dialogue"} }, nil, []string{"a", "c"}},
 		{"from", func(q *trygg.HotspotQuery) { q.From = tp(local(2025, 3, 1, 0)) }, nil, []string{"c", "d"}},
 		{"to", func(q *trygg.HotspotQuery) { q.To = tp(local(2025, 3, 15, 0)) }, nil, []string{"a", "b"}},
-		{"when", func(q *trygg.HotspotQuery) { q.When = []string{"evening", "night"} }, nil, []string{"a", "c"}},
-		{"hours", func(q *trygg.HotspotQuery) { q.Hours = &trygg.HourRange{From: 9, To: 23} }, nil, []string{"b", "d"}},
-		{"hours past midnight", func(q *trygg.HotspotQuery) { q.Hours = &trygg.HourRange{From: 22, To: 4} }, nil, []string{"a", "c", "d"}},
-		{"weekday", func(q *trygg.HotspotQuery) { q.Days = "weekday" }, nil, []string{"a", "c"}},
-		{"weekend", func(q *trygg.HotspotQuery) { q.Days = "weekend" }, nil, []string{"b", "d"}},
+		// Named times: a's evening, c's night, and d observed at 22:30.
+		{"when", func(q *trygg.HotspotQuery) { q.When = []string{"evening", "night"} }, nil, []string{"a", "c", "d"}},
+		{"when weekend", func(q *trygg.HotspotQuery) { q.When = []string{"weekend"} }, nil, []string{"d"}},
+		// Hours and days read the slots, never created_at: a (evening) lies in 9–23,
+		// b (day) partly, c (night) with 22–23, d at 22:30; 22–04 holds c's night and d.
+		{"hours", func(q *trygg.HotspotQuery) { q.Hours = &trygg.HourRange{From: 9, To: 23} }, nil, []string{"a", "b", "c", "d"}},
+		{"hours past midnight", func(q *trygg.HotspotQuery) { q.Hours = &trygg.HourRange{From: 22, To: 4} }, nil, []string{"c", "d"}},
+		// Named only times of day: every weekday, weekends included; d on a Saturday.
+		{"weekday", func(q *trygg.HotspotQuery) { q.Days = "weekday" }, nil, []string{"a", "b", "c"}},
+		{"weekend", func(q *trygg.HotspotQuery) { q.Days = "weekend" }, nil, []string{"a", "b", "c", "d"}},
 		{"months", func(q *trygg.HotspotQuery) { q.Months = []int{3, 7} }, nil, []string{"c", "d"}},
 		{"bbox", func(q *trygg.HotspotQuery) { q.Municipality, q.BBox = "", &bbox }, nil, []string{"a", "b"}},
 		{"keep", nil, []string{ids["b"], ids["c"], ids["x2"]}, []string{"b", "c"}},
@@ -496,11 +505,12 @@ func TestHotspotPeriods(t *testing.T) {
 func TestHotspotProfiles(t *testing.T) {
 	f := newHSFixture(t)
 	ctx := context.Background()
+	tp := func(t time.Time) *time.Time { return &t }
 	// Sunday 30 March 2025: 00:30 UTC is 01:30 CET, 01:30 UTC is 03:30 CEST.
-	f.add(t, hsRep{category: "vald", created: time.Date(2025, 3, 30, 0, 30, 0, 0, time.UTC)})
-	f.add(t, hsRep{category: "vald", source: "walk", created: time.Date(2025, 3, 30, 1, 30, 0, 0, time.UTC)})
-	f.add(t, hsRep{category: "klotter", source: "walk", created: time.Date(2025, 7, 1, 10, 0, 0, 0, time.UTC)}) // Tuesday 12:00
-	f.add(t, hsRep{category: "alkohol", created: time.Date(2025, 7, 1, 10, 0, 0, 0, time.UTC)})
+	f.add(t, hsRep{category: "vald", observed: tp(time.Date(2025, 3, 30, 0, 30, 0, 0, time.UTC))})
+	f.add(t, hsRep{category: "vald", source: "walk", observed: tp(time.Date(2025, 3, 30, 1, 30, 0, 0, time.UTC))})
+	f.add(t, hsRep{category: "klotter", source: "walk", observed: tp(time.Date(2025, 7, 1, 10, 0, 0, 0, time.UTC))}) // Tuesday 12:00
+	f.add(t, hsRep{category: "alkohol", observed: tp(time.Date(2025, 7, 1, 10, 0, 0, 0, time.UTC))})
 	f.add(t, hsRep{category: "vald", dx: 3000}) // another cell
 	q := hsQuery(nil)
 	var mine, other postgis.Cell
@@ -521,7 +531,7 @@ func TestHotspotProfiles(t *testing.T) {
 	if p == nil {
 		t.Fatalf("no profile of %v in %v", mine, profiles)
 	}
-	var hw [7][24]int
+	var hw [7][24]float64
 	hw[6][1], hw[6][3], hw[1][12] = 1, 1, 2
 	if p.HourWeekday != hw {
 		t.Errorf("hour by weekday %v, want %v", p.HourWeekday, hw)
@@ -534,11 +544,11 @@ func TestHotspotProfiles(t *testing.T) {
 	if o := profiles[other]; o == nil || !slices.Equal(o.Categories, []postgis.NamedCount{{Name: "vald", Count: 1}}) {
 		t.Errorf("the other cell's profile %+v, want one vald", o)
 	}
-	if e := profiles[empty]; e == nil || len(e.Categories) != 0 || e.HourWeekday != [7][24]int{} {
+	if e := profiles[empty]; e == nil || len(e.Categories) != 0 || e.HourWeekday != [7][24]float64{} {
 		t.Errorf("an empty cell's profile %+v, want empty", e)
 	}
 	// keep narrows the profile too.
-	profiles, err = f.owner.HotspotProfiles(ctx, q, []string{}, []postgis.Cell{mine})
+	profiles, err = f.owner.HotspotProfiles(ctx, q, postgis.KeepIDs(), []postgis.Cell{mine})
 	if err != nil || len(profiles[mine].Categories) != 0 {
 		t.Errorf("profile with no report kept: %+v, %v", profiles[mine], err)
 	}
@@ -581,7 +591,7 @@ func TestHotspotClusters(t *testing.T) {
 	for _, r := range mustTimes(t, f.owner, ctx, hsQuery(func(q *trygg.HotspotQuery) { q.Sources = []string{"walk"} })) {
 		keep = append(keep, r.ID)
 	}
-	clusters, err = f.owner.HotspotClusters(ctx, q, keep)
+	clusters, err = f.owner.HotspotClusters(ctx, q, postgis.KeepIDs(keep...))
 	if err != nil || len(clusters) != 1 || clusters[0].Count != 12 {
 		t.Errorf("clusters of the kept reports %+v, %v; want one of 12", clusters, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
@@ -53,7 +54,8 @@ func (db *DB) CheckReportPlaces(ctx context.Context, places []orb.Geometry) ([]t
 // (such as "import:walk-2024.csv") and the import one audit-log entry. A place that is
 // invalid, too large or outside every municipality is a Rejection (by index in rs) and
 // then nothing is written. ObservedAt doubles as created_at (historical reports were
-// made then); ID and Municipality of rs are ignored. progress, if not nil, is called as
+// made then); a CreatedAt without ObservedAt is a day without a time of day (a date
+// column: the report's date, no slot of a week); ID and Municipality of rs are ignored. progress, if not nil, is called as
 // rows are sent.
 func (db *DB) ImportReports(ctx context.Context, rs []trygg.Report, gridM float64, actor string,
 	progress func(done, total int)) (trygg.ImportSummary, error) {
@@ -87,7 +89,7 @@ func (db *DB) ImportReports(ctx context.Context, rs []trygg.Report, gridM float6
 			SELECT gen_random_uuid(), p.municipality_code, p.geom,
 				report_public_geom(p.geom, $1::float8),
 				i.category, i.feeling, i.times, i.description, i.public_description, i.source, i.precision,
-				i.status, i.observed_at, coalesce(i.observed_at, now())
+				i.status, i.observed_at, coalesce(i.observed_at, i.created_at, now())
 			FROM import_report i JOIN import_place p USING (idx)
 			ORDER BY i.idx
 			RETURNING id, status, municipality_code
@@ -132,14 +134,14 @@ func stageReports(ctx context.Context, tx pgx.Tx, rs []trygg.Report, progress fu
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_report (
 		idx int PRIMARY KEY, wkb bytea NOT NULL, category text, feeling smallint, times text[],
 		description text, public_description text, source text, precision text, status text,
-		observed_at timestamptz
+		observed_at timestamptz, created_at timestamptz
 	) ON COMMIT DROP`); err != nil {
 		return wrap(err, "create report import table")
 	}
 	i := 0
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"import_report"},
 		[]string{"idx", "wkb", "category", "feeling", "times", "description", "public_description", "source",
-			"precision", "status", "observed_at"},
+			"precision", "status", "observed_at", "created_at"},
 		pgx.CopyFromFunc(func() ([]any, error) {
 			if i >= len(rs) {
 				return nil, nil
@@ -153,12 +155,16 @@ func stageReports(ctx context.Context, tx pgx.Tx, rs []trygg.Report, progress fu
 			if when == nil {
 				when = []string{}
 			}
+			var created *time.Time // a date without a time of day (the importer's CreatedAt)
+			if !r.CreatedAt.IsZero() {
+				created = &r.CreatedAt
+			}
 			i++
 			if progress != nil {
 				progress(i, len(rs))
 			}
 			return []any{i - 1, g, r.Category, int16(r.Feeling), when, r.Description, r.PublicDescription,
-				r.Source, r.Precision, r.Status, r.ObservedAt}, nil
+				r.Source, r.Precision, r.Status, r.ObservedAt, created}, nil
 		}))
 	if err != nil {
 		return wrap(err, "copy reports")

@@ -90,11 +90,12 @@ var (
 )
 
 // filterSQL is the filter conditions on report rows, parameters $first…$first+4: the
-// statement's text is the same whatever the filter.
+// statement's text is the same whatever the filter. when keeps the reports that named
+// one of its times or were observed in one (time_matches, migration 20).
 func filterSQL(src tileSource, first int) string {
 	p := func(i int) string { return fmt.Sprintf("$%d", first+i) }
 	return fmt.Sprintf("(%[1]s::text[] IS NULL OR r.category = ANY(%[1]s)) AND (%[2]s::text[] IS NULL OR r.source = ANY(%[2]s)) "+
-		"AND (%[3]s::text[] IS NULL OR r.times && %[3]s) AND (%[4]s::timestamptz IS NULL OR %[6]s >= %[4]s) "+
+		"AND (%[3]s::text[] IS NULL OR time_matches(r.observed_at, r.times, %[3]s)) AND (%[4]s::timestamptz IS NULL OR %[6]s >= %[4]s) "+
 		"AND (%[5]s::timestamptz IS NULL OR %[6]s <= %[5]s)", p(0), p(1), p(2), p(3), p(4), src.time)
 }
 
