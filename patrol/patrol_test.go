@@ -31,9 +31,9 @@ func profile(n int, hours ...int) [7][24]int {
 }
 
 func cand(key string, score float64, xy geo.Point2, prof [7][24]int) Candidate {
-	h := hotspot.Hotspot{Score: score, Count: 10}
+	h := hotspot.Hotspot{Score: score, Value: score, Count: 10}
 	h.Profile.HourWeekday = prof
-	return Candidate{Key: key, Name: key, Hotspot: h, XY: xy}
+	return Candidate{Key: key, Kind: KindArea, Tier: 1, Name: key, Hotspot: h, XY: xy}
 }
 
 func params(start, end time.Time) Params {
@@ -95,15 +95,15 @@ func TestChooseActiveHours(t *testing.T) {
 		cand("evening", 3, geo.Point2{X: 900, Y: 0}, profile(1, 18, 19)),
 	}
 	p := params(at(8, 0), at(16, 0))
-	got, notes := Choose(cands, nil, p)
+	got, notes, _ := Choose(cands, nil, p)
 	if !slices.Equal(keys(got), []string{"day"}) {
 		t.Fatalf("day shift chose %v", keys(got))
 	}
-	if !strings.Contains(strings.Join(notes, ";"), "2 hotspots utan rapporter under passets timmar") {
+	if !strings.Contains(strings.Join(notes, ";"), "2 platser utan rapporter under passets timmar") {
 		t.Errorf("notes: %v", notes)
 	}
 	p = params(at(21, 0), at(21, 0).Add(8*time.Hour))
-	got, _ = Choose(cands, nil, p)
+	got, _, _ = Choose(cands, nil, p)
 	if len(got) == 0 || got[0].Key != "night" {
 		t.Fatalf("night shift chose %v", keys(got))
 	}
@@ -126,16 +126,16 @@ func TestChooseSpread(t *testing.T) {
 		{Key: "c", XY: geo.Point2{X: 2000, Y: 0}, From: at(5, 0), To: at(5, 15)},         // 2 h 45 before: kept
 		{Key: "far", XY: geo.Point2{X: 9000, Y: 9000}, From: at(9, 0), To: at(9, 15)},    // elsewhere: irrelevant
 	}
-	got, notes := Choose(cands, visits, p)
+	got, notes, _ := Choose(cands, visits, p)
 	if !slices.Equal(keys(got), []string{"c", "d"}) {
 		t.Fatalf("chose %v, want c and d", keys(got))
 	}
-	if !strings.Contains(strings.Join(notes, ";"), "2 hotspots hade ett patrullstopp inom 120 minuter") {
+	if !strings.Contains(strings.Join(notes, ";"), "2 platser hade ett patrullstopp inom 120 minuter") {
 		t.Errorf("notes: %v", notes)
 	}
 	// Without a gap only overlapping visits count.
 	p.GapMinutes = 0
-	got, _ = Choose(cands, visits, p)
+	got, _, _ = Choose(cands, visits, p)
 	if !slices.Equal(keys(got), []string{"a", "b"}) {
 		t.Fatalf("no gap: chose %v", keys(got))
 	}
