@@ -35,8 +35,8 @@
 //     the plan's seed, so the order among them is unpredictable yet the plan can be
 //     reproduced from its saved seed.
 //  5. One stop per place: in rank order, a candidate within MinApartM of a stop already
-//     chosen, or whose point lies in its area (or whose area holds it), is the same
-//     place and is dropped (the weaker of the two).
+//     chosen, or whose point lies in its area (or whose area holds it), or named after
+//     the same named place, is the same place and is dropped (the weaker of the two).
 //  6. The first Stops places are ordered as a walking route from the start point
 //     (geo.WalkingOrder: nearest neighbour, 2-opt and Or-opt; an open path, no return to
 //     the start), walking distance the straight line in SWEREF 99 TM times the detour
@@ -215,6 +215,7 @@ type Candidate struct {
 	Kind     string // KindArea, KindCommitment or KindPlace
 	Name     string // what the officer reads: the place's name, or the area's (see the package doc)
 	PlaceID  string
+	Place    string          // the named place it is at or named after ("place:<id>", "commitment-place:<id>"), "" for none
 	Tier     int             // 0 for the commitment's places, which rank first; 1 for the rest
 	Hotspot  hotspot.Hotspot // the analysis' numbers; for a place its reports' (Value, Count, Profile, peaks)
 	Polygon  orb.Polygon     // the area of the stop, longitude/latitude; nil for a point or a line
@@ -336,8 +337,12 @@ func Choose(cands []Candidate, visits []Visit, p Params) (chosen []Candidate, no
 	return chosen, notes, why
 }
 
-// samePlace is rule 5: b is within MinApartM of a, or in a's area, or a in b's.
+// samePlace is rule 5: b is within MinApartM of a, or in a's area, or a in b's, or
+// both are at (or named after) one named place.
 func samePlace(a, b Candidate) bool {
+	if a.Place != "" && a.Place == b.Place {
+		return true
+	}
 	if math.Hypot(a.XY.X-b.XY.X, a.XY.Y-b.XY.Y) < MinApartM {
 		return true
 	}

@@ -392,3 +392,17 @@ func TestShiftPeaks(t *testing.T) {
 		t.Errorf("peaks %v %v", hours, days)
 	}
 }
+
+// TestChooseOneStopPerNamedPlace: two hot areas 300 m apart, both named after one
+// square, are that square: one stop.
+func TestChooseOneStopPerNamedPlace(t *testing.T) {
+	a := cand("cell:a", 10, geo.Point2{X: 0, Y: 0}, profile(1, 10))
+	b := cand("cell:b", 9, geo.Point2{X: 300, Y: 0}, profile(1, 10))
+	c := cand("cell:c", 8, geo.Point2{X: 600, Y: 0}, profile(1, 10))
+	a.Place, b.Place, a.Name, b.Name = "place:torget", "place:torget", "Stora torget", "Stora torget"
+	p := params(at(8, 0), at(16, 0))
+	got, _, _ := Choose([]Candidate{a, b, c}, nil, p)
+	if !slices.Equal(keys(got), []string{"cell:a", "cell:c"}) {
+		t.Errorf("chose %v, want one stop at the square and cell:c", keys(got))
+	}
+}

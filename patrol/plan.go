@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -88,8 +90,8 @@ func Plan(ctx context.Context, db *postgis.DB, p Params, now time.Time) (*postgi
 	}
 	if outside > StartOutsideM {
 		plan.NoStops = &postgis.NoStops{Code: NoStopStartOutside, Message: fmt.Sprintf(
-			"Startpunkten ligger %.1f km utanför %s. Välj en start i kommunen, till exempel med Använd min position.",
-			outside/1000, muni)}
+			"Startpunkten ligger %s km utanför %s. Välj en start i kommunen: din position där eller en punkt på kartan.",
+			strings.Replace(strconv.FormatFloat(outside/1000, 'f', 1, 64), ".", ",", 1), muni)}
 		if err := db.SavePatrolPlan(ctx, plan); err != nil {
 			return nil, err
 		}
@@ -251,6 +253,7 @@ func candidates(ctx context.Context, db *postgis.DB, q trygg.HotspotQuery, p Par
 				cand.Key, cand.PlaceID = "place:"+cp.PlaceID, cp.PlaceID
 				named[cp.PlaceID] = true
 			}
+			cand.Place = cand.Key
 			if poly, ok := g.(orb.Polygon); ok {
 				cand.Polygon = poly
 			}
@@ -264,7 +267,7 @@ func candidates(ctx context.Context, db *postgis.DB, q trygg.HotspotQuery, p Par
 				continue
 			}
 			cands = append(cands, Candidate{Kind: KindPlace, Tier: 1, Key: "place:" + pl.ID, Name: pl.Name, PlaceID: pl.ID,
-				Polygon: pl.Polygon})
+				Place: "place:" + pl.ID, Polygon: pl.Polygon})
 			placeGeoms = append(placeGeoms, pl.Polygon)
 		}
 	}
@@ -309,9 +312,9 @@ func candidates(ctx context.Context, db *postgis.DB, q trygg.HotspotQuery, p Par
 		case n.Name == "" || n.M > NearWithinM:
 			cd.Name = fmt.Sprintf("Hett område %d", cd.Hotspot.Rank)
 		case n.M == 0 && n.PlaceID != "":
-			cd.Key, cd.Name, cd.PlaceID = "place:"+n.PlaceID, n.Name, n.PlaceID
+			cd.Key, cd.Name, cd.PlaceID, cd.Place = "place:"+n.PlaceID, n.Name, n.PlaceID, n.Ref
 		case n.M <= NameWithinM:
-			cd.Name = n.Name
+			cd.Name, cd.Place = n.Name, n.Ref
 		default:
 			cd.Name = "Område nära " + n.Name
 		}

@@ -107,6 +107,7 @@ r AS MATERIALIZED (
 // commitment names, and its distance in metres (0 inside it). Name is "" when the
 // municipality has no named place.
 type NearPlace struct {
+	Ref     string // "place:<id>" or "commitment-place:<id>": which place, as patrol target keys say it
 	PlaceID string
 	Name    string
 	M       float64
@@ -128,17 +129,18 @@ func (db *DB) NearestNamedPlaces(ctx context.Context, municipality string, pts [
 	err := db.inTx(ctx, "read nearest named places", func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			WITH n AS MATERIALIZED (
-				SELECT p.id::text AS place_id, p.name, ST_Transform(p.geom, 3006) AS xy
+				SELECT 'place:' || p.id AS ref, p.id::text AS place_id, p.name, ST_Transform(p.geom, 3006) AS xy
 				FROM place p WHERE p.municipality_code = $1
 				UNION ALL
-				SELECT coalesce(cp.place_id::text, ''), coalesce(nullif(cp.name, ''), pl.name), ST_Transform(coalesce(cp.geom, pl.geom), 3006)
+				SELECT coalesce('place:' || cp.place_id, 'commitment-place:' || cp.id), coalesce(cp.place_id::text, ''),
+				       coalesce(nullif(cp.name, ''), pl.name), ST_Transform(coalesce(cp.geom, pl.geom), 3006)
 				FROM commitment_place cp LEFT JOIN place pl ON pl.id = cp.place_id
 				WHERE cp.municipality_code = $1 AND coalesce(cp.geom, pl.geom) IS NOT NULL
 				  AND coalesce(nullif(cp.name, ''), pl.name, '') <> '')
-			SELECT u.k, coalesce(x.place_id, ''), coalesce(x.name, ''), coalesce(x.d, 0)
+			SELECT u.k, coalesce(x.ref, ''), coalesce(x.place_id, ''), coalesce(x.name, ''), coalesce(x.d, 0)
 			FROM unnest($2::float8[], $3::float8[]) WITH ORDINALITY u(x, y, k)
 			LEFT JOIN LATERAL (
-				SELECT n.place_id, n.name, ST_Distance(n.xy, ST_Transform(ST_SetSRID(ST_MakePoint(u.x, u.y), 4326), 3006)) AS d
+				SELECT n.ref, n.place_id, n.name, ST_Distance(n.xy, ST_Transform(ST_SetSRID(ST_MakePoint(u.x, u.y), 4326), 3006)) AS d
 				FROM n ORDER BY d, n.place_id = '', n.name LIMIT 1) x ON true
 			ORDER BY u.k`, municipality, xs, ys)
 		if err != nil {
@@ -148,7 +150,7 @@ func (db *DB) NearestNamedPlaces(ctx context.Context, municipality string, pts [
 		for rows.Next() {
 			var k int64
 			var np NearPlace
-			if err := rows.Scan(&k, &np.PlaceID, &np.Name, &np.M); err != nil {
+			if err := rows.Scan(&k, &np.Ref, &np.PlaceID, &np.Name, &np.M); err != nil {
 				return wrap(err, "read nearest named places")
 			}
 			if k >= 1 && int(k) <= len(out) {
