@@ -143,6 +143,7 @@ try {
 	if (new Set(bare).size !== bare.length) problems.push(`phone: two stops at one place: ${stopNames}`);
 	if (!whys.every((w) => /rapporter/.test(w))) problems.push(`phone: a stop without why: ${whys}`);
 	if (await legend.evaluate((d) => d.open)) problems.push('phone: the legend is open over the plan');
+	if (/\bnull\b|undefined/.test(await pp.locator('.patrol-result').textContent())) problems.push('phone: the plan shows null or undefined');
 	// GPX and print are touch-sized.
 	for (const name of ['Ladda ner GPX', 'Skriv ut planen']) {
 		const b = await pp.getByRole('link', { name }).boundingBox();

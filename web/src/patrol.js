@@ -205,7 +205,8 @@ export function patrolPanel(panel, ctx) {
 		const ss = stopsOf(plan);
 		const pid = encodeURIComponent(plan.id);
 		const why = plan.no_stops;
-		result.replaceChildren(
+		// (replaceChildren would write a null as the text "null".)
+		result.replaceChildren(...[
 			h('h3', { 'data-testid': 'patrol-plan' }, t('patrolPlanTitle', { n: ss.length, km: ((plan.summary?.route_m || 0) / 1000).toFixed(1) })),
 			ss.length ? null : h('p', { class: 'no-stops', role: 'status', 'data-testid': 'patrol-no-stops', 'data-code': why?.code || '' },
 				h('strong', null, t('patrolNoStops')), ' ', why?.message || ''),
@@ -214,7 +215,7 @@ export function patrolPanel(panel, ctx) {
 				h('a', { class: 'button-link', href: `/api/v1/patrol-plans/${pid}?format=gpx`, download: `patrull-${plan.id}.gpx` }, t('patrolGPX')),
 				h('a', { class: 'button-link', href: `/api/v1/patrol-plans/${pid}/print`, target: '_blank', rel: 'noopener' }, t('patrolPrint'))) : null,
 			(plan.notes || []).length ? h('details', { class: 'notes' }, h('summary', null, t('patrolNotes', { n: plan.notes.length })),
-				h('ul', { class: 'plain muted' }, plan.notes.map((n) => h('li', null, n)))) : null);
+				h('ul', { class: 'plain muted' }, plan.notes.map((n) => h('li', null, n)))) : null].filter(Boolean));
 	};
 
 	const stopItem = (f) => {
