@@ -39,6 +39,7 @@ type patrolInput struct {
 	SpeedKmh     *float64        `json:"speed_kmh"`
 	Detour       *float64        `json:"detour"`
 	Packed       bool            `json:"packed"`
+	Source       string          `json:"source"`
 	Seed         *int64          `json:"seed"`
 }
 
@@ -110,7 +111,7 @@ func readPatrolParams(r *http.Request) (patrol.Params, error) {
 	if p.Start, err = readStartPoint(in.Start); err != nil {
 		return p, err
 	}
-	p.Categories, p.CommitmentID, p.Packed = in.Categories, in.CommitmentID, in.Packed
+	p.Categories, p.CommitmentID, p.Packed, p.Source = in.Categories, in.CommitmentID, in.Packed, in.Source
 	if p.CommitmentID != "" && !isUUIDText(p.CommitmentID) {
 		return p, trygg.Errorf(trygg.EINVALID, "commitment_id", "no commitment has id %q", p.CommitmentID)
 	}
@@ -284,7 +285,7 @@ func patrolGeoJSON(plan postgis.PatrolPlan) ([]byte, error) {
 	rest, err := json.Marshal(map[string]any{"municipality": plan.Municipality, "shift_start": plan.ShiftStart,
 		"shift_end": plan.ShiftEnd, "start": []float64{plan.Start[0], plan.Start[1]}, "parameters": plan.Params,
 		"seed": plan.Seed, "notes": plan.Notes, "commitment_id": plan.CommitmentID, "created_at": plan.CreatedAt,
-		"summary": summary})
+		"summary": summary, "no_stops": plan.NoStops})
 	if err != nil {
 		return nil, err
 	}

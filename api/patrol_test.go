@@ -59,6 +59,7 @@ type patrolFC struct {
 			Kind             string    `json:"kind"`
 			Seq              int       `json:"seq"`
 			Target           string    `json:"target"`
+			Name             string    `json:"name"`
 			PlannedArrival   time.Time `json:"planned_arrival"`
 			PlannedDeparture time.Time `json:"planned_departure"`
 			Hotspot          struct {
@@ -70,8 +71,12 @@ type patrolFC struct {
 			Area json.RawMessage `json:"area"`
 		} `json:"properties"`
 	} `json:"features"`
-	Seed  int64    `json:"seed"`
-	Notes []string `json:"notes"`
+	Seed    int64    `json:"seed"`
+	Notes   []string `json:"notes"`
+	NoStops *struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"no_stops"`
 }
 
 func decodePatrol(t *testing.T, body []byte) patrolFC {
@@ -141,7 +146,8 @@ func TestPatrolPlanFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// A day shift: three stops, all at the day places, none at the night place.
+	// A day shift: one stop per day place (its reports are one place), none at the
+	// night place, at least 150 m apart.
 	dayStart, dayEnd := rfc(local(0, 8, 0)), rfc(local(0, 16, 0))
 	resp, body := pc.do(t, http.MethodPost, "/api/v1/patrol-plans", patrolBody(dayStart, dayEnd,
 		map[string]any{"commitment_id": cm.ID, "seed": 42}))
@@ -154,11 +160,25 @@ func TestPatrolPlanFlow(t *testing.T) {
 		t.Fatalf("plan: %s", body)
 	}
 	pts := fc.stops(t)
-	if len(pts) != 3 || len(fc.Features) != 4 || fc.Features[3].Geometry.Type != "LineString" {
-		t.Fatalf("want 3 stops and a route: %s", body)
+	n := len(pts)
+	if n == 0 || len(fc.Features) != n+1 || fc.Features[n].Geometry.Type != "LineString" {
+		t.Fatalf("want stops and a route: %s", body)
+	}
+	if d := min(metresBetween(pts[0], patrolDays[0]), metresBetween(pts[0], patrolDays[1]), metresBetween(pts[0], patrolDays[2])); d > 600 {
+		t.Errorf("the first stop is %.0f m from the nearest day place", d)
+	}
+	for i := range pts {
+		if d := metresBetween(pts[i], patrolNight); d < 600 {
+			t.Errorf("stop %d is %.0f m from the night place in a day shift", i+1, d)
+		}
+		for j := range i {
+			if d := metresBetween(pts[i], pts[j]); d < 150 {
+				t.Errorf("stops %d and %d are %.0f m apart", j+1, i+1, d)
+			}
+		}
 	}
 	prev := time.Time{}
-	for i, f := range fc.Features[:3] {
+	for i, f := range fc.Features[:n] {
 		p := f.Properties
 		if p.Seq != i+1 || !p.PlannedArrival.After(prev) || p.PlannedDeparture.Sub(p.PlannedArrival) != 15*time.Minute {
 			t.Errorf("stop %d: %+v", i+1, p)
@@ -169,6 +189,9 @@ func TestPatrolPlanFlow(t *testing.T) {
 		}
 		if d > 600 {
 			t.Errorf("stop %d is %.0f m from the nearest day place: %+v", i+1, d, p)
+		}
+		if p.Name == "" || strings.HasPrefix(p.Name, "Hotspot") {
+			t.Errorf("stop %d is named %q", i+1, p.Name)
 		}
 		if p.Hotspot.Activity <= 0 || len(p.Area) == 0 ||
 			!strings.HasPrefix(p.Target, "cell:hex:200:") && !strings.HasPrefix(p.Target, "place:") {
@@ -201,7 +224,7 @@ func TestPatrolPlanFlow(t *testing.T) {
 	if err := xml.Unmarshal(body, &gpx); err != nil {
 		t.Fatalf("GPX: %v\n%s", err, body)
 	}
-	if resp.Header.Get("Content-Type") != "application/gpx+xml" || len(gpx.Wpts) != 3 || len(gpx.Rte.Points) != 4 ||
+	if resp.Header.Get("Content-Type") != "application/gpx+xml" || len(gpx.Wpts) != n || len(gpx.Rte.Points) != n+1 ||
 		!strings.HasPrefix(gpx.Wpts[0].Name, "1. ") || gpx.Wpts[0].Time == "" {
 		t.Fatalf("GPX: %s", body)
 	}
@@ -228,7 +251,7 @@ func TestPatrolPlanFlow(t *testing.T) {
 	resp, body = plc.do(t, http.MethodGet, "/api/v1/patrol-plans/"+fc.ID+"/print", nil)
 	wantStatus(t, resp, body, http.StatusOK)
 	if !strings.Contains(string(body), "Patrullplan") || !strings.Contains(string(body), "Vara kommun") ||
-		strings.Count(string(body), "<tr>") != 4 {
+		strings.Count(string(body), "<tr>") != n+1 {
 		t.Errorf("print: %s", body)
 	}
 	// A planner may not plan.
@@ -311,7 +334,7 @@ func TestPatrolPlanFlow(t *testing.T) {
 	resp, body = pc.do(t, http.MethodPost, "/api/v1/patrol-plans", patrolBody(dayStart, dayEnd,
 		map[string]any{"categories": []string{"narkotika"}}))
 	wantStatus(t, resp, body, http.StatusCreated)
-	if drugs := decodePatrol(t, body); len(drugs.Features) != 0 || len(drugs.Notes) == 0 {
+	if drugs := decodePatrol(t, body); len(drugs.Features) != 0 || !strings.Contains(string(body), `"no_stops":{"code"`) {
 		t.Errorf("drugs by day: %s", body)
 	}
 
@@ -357,6 +380,7 @@ func TestPatrolPlanProblems(t *testing.T) {
 		{"unknown category", patrolBody(s, en, map[string]any{"categories": []string{"drakar"}}), 400, "categories"},
 		{"not served", patrolBody(s, en, map[string]any{"municipality": "1383"}), 403, "municipality"},
 		{"unknown field", patrolBody(s, en, map[string]any{"stoppar": 3}), 400, "stoppar"},
+		{"unknown source", patrolBody(s, en, map[string]any{"source": "kameror"}), 400, "source"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := pc.do(t, http.MethodPost, "/api/v1/patrol-plans", tc.body)
@@ -366,11 +390,25 @@ func TestPatrolPlanProblems(t *testing.T) {
 			}
 		})
 	}
-	// No hotspots: a plan without stops that says why.
+	// No reports: a plan without stops that says why, also when read back.
 	resp, body := pc.do(t, http.MethodPost, "/api/v1/patrol-plans", patrolBody(s, en, nil))
 	wantStatus(t, resp, body, http.StatusCreated)
-	if fc := decodePatrol(t, body); len(fc.Features) != 0 || len(fc.Notes) == 0 {
+	fc := decodePatrol(t, body)
+	if len(fc.Features) != 0 || fc.NoStops == nil || fc.NoStops.Code != "no_reports" || !strings.Contains(fc.NoStops.Message, "inga rapporter") {
 		t.Errorf("empty plan: %s", body)
+	}
+	resp, body = pc.do(t, http.MethodGet, "/api/v1/patrol-plans/"+fc.ID, nil)
+	wantStatus(t, resp, body, http.StatusOK)
+	if again := decodePatrol(t, body); again.NoStops == nil || again.NoStops.Code != "no_reports" {
+		t.Errorf("read back: %s", body)
+	}
+	// A start in Gothenburg, far outside Vara: no stops, and why.
+	resp, body = pc.do(t, http.MethodPost, "/api/v1/patrol-plans", patrolBody(s, en,
+		map[string]any{"start": []float64{11.97, 57.71}}))
+	wantStatus(t, resp, body, http.StatusCreated)
+	if fc := decodePatrol(t, body); len(fc.Features) != 0 || fc.NoStops == nil || fc.NoStops.Code != "start_outside" ||
+		!strings.Contains(fc.NoStops.Message, "utanför Vara kommun") {
+		t.Errorf("start outside: %s", body)
 	}
 	resp, body = pc.do(t, http.MethodGet, "/api/v1/patrol-dose?municipality=1470&weeks=0", nil)
 	wantStatus(t, resp, body, http.StatusBadRequest)

@@ -2,6 +2,7 @@ package patrol
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -31,13 +32,13 @@ func profile(n int, hours ...int) [7][24]int {
 }
 
 func cand(key string, score float64, xy geo.Point2, prof [7][24]int) Candidate {
-	h := hotspot.Hotspot{Score: score, Count: 10}
+	h := hotspot.Hotspot{Score: score, Value: score, Count: 10}
 	for d := range prof {
 		for hr, n := range prof[d] {
 			h.Profile.HourWeekday[d][hr] = float64(n)
 		}
 	}
-	return Candidate{Key: key, Name: key, Hotspot: h, XY: xy}
+	return Candidate{Key: key, Kind: KindArea, Tier: 1, Name: key, Hotspot: h, XY: xy}
 }
 
 func params(start, end time.Time) Params {
@@ -99,15 +100,15 @@ func TestChooseActiveHours(t *testing.T) {
 		cand("evening", 3, geo.Point2{X: 900, Y: 0}, profile(1, 18, 19)),
 	}
 	p := params(at(8, 0), at(16, 0))
-	got, notes := Choose(cands, nil, p)
+	got, notes, _ := Choose(cands, nil, p)
 	if !slices.Equal(keys(got), []string{"day"}) {
 		t.Fatalf("day shift chose %v", keys(got))
 	}
-	if !strings.Contains(strings.Join(notes, ";"), "2 hotspots utan rapporter under passets timmar") {
+	if !strings.Contains(strings.Join(notes, ";"), "2 platser utan rapporter under passets timmar") {
 		t.Errorf("notes: %v", notes)
 	}
 	p = params(at(21, 0), at(21, 0).Add(8*time.Hour))
-	got, _ = Choose(cands, nil, p)
+	got, _, _ = Choose(cands, nil, p)
 	if len(got) == 0 || got[0].Key != "night" {
 		t.Fatalf("night shift chose %v", keys(got))
 	}
@@ -130,16 +131,16 @@ func TestChooseSpread(t *testing.T) {
 		{Key: "c", XY: geo.Point2{X: 2000, Y: 0}, From: at(5, 0), To: at(5, 15)},         // 2 h 45 before: kept
 		{Key: "far", XY: geo.Point2{X: 9000, Y: 9000}, From: at(9, 0), To: at(9, 15)},    // elsewhere: irrelevant
 	}
-	got, notes := Choose(cands, visits, p)
+	got, notes, _ := Choose(cands, visits, p)
 	if !slices.Equal(keys(got), []string{"c", "d"}) {
 		t.Fatalf("chose %v, want c and d", keys(got))
 	}
-	if !strings.Contains(strings.Join(notes, ";"), "2 hotspots hade ett patrullstopp inom 120 minuter") {
+	if !strings.Contains(strings.Join(notes, ";"), "2 platser hade ett patrullstopp inom 120 minuter") {
 		t.Errorf("notes: %v", notes)
 	}
 	// Without a gap only overlapping visits count.
 	p.GapMinutes = 0
-	got, _ = Choose(cands, visits, p)
+	got, _, _ = Choose(cands, visits, p)
 	if !slices.Equal(keys(got), []string{"a", "b"}) {
 		t.Fatalf("no gap: chose %v", keys(got))
 	}
@@ -288,5 +289,124 @@ func TestScheduleSpreadsOverShift(t *testing.T) {
 	stops, _, _ = Schedule(geo.Point2{}, cands, p)
 	if !stops[0].Arrival.Equal(at(8, 6)) || !stops[2].Departure.Equal(at(9, 3)) {
 		t.Errorf("packed: %v … %v", stops[0].Arrival, stops[2].Departure)
+	}
+}
+
+// TestChooseOnePerPlace: two candidates closer than MinApartM, or one in the other's
+// area, are one place: the weaker is dropped (stops 91 m and 115 m from one square
+// were issue 16's example).
+func TestChooseOnePerPlace(t *testing.T) {
+	square := cand("square", 10, geo.Point2{X: 0, Y: 0}, profile(1, 10))
+	square.Point = orb.Point{13.0, 58.0}
+	square.Polygon = orb.Polygon{{{12.99, 57.99}, {13.01, 57.99}, {13.01, 58.01}, {12.99, 58.01}, {12.99, 57.99}}}
+	inside := cand("inside", 8, geo.Point2{X: 400, Y: 0}, profile(1, 10)) // 400 m off, but in the square's area
+	inside.Point = orb.Point{13.005, 58.0}
+	far := cand("far", 7, geo.Point2{X: 3000, Y: 0}, profile(1, 10))
+	far.Point = orb.Point{13.05, 58.0}
+	cands := []Candidate{square, cand("at91", 9, geo.Point2{X: 91, Y: 0}, profile(1, 10)),
+		cand("at115", 9, geo.Point2{X: 0, Y: 115}, profile(1, 10)), inside, far}
+	p := params(at(8, 0), at(16, 0))
+	p.Stops = 3
+	got, notes, why := Choose(cands, nil, p)
+	if !slices.Equal(keys(got), []string{"square", "far"}) || why != "" {
+		t.Fatalf("chose %v (%q), want square and far", keys(got), why)
+	}
+	for i := range got {
+		for j := range i {
+			if d := math.Hypot(got[i].XY.X-got[j].XY.X, got[i].XY.Y-got[j].XY.Y); d < MinApartM {
+				t.Errorf("%s and %s are %.0f m apart", got[j].Key, got[i].Key, d)
+			}
+		}
+	}
+	if !strings.Contains(strings.Join(notes, ";"), "3 kandidater låg inom 150 m") {
+		t.Errorf("notes: %v", notes)
+	}
+	// The same key twice is one place too.
+	twice := cand("far", 1, geo.Point2{X: 9000, Y: 0}, profile(1, 10))
+	got, _, _ = Choose([]Candidate{far, twice}, nil, p)
+	if len(got) != 1 {
+		t.Errorf("one key twice: %v", keys(got))
+	}
+}
+
+// TestChooseCommitmentPlacesFirst: a commitment's place active in the shift is chosen
+// before stronger hot areas; one without reports in the shift is not, and the notes
+// name it.
+func TestChooseCommitmentPlacesFirst(t *testing.T) {
+	rese := cand("commitment-place:rese", 2, geo.Point2{X: 0, Y: 2000}, profile(1, 9))
+	rese.Kind, rese.Tier, rese.Name = KindCommitment, 0, "Resecentrum"
+	park := cand("commitment-place:park", 50, geo.Point2{X: 0, Y: 4000}, profile(5, 23))
+	park.Kind, park.Tier, park.Name = KindCommitment, 0, "Parken"
+	cands := []Candidate{
+		cand("area1", 40, geo.Point2{X: 0, Y: 0}, profile(3, 10)),
+		cand("area2", 30, geo.Point2{X: 1000, Y: 0}, profile(3, 10)),
+		rese, park,
+	}
+	p := params(at(8, 0), at(16, 0))
+	p.Stops = 2
+	got, notes, _ := Choose(cands, nil, p)
+	if !slices.Equal(keys(got), []string{"commitment-place:rese", "area1"}) {
+		t.Fatalf("chose %v, want Resecentrum, then the strongest area", keys(got))
+	}
+	if !strings.Contains(strings.Join(notes, ";"), "Åtagandets plats Parken har inga rapporter under passets timmar") {
+		t.Errorf("notes: %v", notes)
+	}
+	// Schedule drops the rest before the commitment's place when the shift is short.
+	p.ShiftEnd, p.Detour, p.DwellMinutes = at(8, 45), 1, 15
+	stops, _, _ := Schedule(geo.Point2{X: 0, Y: 1000}, got, p)
+	if len(stops) != 1 || stops[0].Key != "commitment-place:rese" {
+		t.Errorf("short shift kept %v", stops)
+	}
+}
+
+// TestChooseWhy: a choice without stops says why.
+func TestChooseWhy(t *testing.T) {
+	p := params(at(8, 0), at(16, 0))
+	if _, _, why := Choose(nil, nil, p); why != NoStopNoCandidates {
+		t.Errorf("no candidates: %q", why)
+	}
+	night := []Candidate{cand("night", 5, geo.Point2{}, profile(2, 23, 0))}
+	if _, _, why := Choose(night, nil, p); why != NoStopNoneActive {
+		t.Errorf("a night place by day: %q", why)
+	}
+	day := []Candidate{cand("day", 5, geo.Point2{}, profile(2, 10))}
+	visits := []Visit{{Key: "day", From: at(9, 0), To: at(9, 15)}}
+	if _, _, why := Choose(day, visits, p); why != NoStopAllVisited {
+		t.Errorf("visited: %q", why)
+	}
+	if got, _, why := Choose(day, nil, p); len(got) != 1 || why != "" {
+		t.Errorf("a day place by day: %v %q", keys(got), why)
+	}
+}
+
+// TestShiftPeaks: the shift's hours with most reports, most first; hours outside the
+// shift do not count.
+func TestShiftPeaks(t *testing.T) {
+	var prof [7][24]int
+	prof[0][23], prof[1][23], prof[2][1], prof[3][12], prof[4][22] = 5, 1, 3, 50, 2
+	got := ShiftPeaks(prof, at(21, 0), at(21, 0).Add(8*time.Hour), 3)
+	if !slices.Equal(got, []int{23, 1, 22}) {
+		t.Errorf("night shift peaks %v, want [23 1 22]", got)
+	}
+	if got := ShiftPeaks(prof, at(8, 0), at(11, 0), 3); len(got) != 0 {
+		t.Errorf("a shift without reports: %v", got)
+	}
+	hours, days := Peaks(prof, 2, 1)
+	if !slices.Equal(hours, []int{12, 23}) || !slices.Equal(days, []int{4}) {
+		t.Errorf("peaks %v %v", hours, days)
+	}
+}
+
+// TestChooseOneStopPerNamedPlace: two hot areas 300 m apart, both named after one
+// square, are that square: one stop.
+func TestChooseOneStopPerNamedPlace(t *testing.T) {
+	a := cand("cell:a", 10, geo.Point2{X: 0, Y: 0}, profile(1, 10))
+	b := cand("cell:b", 9, geo.Point2{X: 300, Y: 0}, profile(1, 10))
+	c := cand("cell:c", 8, geo.Point2{X: 600, Y: 0}, profile(1, 10))
+	a.Place, b.Place, a.Name, b.Name = "place:torget", "place:torget", "Stora torget", "Stora torget"
+	p := params(at(8, 0), at(16, 0))
+	got, _, _ := Choose([]Candidate{a, b, c}, nil, p)
+	if !slices.Equal(keys(got), []string{"cell:a", "cell:c"}) {
+		t.Errorf("chose %v, want one stop at the square and cell:c", keys(got))
 	}
 }

@@ -32,9 +32,17 @@ type PatrolPlan struct {
 	Notes        []string        `json:"notes"`
 	RouteM       float64         `json:"route_m"` // walking metres, start to last stop
 	CommitmentID string          `json:"commitment_id,omitempty"`
+	NoStops      *NoStops        `json:"no_stops,omitempty"` // why a plan has no stops; nil when it has some
 	CreatedBy    string          `json:"created_by,omitempty"`
 	CreatedAt    time.Time       `json:"created_at"`
 	Stops        []PatrolStop    `json:"-"`
+}
+
+// NoStops is why a plan has no stops: a reason code (package patrol's NoStop…
+// constants) and a Swedish message for the officer.
+type NoStops struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }
 
 // PatrolStop is one stop of a plan.
@@ -104,18 +112,21 @@ func (db *DB) SavePatrolPlan(ctx context.Context, p *PatrolPlan) error {
 	if p.Notes == nil {
 		p.Notes = []string{}
 	}
-	var commitment *string
+	var commitment, noCode, noMessage *string
 	if p.CommitmentID != "" {
 		commitment = &p.CommitmentID
+	}
+	if p.NoStops != nil {
+		noCode, noMessage = &p.NoStops.Code, &p.NoStops.Message
 	}
 	return db.inTx(ctx, "save patrol plan", func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `
 			INSERT INTO patrol_plan (id, municipality_code, shift_start, shift_end, start_geom, params, seed, notes,
-				route_m, commitment_id, created_by)
-			VALUES ($1, $2, $3, $4, ST_SetSRID(ST_GeomFromWKB($5), 4326), $6, $7, $8, $9, $10, $11)
+				route_m, commitment_id, created_by, no_stops_code, no_stops_message)
+			VALUES ($1, $2, $3, $4, ST_SetSRID(ST_GeomFromWKB($5), 4326), $6, $7, $8, $9, $10, $11, $12, $13)
 			RETURNING created_at`,
 			p.ID, p.Municipality, p.ShiftStart, p.ShiftEnd, start, p.Params, p.Seed, p.Notes, p.RouteM,
-			commitment, callerID(ctx)).Scan(&p.CreatedAt)
+			commitment, callerID(ctx), noCode, noMessage).Scan(&p.CreatedAt)
 		if isForeignKey(err) {
 			return trygg.Errorf(trygg.EINVALID, "commitment_id", "no commitment %q in municipality %s", p.CommitmentID, p.Municipality)
 		}
@@ -190,11 +201,11 @@ func scanPatrolStop(row pgx.Row) (PatrolStop, error) {
 func readPatrolPlan(ctx context.Context, tx pgx.Tx, id string) (PatrolPlan, error) {
 	var p PatrolPlan
 	var start []byte
-	var commitment, createdBy *string
+	var commitment, createdBy, noCode, noMessage *string
 	err := tx.QueryRow(ctx, `SELECT id, municipality_code, shift_start, shift_end, ST_AsBinary(start_geom), params, seed,
-			notes, route_m, commitment_id::text, created_by::text, created_at
+			notes, route_m, commitment_id::text, created_by::text, created_at, no_stops_code, no_stops_message
 		FROM patrol_plan WHERE id = $1`, id).Scan(&p.ID, &p.Municipality, &p.ShiftStart, &p.ShiftEnd, &start, &p.Params,
-		&p.Seed, &p.Notes, &p.RouteM, &commitment, &createdBy, &p.CreatedAt)
+		&p.Seed, &p.Notes, &p.RouteM, &commitment, &createdBy, &p.CreatedAt, &noCode, &noMessage)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return p, trygg.Errorf(trygg.ENOTFOUND, "id", "no patrol plan has id %q", id)
 	}
@@ -206,6 +217,12 @@ func readPatrolPlan(ctx context.Context, tx pgx.Tx, id string) (PatrolPlan, erro
 	}
 	if createdBy != nil {
 		p.CreatedBy = *createdBy
+	}
+	if noCode != nil {
+		p.NoStops = &NoStops{Code: *noCode}
+		if noMessage != nil {
+			p.NoStops.Message = *noMessage
+		}
 	}
 	if g, err := orbwkb.Unmarshal(start); err == nil {
 		p.Start, _ = g.(orb.Point)

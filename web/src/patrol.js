@@ -4,6 +4,10 @@
 // promises), see them on the map numbered with their arrival times and the route, get
 // the GPX and the printable page, and record each stop's visit (POST
 // /api/v1/patrol-plans/{id}/stops/{seq}/visit), which counts toward the commitment.
+// Made for an officer on a phone: municipalities by name (choosing one moves the map to
+// it), the start from the device's position, a plan without stops says why, each stop
+// its place's name and most active hours, and a visit recorded on the spot (departure
+// now).
 import { Marker } from 'maplibre-gl';
 import { t, formatDate } from './i18n.js';
 import { api, problemText, categoryLabel } from './api.js';
@@ -18,11 +22,12 @@ export function localInput(d) {
 	return `${x.getFullYear()}-${pad(x.getMonth() + 1)}-${pad(x.getDate())}T${pad(x.getHours())}:${pad(x.getMinutes())}`;
 }
 const rfc3339 = (v) => new Date(v).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const hourSpan = (hh) => `${pad(hh)}–${pad((hh + 1) % 24)}`;
 const clock = (iso) => new Date(iso).toLocaleTimeString('sv-SE', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Stockholm' });
 
 /** patrolPanel draws the patrol planning into panel; ctx holds the map and its click mode. */
 export function patrolPanel(panel, ctx) {
-	const st = { start: null, plan: null, markers: [], commitments: null };
+	const st = { start: null, plan: null, markers: [], commitments: null, munis: {} };
 	const canPlan = ['police', 'admin'].includes(ctx.me.user.role);
 	const err = errorBox();
 	const body = h('div', { class: 'patrol-body' });
@@ -34,8 +39,12 @@ export function patrolPanel(panel, ctx) {
 		if (ctx.map) ctx.map.getCanvas().style.cursor = fn ? 'crosshair' : '';
 	};
 
-	const ids = { m: id('pt-muni'), s: id('pt-start'), e: id('pt-end'), n: id('pt-stops'), d: id('pt-dwell'), c: id('pt-commit') };
-	const muni = h('select', { id: ids.m, name: 'municipality' }, ctx.munis.map((m) => h('option', { value: m }, m)));
+	const ids = { m: id('pt-muni'), s: id('pt-start'), e: id('pt-end'), n: id('pt-stops'), d: id('pt-dwell'), c: id('pt-commit'), src: id('pt-src') };
+	// Municipalities by name (the code is the value); names and extents load once.
+	const muni = h('select', { id: ids.m, name: 'municipality', 'data-testid': 'patrol-municipality' },
+		ctx.munis.map((m) => h('option', { value: m }, m)));
+	const source = h('select', { id: ids.src, name: 'source' },
+		h('option', { value: 'hotspots' }, t('patrolSourceHotspots')), h('option', { value: 'places' }, t('patrolSourcePlaces')));
 	const now = new Date();
 	const s0 = new Date(now.getFullYear(), now.getMonth(), now.getDate(), 18, 0);
 	const shiftStart = h('input', { id: ids.s, name: 'shift_start', type: 'datetime-local', required: true, value: localInput(s0) });
@@ -45,6 +54,7 @@ export function patrolPanel(panel, ctx) {
 	const commit = h('select', { id: ids.c, name: 'commitment_id' }, h('option', { value: '' }, t('patrolNoCommitment')));
 	const startText = h('span', { 'data-testid': 'patrol-start' }, t('patrolStartNone'));
 	const pickBtn = h('button', { type: 'button', 'aria-pressed': 'false' }, t('patrolPickStart'));
+	const hereBtn = h('button', { type: 'button', 'data-testid': 'patrol-here' }, t('patrolUseHere'));
 	const catBoxes = ctx.cats.map((c) => {
 		const cid = id('pt-cat');
 		return h('li', null, h('input', { type: 'checkbox', id: cid, value: c.code, name: 'categories' }),
@@ -58,18 +68,68 @@ export function patrolPanel(panel, ctx) {
 		h('div', { class: 'field' }, h('label', { for: ids.e }, t('patrolShiftEnd')), shiftEnd),
 		h('div', { class: 'field two' }, h('label', { for: ids.n }, t('patrolStops')), stops),
 		h('div', { class: 'field two' }, h('label', { for: ids.d }, t('patrolDwell')), dwell),
-		h('div', { class: 'field' }, h('span', { class: 'label' }, t('patrolStartPoint')), h('br'), startText, ' ', pickBtn),
+		h('div', { class: 'field start-field' }, h('span', { class: 'label' }, t('patrolStartPoint')), startText,
+			h('div', { class: 'row start-buttons' }, hereBtn, pickBtn)),
+		h('div', { class: 'field' }, h('label', { for: ids.src }, t('patrolSource')), source),
 		h('details', { class: 'category' }, h('summary', null, t('patrolCategories')), h('ul', { class: 'plain' }, catBoxes)),
 		h('div', { class: 'field' }, h('label', { for: ids.c }, t('patrolCommitment')), commit),
 		submit);
 
+	const setStart = (lon, lat, text) => {
+		st.start = lon === null ? null : [Number(lon.toFixed(6)), Number(lat.toFixed(6))];
+		startText.textContent = st.start ? text || t('patrolStartAt', { lat: st.start[1].toFixed(5), lon: st.start[0].toFixed(5) }) : t('patrolStartNone');
+		startText.dataset.start = st.start ? st.start.join(',') : '';
+		updateMap();
+	};
 	const pickMode = (e) => {
-		st.start = [Number(e.lngLat.lng.toFixed(6)), Number(e.lngLat.lat.toFixed(6))];
-		startText.textContent = t('patrolStartAt', { lat: st.start[1].toFixed(5), lon: st.start[0].toFixed(5) });
+		setStart(e.lngLat.lng, e.lngLat.lat);
 		pickBtn.setAttribute('aria-pressed', 'false');
 		setMode(null);
-		updateMap();
 		announce(t('patrolStartChosen'));
+	};
+	// The device's position as the start (the browser asks the officer first).
+	hereBtn.addEventListener('click', () => {
+		err.show('');
+		if (!navigator.geolocation) return err.show(t('patrolHereUnavailable'));
+		hereBtn.disabled = true;
+		navigator.geolocation.getCurrentPosition((pos) => {
+			hereBtn.disabled = false;
+			const { longitude: lon, latitude: lat, accuracy } = pos.coords;
+			setStart(lon, lat, t('patrolStartHere', { m: Math.round(accuracy || 0) }));
+			ctx.map?.easeTo({ center: [lon, lat], zoom: Math.max(ctx.map.getZoom(), 14), duration: 0 });
+			announce(t('patrolStartChosen'));
+		}, (e) => {
+			hereBtn.disabled = false;
+			err.show(e.code === 1 ? t('patrolHereDenied') : t('patrolHereUnavailable'));
+		}, { enableHighAccuracy: true, timeout: 15000, maximumAge: 0 });
+	});
+
+	// The names and extents of the officer's municipalities, for the picker and the map.
+	const loadMunis = async () => {
+		const out = await Promise.all(ctx.munis.map((code) => api('GET', `/api/v1/municipalities/${encodeURIComponent(code)}`).catch(() => null)));
+		for (const f of out) {
+			if (!f) continue;
+			const b = [Infinity, Infinity, -Infinity, -Infinity];
+			const walk = (c) => (typeof c[0] === 'number' ? (b[0] = Math.min(b[0], c[0]), b[1] = Math.min(b[1], c[1]),
+				b[2] = Math.max(b[2], c[0]), b[3] = Math.max(b[3], c[1])) : c.forEach(walk));
+			if (f.geometry) walk(f.geometry.coordinates);
+			st.munis[f.properties.code] = { name: f.properties.name, bbox: Number.isFinite(b[0]) ? b : null };
+		}
+		const chosen = muni.value;
+		const opts = ctx.munis.map((code) => ({ code, name: st.munis[code]?.name || code }))
+			.sort((a, b) => a.name.localeCompare(b.name, 'sv'));
+		muni.replaceChildren(...opts.map((o) => h('option', { value: o.code }, o.name)));
+		muni.value = chosen;
+	};
+	const inMuni = (code, p) => {
+		const b = st.munis[code]?.bbox;
+		return !b || (p[0] >= b[0] && p[0] <= b[2] && p[1] >= b[1] && p[1] <= b[3]);
+	};
+	// Choosing a municipality moves the map to it; a start outside it is cleared.
+	const toMuni = () => {
+		const b = st.munis[muni.value]?.bbox;
+		if (b && ctx.map) ctx.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 20, duration: 0 });
+		if (st.start && !inMuni(muni.value, st.start)) setStart(null);
 	};
 	pickBtn.addEventListener('click', () => {
 		const on = ctx.mode !== pickMode;
@@ -102,7 +162,10 @@ export function patrolPanel(panel, ctx) {
 			err.show(problemText(ex));
 		}
 	};
-	muni.addEventListener('change', loadCommitments);
+	muni.addEventListener('change', () => {
+		toMuni();
+		loadCommitments();
+	});
 
 	form.addEventListener('submit', async (ev) => {
 		ev.preventDefault();
@@ -116,16 +179,19 @@ export function patrolPanel(panel, ctx) {
 			municipality: muni.value,
 			shift_start: rfc3339(shiftStart.value), shift_end: rfc3339(shiftEnd.value),
 			stops: Number(stops.value), dwell_minutes: Number(dwell.value),
-			start: { type: 'Point', coordinates: st.start },
+			start: { type: 'Point', coordinates: st.start }, source: source.value,
 			categories: [...form.querySelectorAll('input[name=categories]:checked')].map((b) => b.value),
 		};
 		if (commit.value) body.commitment_id = commit.value;
 		try {
 			const plan = await busy(submit, t('working'), () => api('POST', '/api/v1/patrol-plans', body));
 			st.plan = plan;
-			announce(t('patrolPlanned', { n: stopsOf(plan).length }));
+			ctx.closeLegend?.();
+			announce(stopsOf(plan).length ? t('patrolPlanned', { n: stopsOf(plan).length }) : (plan.no_stops?.message || t('patrolNoStops')));
 			drawPlan();
 			updateMap(true);
+			// The plan, not the form, in view: on a phone the panel is a short scroller.
+			result.scrollIntoView({ block: 'start' });
 		} catch (ex) {
 			err.show(problemText(ex));
 		}
@@ -138,20 +204,31 @@ export function patrolPanel(panel, ctx) {
 		if (!plan) return result.replaceChildren();
 		const ss = stopsOf(plan);
 		const pid = encodeURIComponent(plan.id);
-		result.replaceChildren(
+		const why = plan.no_stops;
+		// (replaceChildren would write a null as the text "null".)
+		result.replaceChildren(...[
 			h('h3', { 'data-testid': 'patrol-plan' }, t('patrolPlanTitle', { n: ss.length, km: ((plan.summary?.route_m || 0) / 1000).toFixed(1) })),
-			h('p', { class: 'links' },
-				h('a', { href: `/api/v1/patrol-plans/${pid}?format=gpx`, download: `patrull-${plan.id}.gpx` }, t('patrolGPX')), ' · ',
-				h('a', { href: `/api/v1/patrol-plans/${pid}/print`, target: '_blank', rel: 'noopener' }, t('patrolPrint'))),
-			(plan.notes || []).length ? h('ul', { class: 'plain muted notes' }, plan.notes.map((n) => h('li', null, n))) : null,
-			ss.length ? h('ol', { class: 'patrol-stops', 'data-testid': 'patrol-stops' }, ss.map(stopItem)) : h('p', { class: 'muted' }, t('patrolNoStops')));
+			ss.length ? null : h('p', { class: 'no-stops', role: 'status', 'data-testid': 'patrol-no-stops', 'data-code': why?.code || '' },
+				h('strong', null, t('patrolNoStops')), ' ', why?.message || ''),
+			ss.length ? h('ol', { class: 'patrol-stops', 'data-testid': 'patrol-stops' }, ss.map(stopItem)) : null,
+			ss.length ? h('p', { class: 'links' },
+				h('a', { class: 'button-link', href: `/api/v1/patrol-plans/${pid}?format=gpx`, download: `patrull-${plan.id}.gpx` }, t('patrolGPX')),
+				h('a', { class: 'button-link', href: `/api/v1/patrol-plans/${pid}/print`, target: '_blank', rel: 'noopener' }, t('patrolPrint'))) : null,
+			(plan.notes || []).length ? h('details', { class: 'notes' }, h('summary', null, t('patrolNotes', { n: plan.notes.length })),
+				h('ul', { class: 'plain muted' }, plan.notes.map((n) => h('li', null, n)))) : null].filter(Boolean));
 	};
 
 	const stopItem = (f) => {
 		const p = f.properties;
 		const visited = !!p.arrived_at;
-		const head = h('div', null, h('strong', null, `${p.seq}. ${p.name || t('patrolStopN', { n: p.seq })}`), h('br'),
-			h('small', null, t('patrolStopTimes', { a: clock(p.planned_arrival), d: clock(p.planned_departure) })));
+		const hs = p.hotspot || {};
+		const peaks = (hs.peak_hours || []).map(hourSpan).join(', ');
+		const kind = { commitment: t('patrolKindCommitment'), place: t('patrolKindPlace') }[hs.kind] || t('patrolKindArea');
+		const head = h('div', null, h('strong', { class: 'stop-name' }, `${p.seq}. ${p.name || t('patrolStopN', { n: p.seq })}`), h('br'),
+			h('small', null, t('patrolStopTimes', { a: clock(p.planned_arrival), d: clock(p.planned_departure) })), h('br'),
+			h('small', { class: 'why', 'data-testid': 'stop-why' }, peaks
+				? t('patrolStopWhy', { kind, n: hs.count ?? 0, h: peaks })
+				: t('patrolStopWhyNoHours', { kind, n: hs.count ?? 0 })));
 		if (visited) {
 			return h('li', { 'data-seq': p.seq, class: 'visited' }, head,
 				h('p', { class: 'ok', 'data-testid': 'visit-recorded' }, t('patrolVisited', { a: formatDate(p.arrived_at), d: clock(p.departed_at) })));
@@ -160,17 +237,32 @@ export function patrolPanel(panel, ctx) {
 		const aid = id('pt-arr');
 		const did = id('pt-dep');
 		const e = errorBox();
-		const nowish = Date.now();
-		const arr = h('input', { id: aid, type: 'datetime-local', required: true, value: localInput(Math.min(Date.parse(p.planned_arrival), nowish)) });
-		const dep = h('input', { id: did, type: 'datetime-local', required: true,
-			value: localInput(Math.min(Date.parse(p.planned_departure), Math.max(nowish, Date.parse(p.planned_arrival) + 60e3))) });
+		// On the spot: departure now, arrival the planned one if that was within the last
+		// dwell (else a dwell ago, at most a minute ago). Untouched, both follow the clock
+		// until the visit is sent.
+		const dwellMs = (Date.parse(p.planned_departure) - Date.parse(p.planned_arrival)) || 15 * 60e3;
+		const defaults = () => {
+			const now = Date.now();
+			return [Math.min(Math.max(Date.parse(p.planned_arrival), now - dwellMs), now - 60e3), now];
+		};
+		const [a0, d0] = defaults();
+		const arr = h('input', { id: aid, type: 'datetime-local', required: true, value: localInput(a0) });
+		const dep = h('input', { id: did, type: 'datetime-local', required: true, value: localInput(d0) });
+		for (const inp of [arr, dep]) inp.addEventListener('input', () => { inp.dataset.touched = '1'; });
+		const refresh = () => {
+			const [a, d] = defaults();
+			if (!arr.dataset.touched) arr.value = localInput(a);
+			if (!dep.dataset.touched) dep.value = localInput(d);
+		};
 		const btn = h('button', { type: 'submit' }, t('patrolRecordVisit'));
 		const vf = h('form', { class: 'visit-form', 'aria-label': t('patrolVisitFor', { n: p.seq }) },
 			h('div', { class: 'field two' }, h('label', { for: aid }, t('patrolArrived')), arr),
 			h('div', { class: 'field two' }, h('label', { for: did }, t('patrolDeparted')), dep), e, btn);
+		vf.addEventListener('focusin', refresh);
 		vf.addEventListener('submit', async (ev) => {
 			ev.preventDefault();
 			e.show('');
+			refresh();
 			try {
 				const out = await busy(btn, t('working'), () => api('POST',
 					`/api/v1/patrol-plans/${encodeURIComponent(st.plan.id)}/stops/${p.seq}/visit`,
@@ -210,7 +302,9 @@ export function patrolPanel(panel, ctx) {
 			const cs = fs.filter((f) => f.geometry.type === 'Point').map((f) => f.geometry.coordinates);
 			if (cs.length) {
 				const b = cs.reduce((a, c) => [Math.min(a[0], c[0]), Math.min(a[1], c[1]), Math.max(a[2], c[0]), Math.max(a[3], c[1])], [Infinity, Infinity, -Infinity, -Infinity]);
-				map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 80, maxZoom: 16, duration: 0 });
+				const c = map.getContainer();
+				const pad = Math.max(24, Math.min(80, Math.round(Math.min(c.clientWidth, c.clientHeight) / 8)));
+				map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: { top: pad, bottom: pad, left: pad, right: pad + 48 }, maxZoom: 16, duration: 0 });
 			}
 		}
 	};
@@ -237,7 +331,9 @@ export function patrolPanel(panel, ctx) {
 			if (on && canPlan && st.commitments === null) {
 				st.commitments = true;
 				loadCommitments();
+				loadMunis().catch(() => {});
 			}
+			if (on) ctx.closeLegend?.();
 			if (!on && ctx.mode === pickMode) {
 				setMode(null);
 				pickBtn.setAttribute('aria-pressed', 'false');

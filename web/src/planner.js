@@ -61,6 +61,7 @@ export async function planner(rerender) {
 		});
 	});
 	const legend = legendBox(ctx);
+	ctx.closeLegend = () => { legend.open = false; };
 	main.append(
 		h('aside', { class: 'queue planner-side', 'aria-labelledby': 'planner-title' },
 			h('h1', { id: 'planner-title', class: 'sr-only', tabindex: '-1' }, t('plannerTitle')),
@@ -149,7 +150,8 @@ function legendBox(ctx) {
 		box.addEventListener('change', () => setVisible(ctx.map, layers, box.checked));
 		return h('li', null, box, h('label', { for: cid }, t(key)));
 	});
-	const el = h('details', { class: 'legend map-legend', open: true },
+	// Closed at first: open, it would cover the map (and a patrol's route) on a phone.
+	const el = h('details', { class: 'legend map-legend' },
 		h('summary', null, t('legendTitle')),
 		h('ul', null,
 			[3, 2, 1].map((c) => swatch(classColors[c], t('legendHot', { c: { 3: 99, 2: 95, 1: 90 }[c] }))),
