@@ -384,3 +384,21 @@ func TestHotspotRate(t *testing.T) {
 		wantStatus(t, resp, body, http.StatusOK)
 	}
 }
+
+// TestHotspotsOneTightCluster: a category whose reports all lie in a few neighbouring
+// cells leaves Moran's I undefined at the short distances of the band search (no pairs);
+// the answer says so with a null z, not a 500 (JSON has no NaN).
+func TestHotspotsOneTightCluster(t *testing.T) {
+	e := newEnv(t, nil)
+	pgtest.Exec(t, e.url, `
+		INSERT INTO report (id, municipality_code, geom, public_geom, category, feeling, times, description,
+		                    public_description, source, precision, status, created_at, observed_at)
+		SELECT gen_random_uuid(), '1470', g, report_public_geom(g, 50), 'belysning', 1, '{evening}', 'Mörkt', 'Mörkt',
+		       'resident', 'exact', 'published', now() - i * interval '47 hours', now() - i * interval '47 hours'
+		FROM generate_series(1, 60) i,
+		     LATERAL (SELECT ST_SetSRID(ST_MakePoint(12.9500 + (i % 8 - 4) * 0.0002, 58.2620 + (i / 8 - 4) * 0.0001), 4326) AS g) p`)
+	resp, body := e.get(t, "/api/v1/hotspots?municipality=1470&method=gi&cell=200&category=belysning&cells=significant")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s\n%s", resp.StatusCode, body, e.log.String())
+	}
+}

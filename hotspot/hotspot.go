@@ -245,9 +245,9 @@ type Band struct {
 
 // BandZ is Global Moran's I at one distance of the band search.
 type BandZ struct {
-	Cells      float64 `json:"cells"`
-	Z          float64 `json:"z"`
-	Neighbours float64 `json:"neighbours"` // per cell on average
+	Cells      float64  `json:"cells"`
+	Z          *float64 `json:"z"`          // null where Moran's I is undefined (no pairs, or no variance)
+	Neighbours float64  `json:"neighbours"` // per cell on average
 }
 
 // The band search (incremental spatial autocorrelation, as ArcGIS' Optimized Hot Spot
@@ -285,7 +285,10 @@ func chooseBand(cells []Cell, q trygg.HotspotQuery) Band {
 	}
 	curve := make([]BandZ, len(ms))
 	for k, m := range ms {
-		curve[k] = BandZ{Cells: steps[k], Z: round(m.Z, 4), Neighbours: round(m.Neighbours, 2)}
+		curve[k] = BandZ{Cells: steps[k], Neighbours: round(m.Neighbours, 2)}
+		if z := round(m.Z, 4); !math.IsNaN(z) && !math.IsInf(z, 0) {
+			curve[k].Z = &z
+		}
 	}
 	if k := geo.FirstPeak(ms, PeakZ); k >= 0 {
 		return Band{Cells: steps[k], Metres: bands[k], Method: "moran-peak", Curve: curve}
@@ -588,7 +591,10 @@ func trends(res *Result) {
 	}
 	for _, pc := range res.periodCells {
 		k, ok := of[pc.Cell]
-		if s := res.Hotspots[k].Series; ok && pc.Period >= 0 && pc.Period < len(s) {
+		if !ok {
+			continue // a cell in no hotspot (there may be none at all)
+		}
+		if s := res.Hotspots[k].Series; pc.Period >= 0 && pc.Period < len(s) {
 			s[pc.Period].Value += pc.Value
 			s[pc.Period].Count += pc.Count
 		}

@@ -128,16 +128,17 @@ func startServer(t *testing.T) string {
 }
 
 // seedReports adds published resident reports in Vara (1470) for the planner's hotspot
-// map: 60 in a tight cluster in the town centre (poor lighting, very unsafe, every 47
-// hours back over four months, so that the hour of day and darkness vary) and 200
+// map: 60 in a tight cluster in the town centre (poor lighting, very unsafe, observed
+// every 47 hours back over four months, so that every hour of day and darkness occur
+// and a patrol shift at any time of day finds the place active) and 200
 // spread over the municipality (graffiti or littering, unsafe, every 17 hours).
 func seedReports(t *testing.T, url string) {
 	t.Helper()
 	pgtest.Exec(t, url, `
 		INSERT INTO report (id, municipality_code, geom, public_geom, category, feeling, times, description,
-		                    public_description, source, precision, status, created_at)
+		                    public_description, source, precision, status, created_at, observed_at)
 		SELECT gen_random_uuid(), '1470', g, report_public_geom(g, 50), 'belysning', 1, '{evening}', 'Mörkt', 'Mörkt',
-		       'resident', 'exact', 'published', now() - i * interval '47 hours'
+		       'resident', 'exact', 'published', now() - i * interval '47 hours', now() - i * interval '47 hours'
 		FROM generate_series(1, 60) i,
 		     LATERAL (SELECT ST_SetSRID(ST_MakePoint(12.9500 + (i % 8 - 4) * 0.0002, 58.2620 + (i / 8 - 4) * 0.0001), 4326) AS g) p;
 		INSERT INTO report (id, municipality_code, geom, public_geom, category, feeling, times, description,
