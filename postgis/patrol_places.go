@@ -36,16 +36,9 @@ func (db *DB) PlaceActivities(ctx context.Context, q trygg.HotspotQuery, geoms [
 	if len(geoms) == 0 {
 		return out, nil
 	}
-	wkbs := make([][]byte, len(geoms))
-	for i, g := range geoms {
-		if g == nil {
-			continue
-		}
-		b, err := orbwkb.Marshal(g)
-		if err != nil {
-			return nil, trygg.Errorf(trygg.EINTERNAL, "", "encode place: %v", err)
-		}
-		wkbs[i] = b
+	wkbs, err := wkbsOf(geoms)
+	if err != nil {
+		return nil, err
 	}
 	// k1 is the place's position (1 …), k2 unused: the shape hsProfileSQL groups by.
 	places := `WITH g AS (SELECT n, ST_Transform(ST_SetSRID(ST_GeomFromWKB(b), 4326), 3006) AS xy
@@ -56,7 +49,7 @@ r AS MATERIALIZED (
     ON ST_DWithin(s.xy, g.xy, CASE WHEN ST_Dimension(g.xy) = 2 THEN 0 ELSE $22::float8 END))
 `
 	args := append(hsArgs(q, nil), wkbs, bufferM)
-	err := db.hsRead(ctx, q, "read place activity", func(qr queryer) error {
+	err = db.hsRead(ctx, q, "read place activity", func(qr queryer) error {
 		rows, err := qr.Query(ctx, places+hsProfileSQL("r"), args...)
 		if err != nil {
 			return wrap(err, "read place profiles")
@@ -169,16 +162,9 @@ func (db *DB) WalkPoints(ctx context.Context, geoms []orb.Geometry) ([]orb.Point
 	if len(geoms) == 0 {
 		return nil, nil
 	}
-	wkbs := make([][]byte, len(geoms))
-	for i, g := range geoms {
-		if g == nil {
-			continue
-		}
-		b, err := orbwkb.Marshal(g)
-		if err != nil {
-			return nil, trygg.Errorf(trygg.EINTERNAL, "", "encode geometry: %v", err)
-		}
-		wkbs[i] = b
+	wkbs, err := wkbsOf(geoms)
+	if err != nil {
+		return nil, err
 	}
 	rows, err := db.pool.Query(ctx, `SELECT coalesce(ST_X(p), 0), coalesce(ST_Y(p), 0)
 		FROM unnest($1::bytea[]) WITH ORDINALITY u(b, n),
@@ -208,4 +194,21 @@ func (db *DB) MetresOutside(ctx context.Context, municipality string, pt orb.Poi
 		return 0, trygg.Errorf(trygg.EINVALID, "municipality", "no municipality %q", municipality)
 	}
 	return d, wrap(err, "distance from the municipality "+strconv.Quote(municipality))
+}
+
+// wkbsOf encodes each geometry as WKB for an unnest($n::bytea[]) parameter; a nil
+// geometry is a NULL element.
+func wkbsOf(geoms []orb.Geometry) ([][]byte, error) {
+	wkbs := make([][]byte, len(geoms))
+	for i, g := range geoms {
+		if g == nil {
+			continue
+		}
+		b, err := orbwkb.Marshal(g)
+		if err != nil {
+			return nil, trygg.Errorf(trygg.EINTERNAL, "", "encode geometry: %v", err)
+		}
+		wkbs[i] = b
+	}
+	return wkbs, nil
 }
