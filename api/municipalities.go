@@ -12,6 +12,9 @@ type municipalityProperties struct {
 	Code        string                `json:"code"`
 	Name        string                `json:"name"`
 	PoliceAreas []trygg.PoliceAreaRef `json:"police_areas"`
+	// BBox is the boundary's extent [west, south, east, north], so a client can open
+	// its map on the municipality without reading the geometry.
+	BBox [4]float64 `json:"bbox"`
 }
 
 // appendMunicipality appends m as a GeoJSON Feature with its code as id.
@@ -20,7 +23,9 @@ func appendMunicipality(b []byte, m trygg.Municipality) ([]byte, error) {
 	if areas == nil {
 		areas = []trygg.PoliceAreaRef{}
 	}
-	return appendFeature(b, m.Code, m.Boundary, municipalityProperties{m.Code, m.Name, areas})
+	bb := m.Boundary.Bound()
+	return appendFeature(b, m.Code, m.Boundary, municipalityProperties{m.Code, m.Name, areas,
+		[4]float64{bb.Min[0], bb.Min[1], bb.Max[0], bb.Max[1]}})
 }
 
 // handleMunicipalities answers GET /api/v1/municipalities with an RFC 7946

@@ -7,7 +7,7 @@
 // buttons move a camera to its allowed next states; a refusal (409) says why inline.
 import { t, lang } from './i18n.js';
 import { api, ApiError, problemText } from './api.js';
-import { h, id, announce, errorBox, busy, progress } from './ui.js';
+import { h, id, announce, errorBox, busy, progress, dateInput } from './ui.js';
 import { createMap } from './map.js';
 import { staffPage } from './signin.js';
 
@@ -173,7 +173,7 @@ export async function cameras(rerender) {
 			return [h('div', { class: 'check' }, input, h('label', { for: cid }, t(`camF_${key}`))), input];
 		};
 		const text = (key, v, attrs = {}) => h('input', { type: 'text', value: v || '', autocomplete: 'off', ...attrs });
-		const date = (key, v) => h('input', { type: 'date', value: v || '' });
+		const date = (key, v) => dateInput({ value: v || '' });
 		const num = (v, attrs) => h('input', { type: 'number', value: v ?? '', ...attrs });
 		const slider = (key, v, min, max, stepV, unit) => {
 			const sid = id(key);

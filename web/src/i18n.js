@@ -28,6 +28,8 @@ const texts = {
 		locating: 'Hämtar din position …',
 		locationFailed: 'Din position kunde inte hämtas. Tryck på kartan i stället.',
 		placeChosen: 'Plats vald: {lat}, {lon}',
+		allMunicipalities: 'Alla kommuner',
+		mapMovedTo: 'Kartan visar {name}.',
 		noPlace: 'Välj en plats på kartan först.',
 		nearbyTitle: 'Liknande rapporter i närheten',
 		nearbyHelp: 'Har någon redan rapporterat samma sak? Säg "Jag också" i stället för att rapportera igen.',
@@ -507,6 +509,10 @@ const texts = {
 		field_signage_checked_on: 'skyltning kontrollerad',
 		field_review_on: 'omprövningsdatum',
 		field_view: 'synfältet',
+		dateHint: 'ÅÅÅÅ-MM-DD',
+		dateTimeHint: 'ÅÅÅÅ-MM-DD TT:MM',
+		dateInvalid: 'Skriv datumet som ÅÅÅÅ-MM-DD, t.ex. 2026-06-30.',
+		dateTimeInvalid: 'Skriv tiden som ÅÅÅÅ-MM-DD TT:MM, t.ex. 2026-06-30 18:00.',
 	},
 	en: {
 		tagline: 'Mark places where you feel unsafe',
@@ -534,6 +540,8 @@ const texts = {
 		locating: 'Finding your location …',
 		locationFailed: 'Your location could not be found. Tap the map instead.',
 		placeChosen: 'Place chosen: {lat}, {lon}',
+		allMunicipalities: 'All municipalities',
+		mapMovedTo: 'The map shows {name}.',
 		noPlace: 'Choose a place on the map first.',
 		nearbyTitle: 'Similar reports nearby',
 		nearbyHelp: 'Has someone already reported this? Say "Me too" instead of reporting it again.',
@@ -1012,6 +1020,10 @@ const texts = {
 		field_signage_checked_on: 'signs checked on',
 		field_review_on: 'review date',
 		field_view: 'the view',
+		dateHint: 'YYYY-MM-DD',
+		dateTimeHint: 'YYYY-MM-DD HH:MM',
+		dateInvalid: 'Write the date as YYYY-MM-DD, e.g. 2026-06-30.',
+		dateTimeInvalid: 'Write the time as YYYY-MM-DD HH:MM, e.g. 2026-06-30 18:00.',
 	},
 };
 
@@ -1047,10 +1059,29 @@ export function has(k) {
 	return k in texts.sv;
 }
 
-/** formatDate formats an ISO time for people, in Swedish time. */
+/**
+ * stockholmParts are an instant's calendar fields in Swedish time (Europe/Stockholm),
+ * whatever the browser's own zone and locale.
+ */
+function stockholmParts(iso) {
+	const parts = new Intl.DateTimeFormat('en-GB', {
+		year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+		hourCycle: 'h23', timeZone: 'Europe/Stockholm',
+	}).formatToParts(new Date(iso));
+	return Object.fromEntries(parts.map((x) => [x.type, x.value]));
+}
+
+/** formatDay formats an ISO time or date as ÅÅÅÅ-MM-DD (ISO 8601) in Swedish time, in every language. */
+export function formatDay(iso) {
+	if (!iso) return '';
+	if (/^\d{4}-\d{2}-\d{2}$/.test(String(iso))) return String(iso);
+	const p = stockholmParts(iso);
+	return `${p.year}-${p.month}-${p.day}`;
+}
+
+/** formatDate formats an ISO time for people as ÅÅÅÅ-MM-DD TT:MM in Swedish time, in every language. */
 export function formatDate(iso) {
 	if (!iso) return '';
-	return new Date(iso).toLocaleString(current === 'en' ? 'en-GB' : 'sv-SE', {
-		dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Stockholm',
-	});
+	const p = stockholmParts(iso);
+	return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
 }

@@ -11,17 +11,12 @@
 import { Marker } from 'maplibre-gl';
 import { t, formatDate } from './i18n.js';
 import { api, problemText, categoryLabel } from './api.js';
-import { h, id, announce, errorBox, busy } from './ui.js';
+import { h, id, announce, errorBox, busy, dateTimeInput, parseLocal, localInput } from './ui.js';
 
 const empty = () => ({ type: 'FeatureCollection', features: [] });
 const pad = (n) => String(n).padStart(2, '0');
 
-/** localInput is a time as a datetime-local value, in the browser's time. */
-export function localInput(d) {
-	const x = new Date(d);
-	return `${x.getFullYear()}-${pad(x.getMonth() + 1)}-${pad(x.getDate())}T${pad(x.getHours())}:${pad(x.getMinutes())}`;
-}
-const rfc3339 = (v) => new Date(v).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const rfc3339 = (v) => (parseLocal(v) || new Date(NaN)).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const hourSpan = (hh) => `${pad(hh)}–${pad((hh + 1) % 24)}`;
 const clock = (iso) => new Date(iso).toLocaleTimeString('sv-SE', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Stockholm' });
 
@@ -47,8 +42,8 @@ export function patrolPanel(panel, ctx) {
 		h('option', { value: 'hotspots' }, t('patrolSourceHotspots')), h('option', { value: 'places' }, t('patrolSourcePlaces')));
 	const now = new Date();
 	const s0 = new Date(now.getFullYear(), now.getMonth(), now.getDate(), 18, 0);
-	const shiftStart = h('input', { id: ids.s, name: 'shift_start', type: 'datetime-local', required: true, value: localInput(s0) });
-	const shiftEnd = h('input', { id: ids.e, name: 'shift_end', type: 'datetime-local', required: true, value: localInput(s0.getTime() + 4 * 3600e3) });
+	const shiftStart = dateTimeInput({ id: ids.s, name: 'shift_start', required: true, value: localInput(s0) });
+	const shiftEnd = dateTimeInput({ id: ids.e, name: 'shift_end', required: true, value: localInput(s0.getTime() + 4 * 3600e3) });
 	const stops = h('input', { id: ids.n, name: 'stops', type: 'number', min: 1, max: 8, value: 3, required: true });
 	const dwell = h('input', { id: ids.d, name: 'dwell_minutes', type: 'number', min: 5, max: 60, value: 15, required: true });
 	const commit = h('select', { id: ids.c, name: 'commitment_id' }, h('option', { value: '' }, t('patrolNoCommitment')));
@@ -246,8 +241,8 @@ export function patrolPanel(panel, ctx) {
 			return [Math.min(Math.max(Date.parse(p.planned_arrival), now - dwellMs), now - 60e3), now];
 		};
 		const [a0, d0] = defaults();
-		const arr = h('input', { id: aid, type: 'datetime-local', required: true, value: localInput(a0) });
-		const dep = h('input', { id: did, type: 'datetime-local', required: true, value: localInput(d0) });
+		const arr = dateTimeInput({ id: aid, required: true, value: localInput(a0) });
+		const dep = dateTimeInput({ id: did, required: true, value: localInput(d0) });
 		for (const inp of [arr, dep]) inp.addEventListener('input', () => { inp.dataset.touched = '1'; });
 		const refresh = () => {
 			const [a, d] = defaults();

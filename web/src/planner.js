@@ -7,7 +7,7 @@
 // plan a shift's stops and record their visits).
 import { t, lang } from './i18n.js';
 import { api, problemText, loadCategories, categoryLabel } from './api.js';
-import { h, id, announce, errorBox, busy, shell, progress } from './ui.js';
+import { h, id, announce, errorBox, busy, shell, progress, dateInput } from './ui.js';
 import { createMap } from './map.js';
 import { staffPage } from './signin.js';
 import { walksPanel } from './walks.js';
@@ -472,8 +472,8 @@ function filterForm(ctx, st, changed) {
 	method.title = `${t('method_gi')} / ${t('method_dbscan')}`;
 	const cell = select('cell', cellSizes.map((c) => [String(c), `${c} m`]), f.cell);
 	const cellField = field(t('cellSize'), cell);
-	const from = h('input', { type: 'date', name: 'from', value: f.from });
-	const to = h('input', { type: 'date', name: 'to', value: f.to });
+	const from = dateInput({ name: 'from', value: f.from });
+	const to = dateInput({ name: 'to', value: f.to });
 	const dark = select('dark', [['', t('dark_any')], ['true', t('dark_true')], ['false', t('dark_false')]], f.dark);
 	const summaries = {};
 	const group = (name, label, options, chosen) => {

@@ -2,7 +2,7 @@
 // a place on the map or the device's location, similar reports nearby as "me too",
 // category, feeling, when, optional text and contact, and the confirmation.
 import { Marker, Popup } from 'maplibre-gl';
-import { t, lang } from './i18n.js';
+import { t, lang, formatDay } from './i18n.js';
 import { api, problemText, loadCategories, categoryLabel } from './api.js';
 import { h, id, announce, errorBox, busy, shell, progress } from './ui.js';
 import { createMap } from './map.js';
@@ -19,7 +19,7 @@ export async function resident(rerender) {
 	const sheet = h('section', { class: 'sheet', 'aria-labelledby': 'sheet-title' });
 	main.append(mapEl, sheet);
 
-	const state = { step: 'intro', place: null, marker: null, nearby: [], key: null, map: null, cats: [] };
+	const state = { step: 'intro', place: null, marker: null, nearby: [], key: null, map: null, cats: [], munis: [] };
 	const render = () => renderSheet(sheet, state, go);
 	const go = (step) => {
 		state.step = step;
@@ -30,9 +30,15 @@ export async function resident(rerender) {
 
 	progress(true);
 	try {
-		const [map, cats] = await Promise.all([createMap(mapEl, { hash: true }), loadCategories().catch(() => [])]);
+		const [map, cats, munis] = await Promise.all([createMap(mapEl, { hash: true }), loadCategories().catch(() => []),
+			loadMunicipalities().catch(() => [])]);
 		state.map = map;
 		state.cats = cats;
+		state.munis = munis;
+		// The map opens on the chosen municipality (?kommun=CODE, or the last one chosen)
+		// unless the address already holds a map position.
+		const chosen = munis.find((m) => m.code === chosenMunicipality());
+		if (chosen && location.hash.length <= 1) map.fitBounds(chosen.bbox, { padding: 20, duration: 0 });
 		wireMap(map, state, go, render);
 		render();
 	} catch (err) {
@@ -88,10 +94,11 @@ function renderSheet(sheet, state, go) {
 			title(t('tagline')),
 			h('button', { class: 'primary big', type: 'button', onclick: () => go('place') },
 				h('span', { 'aria-hidden': 'true', class: 'plus' }, '+'), t('markPlace')),
+			municipalityPicker(state),
 			legend(),
 			mine.length ? h('details', { class: 'mine' }, h('summary', null, t('myReports')),
 				h('ul', null, mine.map((r) => h('li', null,
-					h('a', { href: `/rapport/${r.id}#t=${encodeURIComponent(r.token)}` }, t('createdAt', { d: new Date(r.created).toLocaleDateString(lang() === 'en' ? 'en-GB' : 'sv-SE') })))))) : null,
+					h('a', { href: `/rapport/${r.id}#t=${encodeURIComponent(r.token)}` }, t('createdAt', { d: formatDay(r.created) })))))) : null,
 			h('p', { class: 'staff-links' }, h('a', { href: '/moderation' }, t('moderationTitle')), ' · ', h('a', { href: '/planner' }, t('plannerTitle'))),
 		].filter(Boolean));
 		break;
@@ -143,6 +150,42 @@ function locate(state, go, btn, err) {
 		btn.textContent = t('useLocation');
 		err.show(t('locationFailed'));
 	}, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+}
+
+const muniKey = 'trygg.municipality';
+
+/** chosenMunicipality is ?kommun=CODE, else the municipality chosen last on this device. */
+function chosenMunicipality() {
+	const q = new URLSearchParams(location.search).get('kommun');
+	if (q) return q;
+	try { return localStorage.getItem(muniKey) || ''; } catch { return ''; }
+}
+
+/** loadMunicipalities lists the stored municipalities by name (Swedish order) with their extents. */
+async function loadMunicipalities() {
+	const fc = await api('GET', '/api/v1/municipalities');
+	return fc.features.map((f) => ({ code: f.properties.code, name: f.properties.name, bbox: f.properties.bbox }))
+		.filter((m) => Array.isArray(m.bbox))
+		.sort((a, b) => a.name.localeCompare(b.name, 'sv'));
+}
+
+/** municipalityPicker chooses the municipality the map shows; the choice is remembered. */
+function municipalityPicker(state) {
+	if (state.munis.length < 2) return null;
+	const sid = id('kommun');
+	const sel = h('select', { id: sid, name: 'kommun', 'data-testid': 'resident-municipality' },
+		h('option', { value: '' }, t('allMunicipalities')),
+		state.munis.map((m) => h('option', { value: m.code }, m.name)));
+	sel.value = state.munis.some((m) => m.code === chosenMunicipality()) ? chosenMunicipality() : '';
+	sel.addEventListener('change', () => {
+		try { localStorage.setItem(muniKey, sel.value); } catch { /* private mode: not remembered */ }
+		const m = state.munis.find((x) => x.code === sel.value);
+		const b = m ? m.bbox : state.munis.reduce((acc, x) => [Math.min(acc[0], x.bbox[0]), Math.min(acc[1], x.bbox[1]),
+			Math.max(acc[2], x.bbox[2]), Math.max(acc[3], x.bbox[3])], [180, 90, -180, -90]);
+		state.map?.fitBounds(b, { padding: 20, duration: 300 });
+		if (m) announce(t('mapMovedTo', { name: m.name }));
+	});
+	return h('div', { class: 'field inline' }, h('label', { for: sid }, t('municipality')), sel);
 }
 
 function legend() {

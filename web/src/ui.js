@@ -110,3 +110,59 @@ export function shell(title, rerender, extra = []) {
 	document.title = title ? `${title} – Trygg` : 'Trygg';
 	return main;
 }
+
+const pad2 = (n) => String(n).padStart(2, '0');
+
+/**
+ * dateInput is a date field that reads and writes ÅÅÅÅ-MM-DD in every browser and
+ * language (a native date input follows the browser's locale: mm/dd/yyyy in an
+ * American one). Its value is the ISO date or ''.
+ */
+export function dateInput(attrs = {}) {
+	const el = h('input', {
+		type: 'text', inputmode: 'numeric', autocomplete: 'off', maxlength: 10, size: 10,
+		pattern: '\\d{4}-\\d{2}-\\d{2}', placeholder: t('dateHint'), title: t('dateInvalid'), ...attrs,
+	});
+	el.addEventListener('input', () => el.setCustomValidity(''));
+	el.addEventListener('change', () => {
+		el.setCustomValidity(el.value && !validDay(el.value) ? t('dateInvalid') : '');
+	});
+	return el;
+}
+
+/**
+ * dateTimeInput is a local date and time field as ÅÅÅÅ-MM-DD TT:MM (24-hour clock);
+ * parseLocal reads its value.
+ */
+export function dateTimeInput(attrs = {}) {
+	const el = h('input', {
+		type: 'text', inputmode: 'numeric', autocomplete: 'off', maxlength: 16, size: 16,
+		pattern: '\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}', placeholder: t('dateTimeHint'), title: t('dateTimeInvalid'), ...attrs,
+	});
+	el.addEventListener('input', () => el.setCustomValidity(''));
+	el.addEventListener('change', () => {
+		el.setCustomValidity(el.value && !parseLocal(el.value) ? t('dateTimeInvalid') : '');
+	});
+	return el;
+}
+
+/** validDay reports whether v is a real calendar date written ÅÅÅÅ-MM-DD. */
+export function validDay(v) {
+	const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(v).trim());
+	if (!m) return false;
+	const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+	return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
+}
+
+/** parseLocal reads ÅÅÅÅ-MM-DD TT:MM (or with a T) as the browser's local time; null when invalid. */
+export function parseLocal(v) {
+	const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})$/.exec(String(v).trim());
+	if (!m || !validDay(`${m[1]}-${m[2]}-${m[3]}`) || +m[4] > 23 || +m[5] > 59) return null;
+	return new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
+}
+
+/** localInput is a time as a dateTimeInput value (ÅÅÅÅ-MM-DD TT:MM), in the browser's time. */
+export function localInput(d) {
+	const x = new Date(d);
+	return `${x.getFullYear()}-${pad2(x.getMonth() + 1)}-${pad2(x.getDate())} ${pad2(x.getHours())}:${pad2(x.getMinutes())}`;
+}

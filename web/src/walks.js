@@ -1,9 +1,9 @@
 // walks.js: the planner's safety walks panel: list and create walks, draw a route on
 // the map (or import a GPX or GeoJSON file), add observations by clicking the map,
 // add actions with owners and deadlines, and open the printable protocol.
-import { t, formatDate } from './i18n.js';
+import { t, formatDate, formatDay } from './i18n.js';
 import { api, problemText, categoryLabel } from './api.js';
-import { h, id, announce, errorBox, busy, progress } from './ui.js';
+import { h, id, announce, errorBox, busy, progress, dateInput, dateTimeInput, parseLocal } from './ui.js';
 
 const empty = () => ({ type: 'FeatureCollection', features: [] });
 
@@ -45,7 +45,7 @@ export function walksPanel(panel, ctx) {
 		const did = id('walk-dark');
 		const e = errorBox();
 		const title = h('input', { id: tid, name: 'title', required: true, autocomplete: 'off', maxlength: 200 });
-		const starts = h('input', { id: sid, name: 'starts_at', type: 'datetime-local' });
+		const starts = dateTimeInput({ id: sid, name: 'starts_at' });
 		const dark = h('input', { id: did, name: 'dark', type: 'checkbox' });
 		const btn = h('button', { type: 'submit', class: 'primary' }, t('createWalk'));
 		const form = h('form', { class: 'new-walk', 'aria-labelledby': 'new-walk-title' },
@@ -59,7 +59,7 @@ export function walksPanel(panel, ctx) {
 			e.show('');
 			const walk = { title: title.value.trim(), dark: dark.checked };
 			if (ctx.munis.length > 1) walk.municipality = ctx.munis[0];
-			if (starts.value) walk.starts_at = new Date(starts.value).toISOString().replace(/\.\d{3}Z$/, 'Z');
+			if (starts.value) walk.starts_at = parseLocal(starts.value).toISOString().replace(/\.\d{3}Z$/, 'Z');
 			try {
 				const out = await busy(btn, t('working'), () => api('POST', '/api/v1/walks', walk));
 				announce(t('walkCreated'));
@@ -236,7 +236,7 @@ export function walksPanel(panel, ctx) {
 			st.actions.length
 				? h('ul', { class: 'plain action-list' }, st.actions.map((a) => h('li', null,
 					h('strong', null, a.description), h('br'),
-					h('small', null, [a.owner_text || a.owner_org, a.due_on ? t('dueOn', { d: String(a.due_on).slice(0, 10) }) : null, t(`action_${a.status}`)].filter(Boolean).join(' · ')))))
+					h('small', null, [a.owner_text || a.owner_org, a.due_on ? t('dueOn', { d: formatDay(a.due_on) }) : null, t(`action_${a.status}`)].filter(Boolean).join(' · ')))))
 				: h('p', { class: 'muted' }, t('actionsNone')),
 			actionForm(wid));
 	};
@@ -274,7 +274,7 @@ export function walksPanel(panel, ctx) {
 		const e = errorBox();
 		const desc = h('input', { id: did, name: 'description', required: true, autocomplete: 'off' });
 		const owner = h('input', { id: oid, name: 'owner_text', required: true, autocomplete: 'organization' });
-		const due = h('input', { id: uid, name: 'due_on', type: 'date' });
+		const due = dateInput({ id: uid, name: 'due_on' });
 		const about = h('select', { id: fid, name: 'for' }, h('option', { value: '' }, t('actionForWalk')),
 			st.obs.map((o, i) => h('option', { value: o.properties.id }, `${i + 1}. ${categoryLabel(ctx.cats, o.properties.category)}`)));
 		const btn = h('button', { type: 'submit', class: 'small' }, t('addAction'));
