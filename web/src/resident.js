@@ -29,6 +29,7 @@ export async function resident(rerender) {
 	render();
 
 	progress(true);
+	const openedAt = location.hash.length > 1; // a shared map position wins over the municipality
 	try {
 		const [map, cats, munis] = await Promise.all([createMap(mapEl, { hash: true }), loadCategories().catch(() => []),
 			loadMunicipalities().catch(() => [])]);
@@ -38,7 +39,7 @@ export async function resident(rerender) {
 		// The map opens on the chosen municipality (?kommun=CODE, or the last one chosen)
 		// unless the address already holds a map position.
 		const chosen = munis.find((m) => m.code === chosenMunicipality());
-		if (chosen && location.hash.length <= 1) map.fitBounds(chosen.bbox, { padding: 20, duration: 0 });
+		if (chosen && !openedAt) map.fitBounds(chosen.bbox, { padding: 20, duration: 0 });
 		wireMap(map, state, go, render);
 		render();
 	} catch (err) {
