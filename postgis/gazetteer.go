@@ -50,7 +50,7 @@ func searchSQL(q SearchQuery) (string, []any) {
 		ORDER BY CASE WHEN lower(z.name) = $1 OR z.search = $1 THEN 0
 		              WHEN z.search LIKE $2 || '%' OR z.search LIKE '% ' || $2 || '%' THEN 1 ELSE 2 END,
 			array_position($3::text[], z.kind), word_similarity($1, z.search) DESC, ` + dist +
-			`z.name COLLATE trygg_sv, z.id
+		`z.name COLLATE trygg_sv, z.id
 		LIMIT ` + fmt.Sprint(limit), args
 }
 

@@ -89,7 +89,7 @@ func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 // openDB connects and checks the schema is current, for commands that do not migrate.
 func openDB(ctx context.Context, c dbConfig) (*postgis.DB, error) {
 	db, err := postgis.Open(ctx, c.url, postgis.Options{StatementTimeout: c.statementTimeout, ApplicationName: "trygg",
-		MaxConns: int32(c.maxConns)})
+		MaxConns: int32(c.maxConns), BoundaryToleranceM: c.boundaryToleranceM()})
 	if err != nil {
 		return nil, err
 	}
