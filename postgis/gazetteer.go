@@ -128,11 +128,13 @@ type GazetteerSummary struct {
 }
 
 // ImportGazetteer stores gazetteer entries, set-based: they are copied into a staging
-// table, given the municipality whose boundary covers them (ST_Covers, on the
-// boundaries' index), streets merged into one entry per name and municipality (their
+// table, given the municipality a report there would get (report_municipality: the
+// boundary that covers them, on the boundaries' index, else the nearest within the
+// boundary tolerance, as SCB's boundaries cut the coast), streets merged into one entry per name and municipality (their
 // lines, at the point of them nearest their centre), and upserted on (source,
 // source_id) in one INSERT … SELECT, so importing a file again changes nothing.
-// Entries outside every municipality are skipped. Reports without a place label are
+// Entries outside every municipality are skipped; an entry without a locality gets its
+// municipality's name, so "storgatan vara" finds Vara's Storgatan. Reports without a place label are
 // labelled afterwards, in the municipalities touched.
 func (db *DB) ImportGazetteer(ctx context.Context, es []trygg.GazetteerEntry, progress func(done, total int)) (GazetteerSummary, error) {
 	sum := GazetteerSummary{Read: len(es), ByKind: map[string]int{}}
@@ -177,11 +179,11 @@ func (db *DB) ImportGazetteer(ctx context.Context, es []trygg.GazetteerEntry, pr
 	}
 	rows, err := tx.Query(ctx, `
 		WITH staged AS (
-			SELECT s.*, g.g, m.code AS municipality_code
+			SELECT s.kind, s.name, s.street, s.housenumber, s.postcode, coalesce(s.locality, m.name) AS locality,
+				s.source, s.source_id, g.g, m.code AS municipality_code
 			FROM import_gazetteer s
 			CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_GeomFromWKB(s.wkb), 4326) AS g) g
-			LEFT JOIN LATERAL (SELECT m.code FROM municipality m
-				WHERE ST_Covers(m.boundary, ST_PointOnSurface(g.g)) ORDER BY m.code LIMIT 1) m ON true
+			LEFT JOIN municipality m ON m.code = report_municipality(g.g)
 			WHERE s.name <> '' AND s.kind = ANY($1::text[]) AND ST_IsValid(g.g)
 		), outside AS (
 			SELECT count(*)::int AS n FROM staged WHERE municipality_code IS NULL
@@ -195,8 +197,10 @@ func (db *DB) ImportGazetteer(ctx context.Context, es []trygg.GazetteerEntry, pr
 				locality, municipality_code, ST_Transform(ST_ClosestPoint(lines, ST_Centroid(lines)), 4326) AS geom,
 				lines AS shape, source, municipality_code || ':' || lower(name) AS source_id
 			FROM (SELECT name, municipality_code, min(locality) AS locality, min(source) AS source,
-					ST_Multi(ST_LineMerge(ST_Collect(ST_Transform(g, 3006)))) AS lines
-				FROM staged WHERE municipality_code IS NOT NULL AND kind = 'street'
+					ST_Multi(ST_LineMerge(ST_Collect(part))) AS lines
+				FROM (SELECT name, municipality_code, locality, source, (ST_Dump(ST_Transform(g, 3006))).geom AS part
+				      FROM staged WHERE municipality_code IS NOT NULL AND kind = 'street') w
+				WHERE GeometryType(part) = 'LINESTRING'
 				GROUP BY name, municipality_code) s
 		), upsert AS (
 			INSERT INTO gazetteer (kind, name, street, housenumber, postcode, locality, municipality_code,
@@ -238,7 +242,20 @@ func (db *DB) ImportGazetteer(ctx context.Context, es []trygg.GazetteerEntry, pr
 	if sum.Relabelled, err = relabelReports(ctx, tx); err != nil {
 		return sum, err
 	}
-	return sum, wrap(tx.Commit(ctx), "commit gazetteer import")
+	if err := tx.Commit(ctx); err != nil {
+		return sum, wrap(err, "commit gazetteer import")
+	}
+	// A large import leaves its trigram entries in the index's pending list, which
+	// every search reads through until autovacuum merges it: merge it now.
+	if sum.Written > 0 {
+		if _, err := db.pool.Exec(ctx, `SELECT gin_clean_pending_list('gazetteer_search_trgm'::regclass)`); err != nil {
+			return sum, wrap(err, "merge the search index")
+		}
+		if _, err := db.pool.Exec(ctx, `ANALYZE gazetteer`); err != nil {
+			return sum, wrap(err, "analyze gazetteer")
+		}
+	}
+	return sum, nil
 }
 
 // relabelReports gives reports without a place label the one place_label finds now
