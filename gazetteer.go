@@ -61,3 +61,13 @@ func NormalizeSearch(q string) (string, error) {
 	}
 	return q, nil
 }
+
+// GazetteerSummary counts what an import of gazetteer entries did.
+type GazetteerSummary struct {
+	Read    int            // entries given
+	Outside int            // not in any stored municipality, skipped
+	Written int            // entries inserted or changed
+	ByKind  map[string]int // entries of each kind stored from this import (new, changed or unchanged)
+	// Relabelled is how many reports without a place label got one.
+	Relabelled int
+}

@@ -117,16 +117,6 @@ func (db *DB) ReverseGeocode(ctx context.Context, p orb.Point) (Reverse, error) 
 	return r, wrap(err, "reverse geocode")
 }
 
-// GazetteerSummary counts what ImportGazetteer did.
-type GazetteerSummary struct {
-	Read    int            // entries given
-	Outside int            // not inside any stored municipality, skipped
-	Written int            // entries inserted or changed
-	ByKind  map[string]int // entries of each kind stored from this import (new, changed or unchanged)
-	// Relabelled is how many reports without a place label got one.
-	Relabelled int
-}
-
 // ImportGazetteer stores gazetteer entries, set-based: they are copied into a staging
 // table, given the municipality a report there would get (report_municipality: the
 // boundary that covers them, on the boundaries' index, else the nearest within the
@@ -136,8 +126,8 @@ type GazetteerSummary struct {
 // Entries outside every municipality are skipped; an entry without a locality gets its
 // municipality's name, so "storgatan vara" finds Vara's Storgatan. Reports without a place label are
 // labelled afterwards, in the municipalities touched.
-func (db *DB) ImportGazetteer(ctx context.Context, es []trygg.GazetteerEntry, progress func(done, total int)) (GazetteerSummary, error) {
-	sum := GazetteerSummary{Read: len(es), ByKind: map[string]int{}}
+func (db *DB) ImportGazetteer(ctx context.Context, es []trygg.GazetteerEntry, progress func(done, total int)) (trygg.GazetteerSummary, error) {
+	sum := trygg.GazetteerSummary{Read: len(es), ByKind: map[string]int{}}
 	if len(es) == 0 {
 		return sum, nil
 	}

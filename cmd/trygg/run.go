@@ -125,8 +125,8 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	switch {
 	case len(args) > 0 && isHelp(args[0]):
-		fmt.Fprintln(stdout, "Usage: trygg import municipalities|reports [flags] FILE\n\n"+
-			"'trygg import municipalities -h' and 'trygg import reports -h' explain each.")
+		fmt.Fprintln(stdout, "Usage: trygg import municipalities|reports|walk|police-events|gazetteer [flags] FILE\n\n"+
+			"'trygg import municipalities -h', 'trygg import reports -h' and so on explain each.")
 		return nil
 	case len(args) > 0 && args[0] == "reports":
 		return runImportReports(ctx, args[1:], getenv, stdout, stderr)
@@ -134,6 +134,8 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return runImportWalk(ctx, args[1:], getenv, stdout, stderr)
 	case len(args) > 0 && args[0] == "police-events":
 		return runImportPoliceEvents(ctx, args[1:], getenv, stdout, stderr)
+	case len(args) > 0 && args[0] == "gazetteer":
+		return runImportGazetteer(ctx, args[1:], getenv, stdout, stderr)
 	case len(args) == 0 || args[0] != "municipalities":
 		return errors.New("usage: trygg import municipalities|reports [flags] FILE")
 	}
