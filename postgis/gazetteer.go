@@ -24,7 +24,7 @@ type SearchQuery struct {
 // trigram index on gazetteer.search: a prefix of the text or of one of its words
 // (LIKE), or a fuzzy, word-order-independent match (q <% search: word_similarity at
 // least pg_trgm.word_similarity_threshold). They rank exact name before prefix before
-// fuzzy, then by kind (trygg.PlaceKinds), word similarity, distance to Near in metres,
+// fuzzy, then by word similarity, kind (trygg.PlaceKinds), distance to Near in metres,
 // and name in Swedish order.
 func searchSQL(q SearchQuery) (string, []any) {
 	pat := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q.Q)
@@ -49,7 +49,7 @@ func searchSQL(q SearchQuery) (string, []any) {
 		WHERE ` + where + `
 		ORDER BY CASE WHEN lower(z.name) = $1 OR z.search = $1 THEN 0
 		              WHEN z.search LIKE $2 || '%' OR z.search LIKE '% ' || $2 || '%' THEN 1 ELSE 2 END,
-			array_position($3::text[], z.kind), word_similarity($1, z.search) DESC, ` + dist +
+			word_similarity($1, z.search) DESC, array_position($3::text[], z.kind), ` + dist +
 		`z.name COLLATE trygg_sv, z.id
 		LIMIT ` + fmt.Sprint(limit), args
 }
