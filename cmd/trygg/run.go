@@ -29,6 +29,7 @@ Commands:
   import walk --walk ID|--municipality CODE --title T [--route FILE] [--observations FILE]
                                  a safety walk's route (GPX, GeoJSON) and observations (CSV, GeoJSON)
   import police-events FILE      load the Police's public events (JSON) as area-level reports
+  import gazetteer FILE.osm.pbf  load place names (addresses, streets, stops, places) from OpenStreetMap
   demo                           load the demo data (five municipalities, police areas, demo accounts)
   user add|passwd                add a staff user, set a password
   token create|revoke            create or revoke an API token for machine clients
