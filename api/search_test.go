@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb/geojson"
+	"github.com/trygg-gis/trygg"
 	"github.com/trygg-gis/trygg/api"
 	"github.com/trygg-gis/trygg/demo"
 	"github.com/trygg-gis/trygg/postgis"
@@ -155,5 +156,40 @@ func TestReportAtVarbergTorget(t *testing.T) {
 	})
 	if resp, body := strict.client().post(t, "/api/v1/reports", "application/json", torget); resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("Torget with no tolerance: %d %s, want 422", resp.StatusCode, body)
+	}
+}
+
+// TestDialoguePlacesNearBoundary: a dialogue place at Varberg's Torget (outside SCB's
+// boundary, within the tolerance) is stored, labelled and counted in near_boundary.
+func TestDialoguePlacesNearBoundary(t *testing.T) {
+	t.Parallel()
+	e := gazetteerEnv(t, nil)
+	planner := e.signIn(t, e.addUser(t, trygg.RolePlanner, "kommun-1383").Email)
+	resp, body := planner.do(t, http.MethodPost, "/api/v1/dialogues", map[string]any{"title": "Dialog på Torget", "held_on": "2026-10-03",
+		"place": "Torget", "format": "samtal", "conversations": 40})
+	wantStatus(t, resp, body, http.StatusCreated)
+	var d trygg.Dialogue
+	if err := json.Unmarshal(body, &d); err != nil {
+		t.Fatal(err)
+	}
+	fc := `{"type":"FeatureCollection","features":[
+		{"type":"Feature","geometry":{"type":"Point","coordinates":[12.2508,57.1057]},"properties":{"category":"belysning","feeling":2}},
+		{"type":"Feature","geometry":{"type":"Point","coordinates":[12.2580,57.1075]},"properties":{"category":"belysning","feeling":2}}]}`
+	resp, body = planner.post(t, "/api/v1/dialogues/"+d.ID+"/places", "application/geo+json", fc)
+	wantStatus(t, resp, body, http.StatusCreated)
+	var out struct {
+		Features []struct {
+			Properties struct {
+				PlaceLabel *string `json:"place_label"`
+			} `json:"properties"`
+		} `json:"features"`
+		NearBoundary int `json:"near_boundary"`
+	}
+	if err := json.Unmarshal(body, &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Features) != 2 || out.NearBoundary != 1 || out.Features[0].Properties.PlaceLabel == nil ||
+		*out.Features[0].Properties.PlaceLabel != "vid Torget" {
+		t.Errorf("dialogue places: %s", body)
 	}
 }

@@ -261,3 +261,19 @@ func relabelReports(ctx context.Context, tx pgx.Tx) (int, error) {
 	}
 	return int(tag.RowsAffected()), nil
 }
+
+// NearBoundary counts the reports among ids (that the caller may see) that lie outside
+// their municipality's boundary: placed there by the boundary tolerance
+// (report_municipality, migration 22). Imports report it in their summaries.
+func (db *DB) NearBoundary(ctx context.Context, ids []string) (int, error) {
+	var n int
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	err := db.inTx(ctx, "count reports near the boundary", func(tx pgx.Tx) error {
+		return wrap(tx.QueryRow(ctx, `SELECT count(*)::int FROM report
+			WHERE id = ANY($1::uuid[]) AND report_outside_boundary(geom, municipality_code)`, ids).Scan(&n),
+			"count reports near the boundary")
+	})
+	return n, err
+}
