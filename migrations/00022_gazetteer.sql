@@ -50,7 +50,10 @@ CREATE TABLE gazetteer (
 );
 CREATE INDEX gazetteer_search_trgm ON gazetteer USING gin (search gin_trgm_ops);
 CREATE INDEX gazetteer_geom_gix ON gazetteer USING gist (geom);
-CREATE INDEX gazetteer_shape_gix ON gazetteer USING gist (shape);
+-- place_label's nearest-neighbour scans, one index per step: stops and places, streets
+-- (addresses, the most numerous, are never labels).
+CREATE INDEX gazetteer_place_shape_gix ON gazetteer USING gist (shape) WHERE kind IN ('stop', 'place');
+CREATE INDEX gazetteer_street_shape_gix ON gazetteer USING gist (shape) WHERE kind = 'street';
 CREATE INDEX gazetteer_municipality_idx ON gazetteer (municipality_code, kind);
 GRANT SELECT ON gazetteer TO trygg_app;
 
@@ -79,7 +82,8 @@ SELECT 'municipality', m.name, m.code, ST_PointOnSurface(m.boundary), ST_Transfo
 FROM municipality m;
 
 -- place_label names the place of g (a point, or a polygon's point on surface) from the
--- gazetteer, or NULL; each step is a nearest-neighbour search on gazetteer_shape_gix.
+-- gazetteer, or NULL; each step is a nearest-neighbour search on its partial index
+-- (gazetteer_place_shape_gix, gazetteer_street_shape_gix).
 CREATE FUNCTION place_label(g geometry) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE SET search_path = public, pg_temp AS $$
     WITH p AS (SELECT ST_Transform(ST_PointOnSurface(g), 3006) AS p)
