@@ -138,7 +138,8 @@ func (db *DB) ImportGazetteer(ctx context.Context, es []trygg.GazetteerEntry, pr
 	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_gazetteer (
 		kind text, name text, street text, housenumber text, postcode text, locality text,
-		wkb bytea, source text, source_id text) ON COMMIT DROP`); err != nil {
+		wkb bytea, source text, source_id text) ON COMMIT DROP;
+		CREATE TEMP TABLE gazetteer_written (id bigint) ON COMMIT DROP`); err != nil {
 		return sum, wrap(err, "stage gazetteer")
 	}
 	i := 0
@@ -205,7 +206,9 @@ func (db *DB) ImportGazetteer(ctx context.Context, es []trygg.GazetteerEntry, pr
 				       gazetteer.locality, gazetteer.municipality_code, gazetteer.geom, gazetteer.shape)
 				      IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.name, EXCLUDED.street, EXCLUDED.housenumber,
 				       EXCLUDED.postcode, EXCLUDED.locality, EXCLUDED.municipality_code, EXCLUDED.geom, EXCLUDED.shape)
-			RETURNING 1
+			RETURNING id
+		), written AS (
+			INSERT INTO gazetteer_written SELECT id FROM upsert
 		)
 		SELECT 'written', (SELECT count(*)::int FROM upsert)
 		UNION ALL SELECT 'outside', n FROM outside
@@ -248,13 +251,18 @@ func (db *DB) ImportGazetteer(ctx context.Context, es []trygg.GazetteerEntry, pr
 	return sum, nil
 }
 
-// relabelReports gives reports without a place label the one place_label finds now
-// (reports stored before the gazetteer was loaded), and returns how many got one.
+// relabelReports gives reports without a place label within 1 km (the farthest a
+// label reaches) of an entry this import wrote the label place_label finds now, and
+// returns how many got one: reports stored before the gazetteer was loaded. Labelled
+// reports keep theirs.
 func relabelReports(ctx context.Context, tx pgx.Tx) (int, error) {
 	tag, err := tx.Exec(ctx, `
 		UPDATE report r SET place_label = l.label
-		FROM (SELECT id, place_label(geom) AS label FROM report
-		      WHERE place_label IS NULL AND source <> 'police-event') l
+		FROM (SELECT c.id, place_label(c.geom) AS label
+		      FROM (SELECT DISTINCT r.id, r.geom FROM gazetteer_written w
+		            JOIN gazetteer g ON g.id = w.id
+		            JOIN report r ON ST_DWithin(r.xy, g.shape, 1000)
+		            WHERE r.place_label IS NULL AND r.source <> 'police-event') c) l
 		WHERE r.id = l.id AND l.label IS NOT NULL`)
 	if err != nil {
 		return 0, wrap(err, "label reports")
