@@ -90,6 +90,7 @@ type Report struct {
 	CreatedAt         time.Time      `json:"created_at"`
 	UpdatedAt         time.Time      `json:"updated_at"`
 	Confirmations     int            `json:"confirmations"`
+	PlaceLabel        *string        `json:"place_label"` // "vid Vara resecentrum", from the gazetteer; null when none is near
 	Contact           *Contact       `json:"contact,omitempty"`
 	History           []StatusChange `json:"history,omitempty"`
 	Action            *PublicAction  `json:"action,omitempty"` // public reads: the report's latest action

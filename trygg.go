@@ -95,4 +95,7 @@ type ImportSummary struct {
 	Unchanged      int            `json:"unchanged"`
 	Rejected       []Rejection    `json:"rejected,omitempty"`
 	ByMunicipality map[string]int `json:"by_municipality,omitempty"` // records inserted per municipality code
+	// NearBoundary counts records outside every boundary that were placed in the nearest
+	// municipality within the boundary tolerance (report_municipality, migration 22).
+	NearBoundary int `json:"near_boundary,omitempty"`
 }

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/gorilla/mux"
 	"github.com/trygg-gis/trygg"
@@ -196,5 +197,23 @@ func (s *Server) handleAddDialoguePlaces(w http.ResponseWriter, r *http.Request)
 		}
 		return writeRefused(w, r, http.StatusUnprocessableEntity, recordRefusals(errs))
 	}
-	return writeStaffReports(w, r, http.StatusCreated, out)
+	ids := make([]string, len(out))
+	for i, rep := range out {
+		ids[i] = rep.ID
+	}
+	near, err := s.db.NearBoundary(ctx, ids)
+	if err != nil {
+		return err
+	}
+	// The FeatureCollection of the stored places, with a foreign member near_boundary:
+	// how many lie outside every boundary, placed in the dialogue's municipality by the
+	// boundary tolerance.
+	c := trygg.CallerFrom(ctx)
+	b, err := featureCollection(len(out), func(b []byte, i int) ([]byte, error) { return appendStaffReport(b, out[i], c) })
+	if err != nil {
+		return err
+	}
+	b = append(strconv.AppendInt(append(b[:len(b)-2], `,"near_boundary":`...), int64(near), 10), "}\n"...)
+	w.Header().Set("Cache-Control", "private, no-store")
+	return writeBytes(w, http.StatusCreated, contentTypeGeoJSON, b)
 }

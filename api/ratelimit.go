@@ -20,6 +20,7 @@ const (
 	bucketConfirm     = "confirm"
 	bucketConfirmOnce = "confirm-once" // one confirmation per address and report a day
 	bucketHotspot     = "hotspot"
+	bucketSearch      = "search"
 )
 
 var limitMessages = map[string]string{
@@ -27,6 +28,7 @@ var limitMessages = map[string]string{
 	bucketConfirm:     "too many confirmations from this address; try again later",
 	bucketConfirmOnce: "this address has already confirmed this report",
 	bucketHotspot:     "too many hotspot analyses from this address; try again later",
+	bucketSearch:      "too many searches from this address; try again later",
 }
 
 // limit is rate r of bucket for key, a client address. A zero Rate allows all.

@@ -310,7 +310,7 @@ func (s *Server) handleSubmitReport(w http.ResponseWriter, r *http.Request) erro
 	}
 	return writeJSON(w, http.StatusCreated, "application/json", map[string]any{
 		"id": out.ID, "status": out.Status, "municipality": out.Municipality, "created_at": out.CreatedAt,
-		"follow_up_url": url, "erasure_token": out.ErasureToken,
+		"follow_up_url": url, "erasure_token": out.ErasureToken, "place_label": out.PlaceLabel,
 	})
 }
 
@@ -357,6 +357,7 @@ type publicProperties struct {
 	ObservedAt    *time.Time `json:"observed_at"`
 	CreatedAt     time.Time  `json:"created_at"`
 	Confirmations int        `json:"confirmations"`
+	PlaceLabel    *string    `json:"place_label"` // the named place near it ("vid Stora torget"), or null
 
 	Action *trygg.PublicAction `json:"action"` // the latest action's status and feedback, or null
 }
@@ -369,7 +370,7 @@ func appendPublicReport(b []byte, r trygg.Report) ([]byte, error) {
 		when = []string{}
 	}
 	return appendFeature(b, r.ID, r.Location, publicProperties{r.ID, r.Municipality, r.Category, r.Feeling, when,
-		r.PublicDescription, r.Source, r.Precision, r.PrecisionM, r.Status, r.ObservedAt, r.CreatedAt, r.Confirmations, r.Action})
+		r.PublicDescription, r.Source, r.Precision, r.PrecisionM, r.Status, r.ObservedAt, r.CreatedAt, r.Confirmations, r.PlaceLabel, r.Action})
 }
 
 // appendStaffReport appends everything staff may see; contact data only for roles that

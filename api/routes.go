@@ -34,6 +34,10 @@ func (s *Server) routes() http.Handler {
 	v1.Handle("/municipalities", s.handle(s.handleMunicipalities)).Methods(http.MethodGet, http.MethodHead)
 	v1.Handle("/municipalities/{code}", s.handle(s.handleMunicipality)).Methods(http.MethodGet, http.MethodHead)
 
+	// Place search and reverse lookup in the gazetteer (api/search.go): public.
+	v1.Handle("/search", s.handle(s.handleSearch)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/search/reverse", s.handle(s.handleReverse)).Methods(http.MethodGet, http.MethodHead)
+
 	v1.Handle("/categories", s.handle(s.handleCategories)).Methods(http.MethodGet, http.MethodHead)
 	v1.Handle("/reports", s.handle(s.handleSubmitReport)).Methods(http.MethodPost)
 	v1.Handle("/reports/nearby", s.handle(s.handleNearby)).Methods(http.MethodGet, http.MethodHead)

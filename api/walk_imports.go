@@ -100,6 +100,9 @@ type importedObservations struct {
 	Read     int      `json:"read"`
 	Imported int      `json:"imported"`
 	IDs      []string `json:"ids"`
+	// NearBoundary counts observations outside every boundary that the boundary
+	// tolerance placed in the walk's municipality.
+	NearBoundary int `json:"near_boundary"`
 }
 
 // handleImportObservations answers POST /api/v1/walks/{id}/observations/import: the
@@ -141,7 +144,11 @@ func (s *Server) handleImportObservations(w http.ResponseWriter, r *http.Request
 	if len(obs.Errors) > 0 {
 		return writeRefused(w, r, status, recordRefusals(obs.Errors))
 	}
+	near, err := s.db.NearBoundary(ctx, ids)
+	if err != nil {
+		return err
+	}
 	w.Header().Set("Location", "/api/v1/walks/"+wk.ID+"/observations")
 	return writeJSON(w, http.StatusCreated, "application/json",
-		importedObservations{WalkID: wk.ID, Format: obs.Format, Read: obs.Read, Imported: len(ids), IDs: ids})
+		importedObservations{WalkID: wk.ID, Format: obs.Format, Read: obs.Read, Imported: len(ids), IDs: ids, NearBoundary: near})
 }

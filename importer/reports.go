@@ -51,6 +51,7 @@ type ReportSummary struct {
 	Read           int            // records read (CSV rows after the header, or features)
 	Imported       int            // reports written
 	ByMunicipality map[string]int // reports written per municipality code
+	NearBoundary   int            // of them, outside every boundary but within the tolerance of one
 	Errors         []RecordError  // refusals, in file order; if any, nothing was written
 }
 
@@ -293,7 +294,7 @@ func Reports(ctx context.Context, store ReportStore, r io.Reader, opts ReportOpt
 	if len(sum.Errors) > 0 {
 		return sum, nil
 	}
-	sum.Imported, sum.ByMunicipality = is.Inserted, is.ByMunicipality
+	sum.Imported, sum.ByMunicipality, sum.NearBoundary = is.Inserted, is.ByMunicipality, is.NearBoundary
 	return sum, nil
 }
 

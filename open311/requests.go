@@ -69,9 +69,18 @@ func (h *Handler) toRequest(r *http.Request, rep trygg.Report, cats map[string]t
 	if c, ok := cats[rep.Category]; ok {
 		name = c.LabelSV
 	}
-	var agency opt
-	if m, err := h.municipality(r.Context(), rep.Municipality); err == nil {
+	var agency, address opt
+	m, err := h.municipality(r.Context(), rep.Municipality)
+	if err == nil {
 		agency = opt(m.Name + " kommun")
+	}
+	// The address is the report's place label ("vid Stora torget, Vara"): named
+	// places only, never a finer position than the public one.
+	if rep.PlaceLabel != nil {
+		address = opt(*rep.PlaceLabel)
+		if err == nil {
+			address += opt(", " + m.Name)
+		}
 	}
 	p := position(rep.Location)
 	return request{
@@ -83,6 +92,7 @@ func (h *Handler) toRequest(r *http.Request, rep trygg.Report, cats map[string]t
 		AgencyResponsible: agency,
 		RequestedDatetime: datetime(rep.CreatedAt),
 		UpdatedDatetime:   datetime(rep.UpdatedAt),
+		Address:           address,
 		Lat:               round6(p[1]),
 		Long:              round6(p[0]),
 	}

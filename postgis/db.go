@@ -54,7 +54,20 @@ type Options struct {
 	// MaxConns is the largest size of the pool; 0 means DefaultMaxConns() (a
 	// pool_max_conns in the URL overrides both).
 	MaxConns int32
+	// BoundaryToleranceM is how far, in metres, a report may lie outside every stored
+	// boundary and still belong to the nearest municipality (report_municipality,
+	// migrations/00022_gazetteer.sql); 0 means DefaultBoundaryToleranceM and a
+	// negative value NoBoundaryTolerance.
+	BoundaryToleranceM float64
 }
+
+// DefaultBoundaryToleranceM is the default boundary tolerance: SCB's generalised
+// boundaries cut the coast by several hundred metres.
+const DefaultBoundaryToleranceM = 1000
+
+// NoBoundaryTolerance, as Options.BoundaryToleranceM, accepts no report outside the
+// boundaries.
+const NoBoundaryTolerance = -1
 
 // DefaultMaxConns is the default pool size: 4 connections per core the Go runtime
 // uses, at least 8. pgxpool's own default (the number of cores, at least 4) let four
@@ -103,6 +116,15 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	// The grid the store's reports snap to, for the public precision (report_public_grid,
 	// migrations/00018_staff_sources.sql).
 	cfg.ConnConfig.RuntimeParams["trygg.public_grid_m"] = strconv.FormatFloat(grid, 'f', -1, 64)
+	tol := opts.BoundaryToleranceM
+	switch {
+	case tol == 0:
+		tol = DefaultBoundaryToleranceM
+	case tol < 0:
+		tol = 0
+	}
+	// The one place the tolerance reaches SQL (boundary_tolerance_m, migration 22).
+	cfg.ConnConfig.RuntimeParams["trygg.boundary_tolerance_m"] = strconv.FormatFloat(tol, 'f', -1, 64)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: connect: %w", err)

@@ -9,3 +9,6 @@ func FeatureFilterSQL(src *FeatureSource, q FeatureQuery) (string, []any) {
 
 // WrapForTest is wrap, for the classification tests.
 func WrapForTest(err error) error { return wrap(err, "test") }
+
+// SearchSQL is the search statement for q and its arguments, for EXPLAIN in tests.
+func SearchSQL(q SearchQuery) (string, []any) { return searchSQL(q) }

@@ -92,20 +92,21 @@ func (db *DB) ImportReports(ctx context.Context, rs []trygg.Report, gridM float6
 				i.status, i.observed_at, coalesce(i.observed_at, i.created_at, now())
 			FROM import_report i JOIN import_place p USING (idx)
 			ORDER BY i.idx
-			RETURNING id, status, municipality_code
+			RETURNING id, status, municipality_code, report_outside_boundary(geom, municipality_code) AS near_boundary
 		), history AS (
 			INSERT INTO report_status (report_id, status, actor) SELECT id, status, $2 FROM ins
 		)
-		SELECT municipality_code, count(*)::int FROM ins GROUP BY municipality_code`, gridM, actor)
+		SELECT municipality_code, count(*)::int, count(*) FILTER (WHERE near_boundary)::int FROM ins GROUP BY municipality_code`, gridM, actor)
 	if err != nil {
 		return sum, wrap(err, "import reports")
 	}
 	sum.ByMunicipality = map[string]int{}
 	var code string
-	var n int
-	if _, err := pgx.ForEachRow(rows, []any{&code, &n}, func() error {
+	var n, near int
+	if _, err := pgx.ForEachRow(rows, []any{&code, &n, &near}, func() error {
 		sum.ByMunicipality[code] = n
 		sum.Inserted += n
+		sum.NearBoundary += near
 		return nil
 	}); err != nil {
 		return trygg.ImportSummary{}, wrap(err, "import reports")

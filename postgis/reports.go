@@ -56,7 +56,8 @@ type Submitted struct {
 	Status       string
 	CreatedAt    time.Time
 	ErasureToken string
-	Replayed     bool // an earlier submission with the same idempotency key
+	Replayed     bool    // an earlier submission with the same idempotency key
+	PlaceLabel   *string // the report's place label (place_label, as the insert trigger gave it)
 }
 
 // SubmitReport stores a report in one statement (one round trip, one transaction, the
@@ -88,12 +89,13 @@ func (db *DB) SubmitReport(ctx context.Context, s Submission) (Submitted, error)
 	if l := s.Limit; l.on() {
 		checks = []rateCheck{{l, `SELECT report_rate_check($1, $2, $3, $4, $5)`, []any{l.Bucket, l.Key, l.N, l.Window, key}}}
 	}
-	err = db.limited(ctx, checks, `SELECT id, municipality_code, status, created_at, erasure, replayed
+	err = db.limited(ctx, checks, `SELECT id, municipality_code, status, created_at, erasure, replayed,
+			place_label(ST_SetSRID(ST_GeomFromWKB($2), 4326))
 		FROM submit_report($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 		[]any{r.ID, g, r.Category, r.Feeling, r.When, r.Description, r.PublicDescription, r.Source, r.Precision, r.Status,
 			r.ObservedAt, s.ErasureHash, email, phone, s.SnapMetres, key, s.RequestHash, s.ErasureToken, actorID, *actor},
 		func(row pgx.Row) error {
-			return row.Scan(&out.ID, &out.Municipality, &out.Status, &out.CreatedAt, &out.ErasureToken, &out.Replayed)
+			return row.Scan(&out.ID, &out.Municipality, &out.Status, &out.CreatedAt, &out.ErasureToken, &out.Replayed, &out.PlaceLabel)
 		})
 	if isLimit(err) {
 		return out, err
@@ -149,14 +151,14 @@ func nonEmpty(s string) *string {
 const reportColumns = `r.id, r.municipality_code, ST_AsBinary(r.geom), r.category, r.feeling, r.times,
 	r.description, r.public_description, r.source, r.precision, r.status, coalesce(r.reject_reason, ''),
 	r.observed_at, r.created_at, r.updated_at,
-	(SELECT count(*) FROM report_confirmation c WHERE c.report_id = r.id)`
+	(SELECT count(*) FROM report_confirmation c WHERE c.report_id = r.id), r.place_label`
 
 func scanReport(row pgx.Row, extra ...any) (trygg.Report, error) {
 	var r trygg.Report
 	var g []byte
 	dest := append([]any{&r.ID, &r.Municipality, &g, &r.Category, &r.Feeling, &r.When, &r.Description,
 		&r.PublicDescription, &r.Source, &r.Precision, &r.Status, &r.RejectReason, &r.ObservedAt,
-		&r.CreatedAt, &r.UpdatedAt, &r.Confirmations}, extra...)
+		&r.CreatedAt, &r.UpdatedAt, &r.Confirmations, &r.PlaceLabel}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return r, err
 	}
@@ -209,7 +211,7 @@ func deref(s *string) string {
 
 const publicColumns = `r.id, r.municipality_code, ST_AsBinary(r.geom), r.category, r.feeling, r.times,
 	r.description, r.description, r.source, r.precision, r.status, '', r.observed_at, r.created_at, r.updated_at,
-	r.confirmations, r.action_status, r.action_feedback, r.precision_m`
+	r.confirmations, r.place_label, r.action_status, r.action_feedback, r.precision_m`
 
 // scanPublicReport reads a row of publicColumns: the report, the status and feedback
 // of its latest action, if it has one, and the public grid of a snapped point. The
@@ -454,6 +456,7 @@ type ReporterStatus struct {
 	Status       string    `json:"status"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
+	PlaceLabel   *string   `json:"place_label"`
 }
 
 // ReportForReporter returns the status of a report given the hash of its erasure
@@ -463,8 +466,8 @@ func (db *DB) ReportForReporter(ctx context.Context, id string, erasureHash []by
 	if !isUUID(id) {
 		return s, trygg.Errorf(trygg.ENOTFOUND, "id", "no report has id %q", id)
 	}
-	err := db.pool.QueryRow(ctx, `SELECT id, municipality_code, status, created_at, updated_at
-		FROM report_for_reporter($1, $2)`, id, erasureHash).Scan(&s.ID, &s.Municipality, &s.Status, &s.CreatedAt, &s.UpdatedAt)
+	err := db.pool.QueryRow(ctx, `SELECT id, municipality_code, status, created_at, updated_at, place_label
+		FROM report_for_reporter($1, $2)`, id, erasureHash).Scan(&s.ID, &s.Municipality, &s.Status, &s.CreatedAt, &s.UpdatedAt, &s.PlaceLabel)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return s, trygg.Errorf(trygg.ENOTFOUND, "id", "no report with this id and erasure token")
 	}

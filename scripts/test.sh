@@ -12,6 +12,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 need 'command -v ogrinfo' gdal-bin "ogc's GDAL test needs ogrinfo"
 need "Rscript -e 'library(spdep)'" r-cran-spdep "geo's comparison with R needs spdep"
 need 'command -v chromium' chromium "web's browser test needs chromium"
+# paulmach/osm's PBF reader uses C zlib (datadog/czlib) whenever cgo is on, as -race needs.
+need 'test -f /usr/include/zlib.h' zlib1g-dev "the OpenStreetMap PBF reader (importer/osm.go) needs zlib's headers with cgo"
 if ! command -v npm >/dev/null 2>&1; then
 	echo "make test needs Node.js 20 and npm for the web bundle and the browser test" >&2
 	exit 1

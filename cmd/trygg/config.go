@@ -105,6 +105,17 @@ type dbConfig struct {
 	statementTimeout time.Duration
 	maxConns         int
 	logLevel         slog.Level
+	// boundaryTolerance: metres outside every boundary a report may lie and still belong
+	// to the nearest municipality (postgis.Options.BoundaryToleranceM).
+	boundaryTolerance int
+}
+
+// boundaryToleranceM is the tolerance as postgis.Options wants it (0 is none there).
+func (c *dbConfig) boundaryToleranceM() float64 {
+	if c.boundaryTolerance == 0 {
+		return postgis.NoBoundaryTolerance
+	}
+	return float64(c.boundaryTolerance)
 }
 
 func (c *dbConfig) register(e *envFlags) {
@@ -114,6 +125,8 @@ func (c *dbConfig) register(e *envFlags) {
 	e.Int(&c.maxConns, "db-max-conns", "TRYGG_DB_MAX_CONNS", int(postgis.DefaultMaxConns()),
 		"largest number of database connections the pool opens (default: 4 per core, at least 8)")
 	e.Level(&c.logLevel, "log-level", "TRYGG_LOG_LEVEL", "log level")
+	e.Int(&c.boundaryTolerance, "boundary-tolerance", "TRYGG_BOUNDARY_TOLERANCE_M", postgis.DefaultBoundaryToleranceM,
+		"metres outside every stored boundary a report may lie and still belong to the nearest municipality (0 for none)")
 }
 
 func (c *dbConfig) validate() error {
@@ -122,6 +135,9 @@ func (c *dbConfig) validate() error {
 	}
 	if _, err := pgxpool.ParseConfig(c.url); err != nil {
 		return fmt.Errorf("invalid DATABASE_URL: %v", err)
+	}
+	if c.boundaryTolerance < 0 || c.boundaryTolerance > 10000 {
+		return fmt.Errorf("invalid TRYGG_BOUNDARY_TOLERANCE_M %d: want 0 to 10000 metres", c.boundaryTolerance)
 	}
 	if c.maxConns < 1 {
 		return fmt.Errorf("invalid TRYGG_DB_MAX_CONNS %d: want at least 1", c.maxConns)

@@ -118,6 +118,9 @@ func runImportReports(ctx context.Context, args []string, getenv func(string) st
 	for _, code := range slices.Sorted(maps.Keys(sum.ByMunicipality)) {
 		fmt.Fprintf(stdout, "  municipality %s: %d\n", code, sum.ByMunicipality[code])
 	}
+	if sum.NearBoundary > 0 {
+		fmt.Fprintf(stdout, "  outside every boundary, placed in the nearest municipality within the boundary tolerance: %d\n", sum.NearBoundary)
+	}
 	if len(sum.Errors) > 0 {
 		return fmt.Errorf("%s: %d errors; nothing was written", path, len(sum.Errors))
 	}

@@ -187,6 +187,7 @@ func createWalkFromFiles(ctx context.Context, store *postgis.DB, w trygg.Walk, r
 		}
 		n = len(ids)
 		fmt.Fprintf(stdout, "stored %d observations\n", n)
+		printNearBoundary(ctx, store, ids, stdout)
 	}
 	printWalkSummary(stdout, created, n)
 	return nil
@@ -220,6 +221,7 @@ func addToWalk(ctx context.Context, store *postgis.DB, walkID string, route *imp
 		}
 		n = len(ids)
 		fmt.Fprintf(stdout, "stored %d observations\n", n)
+		printNearBoundary(ctx, store, ids, stdout)
 	}
 	if route != nil {
 		if w, err = importer.SetRoute(ctx, store, w.ID, *route); err != nil {
@@ -291,6 +293,14 @@ func readObservationFile(path string, cats []trygg.Category, stdout io.Writer) (
 }
 
 // printWalkSummary prints the last line of a walk import.
+// printNearBoundary says how many of the stored reports ids lie outside every boundary,
+// placed by the boundary tolerance (TRYGG_BOUNDARY_TOLERANCE_M).
+func printNearBoundary(ctx context.Context, store *postgis.DB, ids []string, stdout io.Writer) {
+	if n, err := store.NearBoundary(ctx, ids); err == nil && n > 0 {
+		fmt.Fprintf(stdout, "  outside every boundary, placed in the walk's municipality within the boundary tolerance: %d\n", n)
+	}
+}
+
 func printWalkSummary(stdout io.Writer, w trygg.Walk, observations int) {
 	route := "no route"
 	switch {

@@ -29,6 +29,7 @@ Commands:
   import walk --walk ID|--municipality CODE --title T [--route FILE] [--observations FILE]
                                  a safety walk's route (GPX, GeoJSON) and observations (CSV, GeoJSON)
   import police-events FILE      load the Police's public events (JSON) as area-level reports
+  import gazetteer FILE.osm.pbf  load place names (addresses, streets, stops, places) from OpenStreetMap
   demo                           load the demo data (five municipalities, police areas, demo accounts)
   user add|passwd                add a staff user, set a password
   token create|revoke            create or revoke an API token for machine clients
@@ -89,7 +90,7 @@ func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 // openDB connects and checks the schema is current, for commands that do not migrate.
 func openDB(ctx context.Context, c dbConfig) (*postgis.DB, error) {
 	db, err := postgis.Open(ctx, c.url, postgis.Options{StatementTimeout: c.statementTimeout, ApplicationName: "trygg",
-		MaxConns: int32(c.maxConns)})
+		MaxConns: int32(c.maxConns), BoundaryToleranceM: c.boundaryToleranceM()})
 	if err != nil {
 		return nil, err
 	}
@@ -125,8 +126,8 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	switch {
 	case len(args) > 0 && isHelp(args[0]):
-		fmt.Fprintln(stdout, "Usage: trygg import municipalities|reports [flags] FILE\n\n"+
-			"'trygg import municipalities -h' and 'trygg import reports -h' explain each.")
+		fmt.Fprintln(stdout, "Usage: trygg import municipalities|reports|walk|police-events|gazetteer [flags] FILE\n\n"+
+			"'trygg import municipalities -h', 'trygg import reports -h' and so on explain each.")
 		return nil
 	case len(args) > 0 && args[0] == "reports":
 		return runImportReports(ctx, args[1:], getenv, stdout, stderr)
@@ -134,6 +135,8 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return runImportWalk(ctx, args[1:], getenv, stdout, stderr)
 	case len(args) > 0 && args[0] == "police-events":
 		return runImportPoliceEvents(ctx, args[1:], getenv, stdout, stderr)
+	case len(args) > 0 && args[0] == "gazetteer":
+		return runImportGazetteer(ctx, args[1:], getenv, stdout, stderr)
 	case len(args) == 0 || args[0] != "municipalities":
 		return errors.New("usage: trygg import municipalities|reports [flags] FILE")
 	}

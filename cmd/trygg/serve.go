@@ -53,7 +53,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	f.String(&proxies, "trusted-proxies", "TRYGG_TRUSTED_PROXIES", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is trusted")
 	f.String(&reportRate, "report-rate", "TRYGG_REPORT_RATE", "10/10m", "public report submissions per client address, as N/DURATION (0 for no limit)")
 	f.String(&confirmRate, "confirm-rate", "TRYGG_CONFIRM_RATE", "30/10m", "public \"me too\" confirmations per client address, as N/DURATION")
-	var hotspotRate string
+	var hotspotRate, searchRate string
+	f.String(&searchRate, "search-rate", "TRYGG_SEARCH_RATE", "120/1m", "public place searches and reverse lookups per client address, as N/DURATION (0 for no limit)")
 	f.String(&hotspotRate, "hotspot-rate", "TRYGG_HOTSPOT_RATE", "30/1m", "public hotspot analyses per client address, as N/DURATION (0 for no limit)")
 	f.String(&grid, "public-grid", "TRYGG_PUBLIC_GRID_M", "50", "public positions of point reports snap to cells of this many metres (SWEREF 99 TM), 10 to 1000")
 	f.Duration(&retention, "contact-retention", "TRYGG_CONTACT_RETENTION", defaultContactRetention, "reporters' contact data is deleted after this (checked daily)")
@@ -104,6 +105,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if o.ConfirmRate, err = parseRate(confirmRate); err != nil {
 		return fmt.Errorf("invalid TRYGG_CONFIRM_RATE %q: %v", confirmRate, err)
+	}
+	if o.SearchRate, err = parseRate(searchRate); err != nil {
+		return fmt.Errorf("invalid TRYGG_SEARCH_RATE %q: %v", searchRate, err)
 	}
 	if o.HotspotRate, err = parseRate(hotspotRate); err != nil {
 		return fmt.Errorf("invalid TRYGG_HOTSPOT_RATE %q: %v", hotspotRate, err)
@@ -159,7 +163,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	store, err := postgis.Open(ctx, db.url, postgis.Options{StatementTimeout: db.statementTimeout,
 		ApplicationName: "trygg", Role: postgis.AppRole, RolePassword: appPassword, PublicGridM: o.PublicGridM,
-		MaxConns: int32(db.maxConns)})
+		MaxConns: int32(db.maxConns), BoundaryToleranceM: db.boundaryToleranceM()})
 	if err != nil {
 		return fmt.Errorf("connect as %s: %w", postgis.AppRole, err)
 	}

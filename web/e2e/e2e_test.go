@@ -94,6 +94,9 @@ func startServer(t *testing.T) string {
 	if err := demo.Load(ctx, owner, nil); err != nil {
 		t.Fatal(err)
 	}
+	if err := demo.LoadGazetteer(ctx, owner, nil); err != nil {
+		t.Fatal(err)
+	}
 	for _, o := range demo.Organisations() {
 		if err := owner.UpsertOrganisation(ctx, o); err != nil {
 			t.Fatal(err)

@@ -119,6 +119,18 @@ try {
 	if (bytes > 2 * 1024 * 1024) problems.push(`resident page transfer ${bytes} bytes is above 2 MiB`);
 	await shot(page, '01-resident-map');
 
+	// 2a. Search for a place by keyboard (words in any order, a typo): the hit moves the map.
+	const search = page.getByRole('combobox', { name: 'Sök plats, gata, adress eller hållplats' });
+	await search.fill('resesentrum vara');
+	await page.getByRole('option', { name: /Vara resecentrum/ }).first().waitFor();
+	await search.press('ArrowDown');
+	await search.press('Enter');
+	await page.waitForFunction(() => {
+		const c = window.trygg.map.getCenter();
+		return Math.abs(c.lng - 12.9518) < 0.002 && Math.abs(c.lat - 58.2612) < 0.002;
+	});
+	step('search "resesentrum vara" flew the map to Vara resecentrum');
+
 	// 2. Mark a place: "Markera en plats", then a tap on the map.
 	await page.evaluate(({ lon, lat }) => window.trygg.map.jumpTo({ center: [lon, lat], zoom: 15 }), place);
 	await mapIdle(page);
@@ -127,6 +139,8 @@ try {
 	const box = await page.locator('.map canvas').boundingBox();
 	await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
 	await page.getByRole('group', { name: 'Vad gäller det?' }).waitFor();
+	// The form names the place from the gazetteer instead of coordinates.
+	await page.getByTestId('place-line').filter({ hasText: 'Plats vald: vid Stora torget' }).waitFor();
 	await page.locator('.cat label', { hasText: 'Dålig belysning' }).click();
 	await page.locator('.feelings label', { hasText: /^Otryggt$/ }).click();
 	await page.locator('.when label', { hasText: 'Kväll (18–22)' }).click();

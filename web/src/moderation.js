@@ -46,6 +46,7 @@ export async function moderation(rerender) {
 				onclick: () => select(i),
 			}, h('span', { html: icon(st.cats.find((c) => c.code === p.category)?.icon) }),
 			h('span', { class: 'grow' }, h('strong', null, categoryLabel(st.cats, p.category)), h('br'),
+				p.place_label ? h('small', { class: 'place-label' }, p.place_label) : null, p.place_label ? h('br') : null,
 				h('small', null, `${t(`feeling${p.feeling}`)} · ${formatDate(p.created_at)}`))));
 		}));
 		drawDetail();
@@ -124,6 +125,8 @@ export async function moderation(rerender) {
 			h('div', { class: 'cols' },
 				h('div', null,
 					h('dl', { class: 'facts' },
+						p.place_label ? h('dt', null, t('placeLabel', { label: '' }).replace(/:\s*$/, '')) : null,
+						p.place_label ? h('dd', null, p.place_label) : null,
 						h('dt', null, t('feeling')), h('dd', null, t(`feeling${p.feeling}`)),
 						h('dt', null, t('when')), h('dd', null, (p.when || []).map((w) => t(`when_${w}`)).join(', ') || '–'),
 						h('dt', null, t('source')), h('dd', null, p.source),

@@ -65,8 +65,30 @@ function wireMap(map, state, go, render) {
 	}
 }
 
+/** placeText says which place is chosen: its name from the gazetteer, else its coordinates. */
+function placeText(place) {
+	if (!place) return t('noPlace');
+	if (place.label) return t('placeChosenLabel', { label: place.label });
+	return t('placeChosen', { lat: place.lat.toFixed(5), lon: place.lon.toFixed(5) });
+}
+
+/** nameThePlace asks the server what a report at the chosen place will be called
+ * (the same place_label the stored report gets) and shows it once it answers. */
+async function nameThePlace(state) {
+	const place = state.place;
+	try {
+		const out = await api('GET', `/api/v1/search/reverse?lon=${place.lon}&lat=${place.lat}`);
+		if (state.place !== place || !out?.label) return;
+		place.label = out.label;
+		const line = document.querySelector('.place-line');
+		if (line) line.textContent = placeText(place);
+		announce(placeText(place));
+	} catch { /* no label: the coordinates stay */ }
+}
+
 function setPlace(map, state, lngLat, go, render) {
 	state.place = { lon: +lngLat.lng.toFixed(6), lat: +lngLat.lat.toFixed(6) };
+	nameThePlace(state);
 	if (!state.marker) {
 		state.marker = new Marker({ draggable: true, color: '#b3261e' }).setLngLat(lngLat).addTo(map);
 		state.marker.getElement().setAttribute('aria-label', t('stepPlace'));
@@ -74,7 +96,7 @@ function setPlace(map, state, lngLat, go, render) {
 	} else {
 		state.marker.setLngLat(lngLat);
 	}
-	announce(t('placeChosen', { lat: state.place.lat.toFixed(5), lon: state.place.lon.toFixed(5) }));
+	announce(placeText(state.place));
 	if (state.step === 'place') go('form');
 	else render();
 }
@@ -93,6 +115,7 @@ function renderSheet(sheet, state, go) {
 		const mine = myReports();
 		sheet.replaceChildren(...[
 			title(t('tagline')),
+			placeSearch(state),
 			h('button', { class: 'primary big', type: 'button', onclick: () => go('place') },
 				h('span', { 'aria-hidden': 'true', class: 'plus' }, '+'), t('markPlace')),
 			municipalityPicker(state),
@@ -110,6 +133,7 @@ function renderSheet(sheet, state, go) {
 		sheet.replaceChildren(
 			title(t('stepPlace')),
 			h('p', null, t('placeHelp')),
+			placeSearch(state),
 			h('div', { class: 'row' },
 				locBtn,
 				h('button', { type: 'button', onclick: () => state.map && setPlaceCentre(state, go) }, t('useCentre'))),
@@ -201,8 +225,7 @@ function reportForm(state, go) {
 	const nearbyBox = h('section', { class: 'nearby', 'aria-live': 'polite' });
 	loadNearby(state, nearbyBox);
 
-	const placeLine = h('p', { class: 'place-line' },
-		state.place ? t('placeChosen', { lat: state.place.lat.toFixed(5), lon: state.place.lon.toFixed(5) }) : t('noPlace'));
+	const placeLine = h('p', { class: 'place-line', 'aria-live': 'polite', 'data-testid': 'place-line' }, placeText(state.place));
 
 	const catFS = h('fieldset', { class: 'categories' }, h('legend', null, t('categoryLegend')),
 		h('div', { class: 'cat-grid' }, state.cats.map((c) => {
@@ -338,6 +361,103 @@ function distance(a, b) {
 	return 2 * r * Math.asin(Math.sqrt(s));
 }
 
+/**
+ * placeSearch is the search box for places, streets, addresses and stops
+ * (GET /api/v1/search, nearest to the map's centre first): a combobox with a listbox
+ * of hits (arrow keys, Enter, Escape); choosing one flies the map there.
+ */
+function placeSearch(state) {
+	const inputId = id('search');
+	const listId = id('hits');
+	const input = h('input', {
+		id: inputId, type: 'search', autocomplete: 'off', spellcheck: 'false', role: 'combobox',
+		'aria-autocomplete': 'list', 'aria-expanded': 'false', 'aria-controls': listId,
+		placeholder: t('searchPlaceholder'), 'data-testid': 'place-search', maxlength: 100,
+	});
+	const list = h('ul', { id: listId, role: 'listbox', class: 'search-hits', 'aria-label': t('searchLabel'), hidden: true });
+	const note = h('p', { class: 'sr-only', 'aria-live': 'polite' });
+	let hits = [];
+	let active = -1;
+	let timer = 0;
+	let seq = 0;
+	const close = () => {
+		list.hidden = true;
+		input.setAttribute('aria-expanded', 'false');
+		input.removeAttribute('aria-activedescendant');
+		active = -1;
+	};
+	const mark = (i) => {
+		active = i;
+		[...list.children].forEach((li, j) => li.setAttribute('aria-selected', String(j === i)));
+		if (i >= 0) input.setAttribute('aria-activedescendant', list.children[i].id);
+		else input.removeAttribute('aria-activedescendant');
+	};
+	const choose = (f) => {
+		close();
+		input.value = f.properties.label;
+		const [lon, lat] = f.geometry.coordinates;
+		const zoom = { municipality: 11, street: 16 }[f.properties.kind] ?? 17;
+		state.map?.flyTo({ center: [lon, lat], zoom });
+		announce(t('searchMoved', { label: f.properties.label }));
+	};
+	const run = async () => {
+		const q = input.value.trim();
+		const mine = ++seq;
+		if (q.length < 2) {
+			hits = [];
+			list.replaceChildren();
+			close();
+			return;
+		}
+		const c = state.map?.getCenter();
+		const near = c ? `&near=${c.lng.toFixed(5)},${c.lat.toFixed(5)}` : '';
+		try {
+			const fc = await api('GET', `/api/v1/search?q=${encodeURIComponent(q)}${near}&limit=8`);
+			if (mine !== seq) return;
+			hits = fc.features;
+		} catch (ex) {
+			if (mine !== seq) return;
+			hits = [];
+			note.textContent = problemText(ex);
+			return;
+		}
+		list.replaceChildren(...hits.map((f, i) => {
+			const li = h('li', { id: `${listId}-${i}`, role: 'option', 'aria-selected': 'false' },
+				h('span', null, f.properties.label), ' ', h('small', { class: 'muted' }, t(`kind_${f.properties.kind}`)));
+			li.addEventListener('mousedown', (e) => { e.preventDefault(); choose(f); });
+			return li;
+		}));
+		list.hidden = hits.length === 0;
+		input.setAttribute('aria-expanded', String(hits.length > 0));
+		active = -1;
+		note.textContent = hits.length ? t('searchHits', { n: hits.length }) : t('searchNoHits', { q });
+	};
+	input.addEventListener('input', () => {
+		clearTimeout(timer);
+		timer = setTimeout(run, 250);
+	});
+	input.addEventListener('keydown', (e) => {
+		if (e.key === 'ArrowDown' && hits.length) {
+			e.preventDefault();
+			if (list.hidden) { list.hidden = false; input.setAttribute('aria-expanded', 'true'); }
+			mark((active + 1) % hits.length);
+		} else if (e.key === 'ArrowUp' && hits.length) {
+			e.preventDefault();
+			mark(active <= 0 ? hits.length - 1 : active - 1);
+		} else if (e.key === 'Enter') {
+			e.preventDefault();
+			if (active >= 0) choose(hits[active]);
+			else if (hits.length) choose(hits[0]);
+			else run();
+		} else if (e.key === 'Escape') {
+			close();
+		}
+	});
+	input.addEventListener('blur', () => setTimeout(close, 150));
+	return h('div', { class: 'place-search', role: 'search' },
+		h('label', { for: inputId }, t('searchLabel')), input, list, note);
+}
+
 function confirmation(state, go) {
 	const out = state.result;
 	const link = `${location.origin}/rapport/${out.id}#t=${encodeURIComponent(out.erasure_token)}`;
@@ -353,6 +473,7 @@ function confirmation(state, go) {
 	};
 	return h('div', { class: 'confirmation' },
 		h('p', null, t('thanksText')),
+		out.place_label ? h('p', { class: 'place-line', 'data-testid': 'confirmed-place' }, t('placeLabel', { label: out.place_label })) : null,
 		h('p', null, t('followUpLabel')),
 		h('p', { class: 'copyline' }, h('a', { href: link, class: 'follow-up', 'data-testid': 'follow-up' }, link), copy(link)),
 		h('p', null, t('tokenLabel')),

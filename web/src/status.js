@@ -92,6 +92,7 @@ function render(rep, cats, token, reportId, rerender) {
 	const currentIdx = steps.reduce((acc, [, ok], i) => (ok ? i : acc), 0);
 	const out = [];
 	if (p.category) out.push(h('p', { class: 'lead' }, categoryLabel(cats, p.category)));
+	if (p.place_label) out.push(h('p', { class: 'place-line', 'data-testid': 'status-place' }, t('placeLabel', { label: p.place_label })));
 	out.push(h('p', { class: 'muted' }, t('createdAt', { d: formatDate(p.created_at) }),
 		p.confirmations ? ` · ${t('confirmations', { n: p.confirmations })}` : ''));
 	if (p.status === 'rejected') {

@@ -229,6 +229,7 @@ export function walksPanel(panel, ctx) {
 			st.obs.length
 				? h('ol', { class: 'plain obs-list' }, st.obs.map((o) => h('li', null,
 					h('strong', null, categoryLabel(ctx.cats, o.properties.category)), ` · ${t(`feeling${o.properties.feeling}`)}`,
+					o.properties.place_label ? ` · ${o.properties.place_label}` : '',
 					o.properties.description ? [h('br'), h('small', null, o.properties.description)] : null)))
 				: h('p', { class: 'muted' }, t('observationsNone')),
 			h('div', { class: 'row' }, obsBtn), obsBox,
