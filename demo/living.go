@@ -896,4 +896,3 @@ func policeAreasOf(code string) []string {
 	}
 	return out
 }
-
