@@ -184,6 +184,10 @@ func prepare(ctx context.Context, owner *postgis.DB, environment string, loadDem
 			if err := demo.LoadUsers(ctx, owner, stdout); err != nil {
 				return err
 			}
+			// The gazetteer (demo.LoadGazetteer) goes here, before the living data.
+			if err := demo.LoadLiving(ctx, demo.WithAnalyses(owner), time.Now(), demo.LivingOptions{}, stdout); err != nil {
+				return err
+			}
 		}
 	}
 	if environment == "production" {
