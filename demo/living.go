@@ -41,8 +41,8 @@ var policeEvents []byte
 // report histories name it, and a reset deletes by it.
 const LivingActor = "demo:living"
 
-// LivingSeed is the seed of the living demo's generator.
-const LivingSeed = 17_04
+// LivingSeed is the seed of the living demo's generator (and of its patrol plans).
+const LivingSeed = 1704
 
 // LivingStore is what loading the living demo needs of the store; WithAnalyses makes
 // one of a *postgis.DB.
@@ -66,7 +66,7 @@ type LivingStore interface {
 	Categories(ctx context.Context) ([]trygg.Category, error)
 	// PlanPatrol plans and saves a patrol (patrol.Plan).
 	PlanPatrol(ctx context.Context, p patrol.Params, now time.Time) (*postgis.PatrolPlan, error)
-	// SaveHotspotRun analyses and saves a run (hotspot.SaveRun).
+	// SaveAnalysis analyses and saves a run (hotspot.SaveRun).
 	SaveAnalysis(ctx context.Context, q trygg.HotspotQuery, name, id string) (*postgis.HotspotRun, error)
 }
 
@@ -628,8 +628,9 @@ func (l *living) camera(ctx context.Context, t town) error {
 		return nil
 	}
 	decided := trygg.Today(l.now.AddDate(0, -8, 0))
-	if decided.Before(trygg.PermitRegimeEnds.Time) {
-		decided = trygg.Today(l.now) // a past now: decided today, as the rules of today allow
+	weighing, dpia, permit := "KS 2025/118: intresseavvägning av behovet mot den personliga integriteten", "KS 2025/119 (konsekvensbedömning)", ""
+	if decided.Before(trygg.PermitRegimeEnds.Time) { // a now before the weighing regime: IMY's permit
+		weighing, dpia, permit = "", "", "IMY DI-2024-0417"
 	}
 	review := trygg.Today(l.now.AddDate(1, 0, 0))
 	signage := trygg.Today(l.now.AddDate(0, -1, 0))
@@ -639,8 +640,7 @@ func (l *living) camera(ctx context.Context, t town) error {
 		Purpose:   "Förebygga och utreda skadegörelse och brott vid resecentrum; öka tryggheten för resenärer.",
 		PlaceType: "travel-centre", PublicAccess: true, Indoor: false, Audio: false, RetentionDays: 7,
 		SignageChecked: &signage, ReviewOn: &review, DecisionOn: &decided,
-		WeighingRef:   "KS 2025/118: intresseavvägning av behovet mot den personliga integriteten",
-		DPIARef:       "KS 2025/119 (konsekvensbedömning)",
+		WeighingRef: weighing, DPIARef: dpia, PermitRef: permit,
 		CommitmentIDs: []string{l.commitments[t.code][trygg.KindCameraSurveillance]}}
 	if c.CommitmentIDs[0] == "" {
 		c.CommitmentIDs = nil
