@@ -712,7 +712,9 @@ func (l *living) patrol(ctx context.Context, t town) error {
 
 // hotspots saves the municipality's public hotspot run of the last twelve months.
 func (l *living) hotspots(ctx context.Context, t town) error {
-	q := trygg.HotspotQuery{Municipality: t.code, Public: true, Period: trygg.PeriodMonth}
+	// 150 m cells: the town centres' clusters come back as several hot areas, not one
+	// blob of the centre (200 m), at half the time of 100 m cells.
+	q := trygg.HotspotQuery{Municipality: t.code, Public: true, Period: trygg.PeriodMonth, CellM: 150}
 	q.Normalize(l.now)
 	if err := q.Check(l.cats); err != nil {
 		return err
@@ -803,7 +805,7 @@ func currentCommitments(t town) (string, []string, []currentCommitment) {
 			fp("Polisen ska vara synlig genom fotpatrullering i centrum och vid stationen på helgkvällar.", 50, 0.8,
 				at("Centrum", varbergCentrum)),
 			walk(3, 0.7),
-			dialogue(4, 1.0),
+			traffic(16, 0.9, "Polisen ska genomföra riktade trafikkontroller mot A- och EPA-traktorer och mopeder i centrum och på infarterna."),
 		}
 	case "1494":
 		return "Lidköpings", []string{trygg.FocusUnsafePlaces, trygg.FocusYouth}, []currentCommitment{
@@ -826,6 +828,9 @@ func currentCommitments(t town) (string, []string, []currentCommitment) {
 		{party: trygg.PartyJoint, focus: trygg.FocusYouth, kind: trygg.KindSchoolVisit,
 			text: "Skola, socialtjänst och polis ska besöka skolorna för tidig upptäckt av unga i riskzon.", target: 20,
 			geoms: []orb.Geometry{mariestadCentrum}, hour: 11, mins: 45, pace: 0.75},
+		{party: trygg.PartyJoint, focus: trygg.FocusRelationshipViolence, kind: trygg.KindInformation,
+			text: "Kommun och polis ska genomföra informationsinsatser mot våld i nära relation och hedersrelaterat våld.", target: 6,
+			hour: 12, mins: 180, pace: 0.8},
 	}
 }
 
