@@ -30,7 +30,7 @@ Commands:
   import walk --walk ID|--municipality CODE --title T [--route FILE] [--observations FILE]
                                  a safety walk's route (GPX, GeoJSON) and observations (CSV, GeoJSON)
   import police-events FILE      load the Police's public events (JSON) as area-level reports
-  demo                           load the demo data (five municipalities, police areas, demo accounts)
+  demo [-reset] [-living=false]  load the demo data (five municipalities, police areas, demo accounts, living data)
   user add|passwd                add a staff user, set a password
   token create|revoke            create or revoke an API token for machine clients
   tiles seed --municipality CODE [--zoom 10-16] [--layer reports|all] [--url URL]
