@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"encoding/csv"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -149,7 +150,8 @@ func LoadLiving(ctx context.Context, store LivingStore, now time.Time, opts Livi
 	if deleted > 0 {
 		fmt.Fprintf(w, "demo: deleted the living data (%d reports)\n", deleted)
 	}
-	l := &living{store: store, now: now, rng: rand.New(rand.NewPCG(LivingSeed, uint64(LivingSeed)*7919)), w: w}
+	l := &living{store: store, now: now, w: w}
+	l.seed("")
 	if l.patterns, err = readPatterns(); err != nil {
 		return err
 	}
@@ -169,6 +171,7 @@ func LoadLiving(ctx context.Context, store LivingStore, now time.Time, opts Livi
 	}
 	for _, t := range ts {
 		for _, s := range steps {
+			l.seed(t.key + "/" + s.name) // each step its own stream: reports do not move when a now adds activities
 			if err := s.fn(ctx, t); err != nil {
 				return fmt.Errorf("demo: %s %s: %w", t.name, s.name, err)
 			}
@@ -188,6 +191,13 @@ func LoadLiving(ctx context.Context, store LivingStore, now time.Time, opts Livi
 	}
 	fmt.Fprintf(w, "demo: living data in %.1f s: %s\n", time.Since(start).Seconds(), l.counts())
 	return nil
+}
+
+// seed starts the generator's stream of a step: LivingSeed and the step's name.
+func (l *living) seed(name string) {
+	h := fnv.New64a()
+	h.Write([]byte(name)) //nolint:errcheck // a hash does not fail
+	l.rng = rand.New(rand.NewPCG(LivingSeed, h.Sum64()))
 }
 
 // living is one load's state.

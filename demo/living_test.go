@@ -249,5 +249,18 @@ func TestLoadLiving(t *testing.T) {
 		if !reflect.DeepEqual(again, positions) {
 			t.Errorf("two loads with the same now made different reports")
 		}
+
+		// Another now moves the dates, not the places.
+		places := `SELECT md5(string_agg(ST_AsText(geom) || category, ',' ORDER BY ST_X(geom), ST_Y(geom), category))
+			FROM report WHERE source = 'resident'`
+		same := pgtest.Strings(t, url, places)
+		loadLiving(t, db, livingNow.AddDate(0, 1, 10), true)
+		if got := pgtest.Strings(t, url, places); !reflect.DeepEqual(got, same) {
+			t.Errorf("a load with another now placed the reports elsewhere")
+		}
+		if n := pgtest.Strings(t, url, `SELECT count(*)::text FROM report WHERE source = 'resident'
+			AND coalesce(observed_at, created_at) > $1`, livingNow); n[0] == "0" {
+			t.Errorf("a load with a later now dated no report after the first now")
+		}
 	})
 }
