@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -61,50 +60,8 @@ func (s *Server) hotspotQuery(r *http.Request, v url.Values) (trygg.HotspotQuery
 	return q, nil
 }
 
-// hotspotParams is the query as the response shows it: the parameters used, defaults
-// filled in, by the names ParseQuery reads.
-func hotspotParams(q trygg.HotspotQuery) map[string]any {
-	p := map[string]any{"method": q.Method, "grid": q.Grid, "cell": q.CellM, "band": q.BandCells,
-		"fdr": !q.NoFDR, "study_area": q.StudyArea, "half_life": q.HalfLifeDays, "source_weights": q.SourceWeights, "period": q.Period,
-		"public": q.Public, "min_count": q.MinCount, "at": q.At.UTC().Format(time.RFC3339),
-		"feeling_weights": trygg.FeelingWeights}
-	if q.Method == trygg.MethodDBSCAN {
-		p["eps"], p["min_points"] = q.EpsM, q.MinPoints
-		delete(p, "grid")
-		delete(p, "cell")
-		delete(p, "band")
-		delete(p, "fdr")
-		delete(p, "study_area")
-		delete(p, "period")
-	}
-	set := func(name string, v any, ok bool) {
-		if ok {
-			p[name] = v
-		}
-	}
-	set("municipality", q.Municipality, q.Municipality != "")
-	if b := q.BBox; b != nil {
-		p["bbox"] = []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
-	}
-	set("category", q.Categories, len(q.Categories) > 0)
-	set("source", q.Sources, len(q.Sources) > 0)
-	set("when", q.When, len(q.When) > 0)
-	set("days", q.Days, q.Days != "")
-	set("months", q.Months, len(q.Months) > 0)
-	if q.Hours != nil {
-		p["hours"] = fmt.Sprintf("%02d-%02d", q.Hours.From, q.Hours.To)
-	}
-	if q.Dark != nil {
-		p["dark"] = *q.Dark
-	}
-	if q.From != nil {
-		p["from"] = q.From.UTC().Format(time.RFC3339Nano)
-	}
-	if q.To != nil {
-		p["to"] = q.To.UTC().Format(time.RFC3339Nano)
-	}
-	return p
-}
+// hotspotParams is the query as the response shows it (hotspot.Parameters).
+func hotspotParams(q trygg.HotspotQuery) map[string]any { return hotspot.Parameters(q) }
 
 type hotspotFeature struct {
 	Type       string            `json:"type"`
@@ -281,11 +238,8 @@ func cellsOf(cs []hotspot.Cell) []postgis.Cell {
 // cellOf is a cell's properties; the public sees no numbers of a cell with fewer
 // reports than the minimum count.
 func cellOf(c hotspot.Cell, q trygg.HotspotQuery) cellProperties {
-	p := cellProperties{I: c.I, J: c.J, Value: c.Value, Count: c.Count, Z: c.Z, P: c.P, Class: c.Class, Pattern: c.Pattern}
-	if q.Public && c.Count < q.MinCount {
-		p = cellProperties{I: c.I, J: c.J, P: 1}
-	}
-	return p
+	c = hotspot.PublicCell(c, q)
+	return cellProperties{I: c.I, J: c.J, Value: c.Value, Count: c.Count, Z: c.Z, P: c.P, Class: c.Class, Pattern: c.Pattern}
 }
 
 type runInput struct {
@@ -326,30 +280,8 @@ func (s *Server) handleCreateHotspotRun(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	defer release()
-	res, err := hotspot.Run(r.Context(), s.db, q)
+	run, err := hotspot.SaveRun(r.Context(), s.db, q, in.Name, "")
 	if err != nil {
-		return err
-	}
-	params, _ := json.Marshal(hotspotParams(res.Query)) // the band used, searched or given
-	run := &postgis.HotspotRun{Municipality: q.Municipality, Name: in.Name, Method: q.Method, Public: q.Public, Query: params}
-	if len(res.Cells) > 0 {
-		polys, err := s.db.HotspotCellPolygons(r.Context(), q, cellsOf(res.Cells))
-		if err != nil {
-			return err
-		}
-		run.Cells = make([]postgis.RunCell, len(res.Cells))
-		for i, c := range res.Cells {
-			p := cellOf(c, q)
-			run.Cells[i] = postgis.RunCell{Cell: c.Cell, Polygon: polys[c.Cell], Value: p.Value, Count: p.Count,
-				Z: p.Z, P: p.P, Class: p.Class}
-		}
-	}
-	for _, h := range res.Hotspots {
-		stats, _ := json.Marshal(h)
-		run.Hotspots = append(run.Hotspots, postgis.RunHotspot{Rank: h.Rank, Polygon: h.Polygon, Score: h.Score,
-			Z: h.Z, Value: h.Value, Count: h.Count, Pattern: h.Pattern, Stats: stats})
-	}
-	if err := s.db.SaveHotspotRun(r.Context(), run); err != nil {
 		return err
 	}
 	release() // before writing to a client that may read slowly

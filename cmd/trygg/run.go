@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/trygg-gis/trygg"
 	"github.com/trygg-gis/trygg/demo"
@@ -30,7 +31,7 @@ Commands:
                                  a safety walk's route (GPX, GeoJSON) and observations (CSV, GeoJSON)
   import police-events FILE      load the Police's public events (JSON) as area-level reports
   import gazetteer FILE.osm.pbf  load place names (addresses, streets, stops, places) from OpenStreetMap
-  demo                           load the demo data (five municipalities, police areas, demo accounts)
+  demo [-reset] [-living=false]  load the demo data (five municipalities, police areas, demo accounts, living data)
   user add|passwd                add a staff user, set a password
   token create|revoke            create or revoke an API token for machine clients
   tiles seed --municipality CODE [--zoom 10-16] [--layer reports|all] [--url URL]
@@ -199,14 +200,31 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 }
 
 func runDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var db dbConfig
-	f := newEnvFlags("demo", getenv, stderr, "Usage: trygg demo [flags]\n\nLoads (or refreshes) the demo data: Vara, Vetlanda, Varberg, Lidköping and Mariestad\nwith their SCB boundaries and police areas, their organisations and one demo account per\nrole and organisation (new accounts' passwords are printed once).")
+	var (
+		db          dbConfig
+		environment string
+		reset       bool
+		living      bool
+	)
+	f := newEnvFlags("demo", getenv, stderr, "Usage: trygg demo [flags]\n\nLoads (or refreshes) the demo data: Vara, Vetlanda, Varberg, Lidköping and Mariestad\nwith their SCB boundaries and police areas, their organisations and one demo account per\nrole and organisation (new accounts' passwords are printed once), and their living data\n(reports, walks, dialogue, EST, cameras, current promises, patrol plans, public hotspot runs,\ndated from now) unless it is there already.")
 	db.register(f)
+	f.String(&environment, "env", "TRYGG_ENV", "development", "development or production (production refuses demo data)")
+	f.fs.BoolVar(&reset, "reset", false, "delete the demo's living data and load it again, dated from now")
+	f.fs.BoolVar(&living, "living", true, "load the living data (false: municipalities, police areas, promises and accounts only)")
 	if err := f.Parse(args); err != nil {
 		return err
 	}
 	if err := db.validate(); err != nil {
 		return err
+	}
+	if environment != "development" && environment != "production" {
+		return fmt.Errorf("invalid TRYGG_ENV %q: want development or production", environment)
+	}
+	if environment == "production" {
+		return fmt.Errorf("trygg demo is not allowed with TRYGG_ENV=production")
+	}
+	if reset && !living {
+		return fmt.Errorf("-reset loads the living data again: it cannot go with -living=false")
 	}
 	store, err := openDB(ctx, db)
 	if err != nil {
@@ -216,5 +234,15 @@ func runDemo(ctx context.Context, args []string, getenv func(string) string, std
 	if err := demo.Load(ctx, store, stdout); err != nil {
 		return err
 	}
-	return demo.LoadUsers(cliContext(ctx, getenv), store, stdout)
+	if err := demo.LoadUsers(cliContext(ctx, getenv), store, stdout); err != nil {
+		return err
+	}
+	if !living {
+		return nil
+	}
+	// The gazetteer first: the living data's reports take their place labels from it.
+	if err := demo.LoadGazetteer(ctx, store, stdout); err != nil {
+		return err
+	}
+	return demo.LoadLiving(ctx, demo.WithAnalyses(store), time.Now(), demo.LivingOptions{Reset: reset}, stdout)
 }

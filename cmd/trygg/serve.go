@@ -188,6 +188,13 @@ func prepare(ctx context.Context, owner *postgis.DB, environment string, loadDem
 			if err := demo.LoadUsers(ctx, owner, stdout); err != nil {
 				return err
 			}
+			// The gazetteer first: the living data's reports take their place labels from it.
+			if err := demo.LoadGazetteer(ctx, owner, stdout); err != nil {
+				return err
+			}
+			if err := demo.LoadLiving(ctx, demo.WithAnalyses(owner), time.Now(), demo.LivingOptions{}, stdout); err != nil {
+				return err
+			}
 		}
 	}
 	if environment == "production" {
