@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/trygg-gis/trygg/basemap"
 	"log/slog"
 	"net"
 	"net/http"
@@ -45,6 +46,9 @@ type Options struct {
 	TileCacheMB      int // size of the in-memory cache of gzipped tiles, in MB
 
 	BasemapStyle string // URL of a MapLibre style the web map draws under Trygg's layers; "" for none
+	// Basemap is the self-hosted basemap (TRYGG_BASEMAP) served at /basemap and drawn in
+	// /styles/trygg.json; nil for none. The caller opens and closes it.
+	Basemap *basemap.Archive
 
 	// PublicURL is the server's public address (scheme://host[:port][/prefix], no
 	// trailing slash) that absolute URLs in answers are built on; "" builds them on

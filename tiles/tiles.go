@@ -67,6 +67,10 @@ type Options struct {
 	ClusterBelow int   // reports are clustered at zooms below this (default 14)
 	CacheBytes   int64 // size of the tile cache (default 64 MB)
 	HTTPS        bool  // TileJSON and style URLs are https even for plain requests
+	// Basemap is the self-hosted basemap's layers (source "basemap", at /basemap.json;
+	// glyphs at /fonts/…), drawn in the style under Trygg's own; nil when no basemap is
+	// configured, and the style then has no basemap, glyphs or text.
+	Basemap []any
 }
 
 // Handler serves the tiles.
