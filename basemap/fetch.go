@@ -47,8 +47,13 @@ func LatestBuildURL(ctx context.Context, now time.Time) (string, error) {
 
 var errMissing = errors.New("not found")
 
-// probe checks that u answers a range request with a PMTiles v3 header.
+const probeTimeout = 20 * time.Second
+
+// probe checks that u answers a range request with a PMTiles v3 header, within
+// probeTimeout (a network that drops packets fails fast).
 func probe(ctx context.Context, u string) error {
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return err
