@@ -169,7 +169,7 @@ func TestArchives(t *testing.T) {
 			if tj.TileJSON != "3.0.0" || len(tj.Tiles) != 1 || tj.Tiles[0] != srv.URL+"/basemap/{z}/{x}/{y}.mvt" {
 				t.Errorf("tilejson %q tiles %q, want 3.0.0 and the server's own tile URL", tj.TileJSON, tj.Tiles)
 			}
-			if len(tj.VectorLayers) != 4 || tj.VectorLayers[2]["id"] != "roads" {
+			if len(tj.VectorLayers) != len(basemaptest.VectorLayers) || tj.VectorLayers[2]["id"] != "roads" {
 				t.Errorf("vector_layers %v, want earth, water, roads, places", tj.VectorLayers)
 			}
 			if tj.MinZoom == nil || *tj.MinZoom != basemaptest.MinZoom || tj.MaxZoom == nil || *tj.MaxZoom != basemaptest.MaxZoom {

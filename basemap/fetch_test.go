@@ -76,7 +76,7 @@ func TestFetch(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if m := a.Metadata(); m.MaxZoom != 13 || m.MinZoom != basemaptest.MinZoom || len(m.VectorLayers) != 4 {
+	if m := a.Metadata(); m.MaxZoom != 13 || m.MinZoom != basemaptest.MinZoom || len(m.VectorLayers) != len(basemaptest.VectorLayers) {
 		t.Errorf("metadata %+v, want zooms %d–13 and the source's vector layers", m, basemaptest.MinZoom)
 	}
 	in, outside := 0, 0

@@ -36,12 +36,20 @@ type Tile struct {
 	Data    []byte // gzipped MVT
 }
 
-// VectorLayers is the archive's vector_layers metadata.
+// VectorLayers is the archive's vector_layers metadata: every layer of the Protomaps
+// schema (so MapLibre finds each layer its style names), of which the tiles hold
+// earth, water, roads and places.
 var VectorLayers = []map[string]any{
 	{"id": "earth", "fields": map[string]string{}, "minzoom": MinZoom, "maxzoom": MaxZoom},
 	{"id": "water", "fields": map[string]string{"kind": "String"}, "minzoom": MinZoom, "maxzoom": MaxZoom},
 	{"id": "roads", "fields": map[string]string{"kind": "String", "name": "String"}, "minzoom": MinZoom, "maxzoom": MaxZoom},
 	{"id": "places", "fields": map[string]string{"kind": "String", "name": "String", "name:sv": "String"}, "minzoom": MinZoom, "maxzoom": MaxZoom},
+	{"id": "landcover", "fields": map[string]string{}, "minzoom": MinZoom, "maxzoom": MaxZoom},
+	{"id": "landuse", "fields": map[string]string{}, "minzoom": MinZoom, "maxzoom": MaxZoom},
+	{"id": "buildings", "fields": map[string]string{}, "minzoom": MinZoom, "maxzoom": MaxZoom},
+	{"id": "boundaries", "fields": map[string]string{}, "minzoom": MinZoom, "maxzoom": MaxZoom},
+	{"id": "pois", "fields": map[string]string{}, "minzoom": MinZoom, "maxzoom": MaxZoom},
+	{"id": "transit", "fields": map[string]string{}, "minzoom": MinZoom, "maxzoom": MaxZoom},
 }
 
 // Tiles returns the tiles over the areas at zooms MinZoom to MaxZoom: each has the
@@ -75,11 +83,14 @@ func Tiles(t testing.TB, areas ...orb.Bound) []Tile {
 					places := geojson.NewFeatureCollection()
 					pf := geojson.NewFeature(c)
 					pf.Properties["kind"], pf.Properties["name"], pf.Properties["name:sv"] = "locality", "Vara", "Vara"
-					pf.Properties["min_zoom"] = 8
+					pf.Properties["min_zoom"], pf.Properties["population_rank"] = 8, 9
 					places.Append(pf)
 					layers := mvt.NewLayers(map[string]*geojson.FeatureCollection{"earth": earth, "water": water, "roads": roads, "places": places})
 					layers.ProjectToTile(tile)
 					layers.Clip(mvt.MapboxGLDefaultExtentBound)
+					for _, l := range layers {
+						l.Version = 2
+					}
 					b, err := mvt.MarshalGzipped(layers)
 					if err != nil {
 						t.Fatal(err)
