@@ -34,7 +34,9 @@ func (s *Server) routes() http.Handler {
 	s.tiles.Register(r)
 	// The self-hosted basemap (package basemap): the operator's archive's tiles and
 	// TileJSON, or 404 saying how to add one. Its glyphs are the web app's (/fonts/…).
-	basemap.NewHandler(s.opts.Basemap, basemap.Hooks{Fail: s.fail, BaseURL: s.baseURL}).Register(r)
+	// Its tiles take the fast path in ServeHTTP, past the router and authentication.
+	s.basemap = basemap.NewHandler(s.opts.Basemap, basemap.Hooks{Fail: s.fail, BaseURL: s.baseURL})
+	s.basemap.Register(r)
 
 	r.Handle("/healthz", s.handle(s.handleHealth)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/readyz", s.handle(s.handleReady)).Methods(http.MethodGet, http.MethodHead)

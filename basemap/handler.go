@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gorilla/mux"
 	"github.com/klauspost/compress/gzip"
@@ -42,6 +43,35 @@ func (h *Handler) Register(r *mux.Router) {
 	r.Handle("/basemap.json", h.get(h.tileJSON)).Methods(http.MethodGet, http.MethodHead)
 }
 
+// TilePath splits the path of a GET or HEAD of /basemap/{z}/{x}/{y}.mvt, for the
+// server's fast path (ServeTile).
+func TilePath(r *http.Request) (z, x, y string, ok bool) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return
+	}
+	rest, ok1 := strings.CutPrefix(r.URL.Path, "/basemap/")
+	rest, ok2 := strings.CutSuffix(rest, ".mvt")
+	if !ok1 || !ok2 {
+		return
+	}
+	parts := strings.Split(rest, "/")
+	if len(parts) != 3 {
+		return
+	}
+	return parts[0], parts[1], parts[2], true
+}
+
+// ServeTile serves tile z/x/y (errors through Hooks.Fail), as the route does.
+func (h *Handler) ServeTile(w http.ResponseWriter, r *http.Request, z, x, y string) {
+	var err error = errNoBasemap
+	if h.a != nil {
+		err = h.serveTile(w, r, z, x, y)
+	}
+	if err != nil {
+		h.hooks.Fail(w, r, err)
+	}
+}
+
 func (h *Handler) get(fn func(http.ResponseWriter, *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var err error = errNoBasemap
@@ -64,7 +94,11 @@ const cacheControl = "public, max-age=86400"
 // for the others, each with its own strong ETag; 204 for a tile the archive lacks.
 func (h *Handler) tile(w http.ResponseWriter, r *http.Request) error {
 	v := mux.Vars(r)
-	z, x, y, err := tiles.ParseTile(v["z"], v["x"], v["y"])
+	return h.serveTile(w, r, v["z"], v["x"], v["y"])
+}
+
+func (h *Handler) serveTile(w http.ResponseWriter, r *http.Request, zs, xs, ys string) error {
+	z, x, y, err := tiles.ParseTile(zs, xs, ys)
 	if err != nil {
 		return err
 	}

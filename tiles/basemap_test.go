@@ -187,6 +187,12 @@ func TestStyleBasemap(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Content-Type") != "application/problem+json" || !strings.Contains(string(b), `"field":"x"`) {
 		t.Errorf("a bad x: %d %s, want 400 problem naming x", resp.StatusCode, b)
 	}
+	// Basemap tiles take the server's fast path: read from the archive, not logged; a
+	// refused one is.
+	if logs := with.logs.String(); strings.Contains(logs, fmt.Sprintf("/basemap/%d/%d/%d.mvt", tl.Z, tl.X, tl.Y)) ||
+		!strings.Contains(logs, "/basemap/15/99999/0.mvt") {
+		t.Errorf("logs: want the refused basemap tile and not the served one:\n%.2000s", logs)
+	}
 	empty := maptile.At(orb.Point{15.08, 57.43}, 12) // Vetlanda, which the archive does not cover
 	resp, b = with.get(t, public, fmt.Sprintf("/basemap/12/%d/%d.mvt", empty.X, empty.Y))
 	if resp.StatusCode != http.StatusNoContent || len(b) != 0 {
