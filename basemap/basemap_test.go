@@ -99,6 +99,22 @@ func TestArchives(t *testing.T) {
 					t.Fatalf("tile %d/%d/%d: %d bytes (%v), want %d", tl.Z, tl.X, tl.Y, len(b), err, len(tl.Data))
 				}
 			}
+			// The road crosses the area at every zoom (each tile's own projected copy).
+			roadZooms := map[int]bool{}
+			for _, tl := range tiles {
+				ls, err := mvt.UnmarshalGzipped(tl.Data)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, l := range ls {
+					if l.Name == "roads" && len(l.Features) > 0 && l.Features[0].Properties["name"] == basemaptest.RoadName {
+						roadZooms[tl.Z] = true
+					}
+				}
+			}
+			if len(roadZooms) != basemaptest.MaxZoom-basemaptest.MinZoom+1 {
+				t.Errorf("the road is in tiles of zooms %v, want every zoom", roadZooms)
+			}
 			srv := server(t, a)
 			tl := tiles[len(tiles)/2]
 			url := srv.URL + "/basemap/" + itoa(tl.Z) + "/" + itoa(tl.X) + "/" + itoa(tl.Y) + ".mvt"

@@ -73,12 +73,12 @@ func Tiles(t testing.TB, areas ...orb.Bound) []Tile {
 					seen[tile] = true
 					earth := geojson.NewFeatureCollection().Append(geojson.NewFeature(tile.Bound().ToPolygon()))
 					water := geojson.NewFeatureCollection()
-					wf := geojson.NewFeature(lake)
+					wf := geojson.NewFeature(orb.Clone(lake)) // projecting a layer changes its geometry in place
 					wf.Properties["kind"] = "lake"
 					water.Append(wf)
 					roads := geojson.NewFeatureCollection()
-					rf := geojson.NewFeature(road)
-					rf.Properties["kind"], rf.Properties["name"] = "major_road", RoadName
+					rf := geojson.NewFeature(orb.Clone(road))
+					rf.Properties["kind"], rf.Properties["name"], rf.Properties["min_zoom"] = "major_road", RoadName, 7
 					roads.Append(rf)
 					places := geojson.NewFeatureCollection()
 					pf := geojson.NewFeature(c)
