@@ -6,6 +6,7 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/trygg-gis/trygg"
+	"github.com/trygg-gis/trygg/basemap"
 	"github.com/trygg-gis/trygg/ogc"
 	"github.com/trygg-gis/trygg/open311"
 	"github.com/trygg-gis/trygg/tiles"
@@ -20,10 +21,22 @@ func (s *Server) routes() http.Handler {
 	// Vector tiles, their TileJSON and the MapLibre style (package tiles): public or the
 	// caller's staff view, cached; every unsafe request marks the tiles' versions stale.
 	// First, because the router tries routes in order and tiles are the most requested.
+	var basemapLayers []any
+	if s.opts.Basemap != nil {
+		basemapLayers, _ = web.BasemapLayers() // the embedded file is made by the build and parses
+		if basemapLayers == nil {
+			basemapLayers = []any{} // the app is not built: the source without layers
+		}
+	}
 	s.tiles = tiles.New(s.db, tiles.Hooks{Fail: s.fail, BaseURL: s.baseURL, Cold: s.gates.coldTiles.enter}, tiles.Options{ClusterBelow: s.opts.TileClusterBelow,
-		CacheBytes: int64(s.opts.TileCacheMB) << 20, HTTPS: s.opts.SecureCookies})
+		CacheBytes: int64(s.opts.TileCacheMB) << 20, HTTPS: s.opts.SecureCookies, Basemap: basemapLayers})
 	r.Use(s.tiles.AfterWrites)
 	s.tiles.Register(r)
+	// The self-hosted basemap (package basemap): the operator's archive's tiles and
+	// TileJSON, or 404 saying how to add one. Its glyphs are the web app's (/fonts/…).
+	// Its tiles take the fast path in ServeHTTP, past the router and authentication.
+	s.basemap = basemap.NewHandler(s.opts.Basemap, basemap.Hooks{Fail: s.fail, BaseURL: s.baseURL})
+	s.basemap.Register(r)
 
 	r.Handle("/healthz", s.handle(s.handleHealth)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/readyz", s.handle(s.handleReady)).Methods(http.MethodGet, http.MethodHead)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/trygg-gis/trygg/basemap"
 	"log/slog"
 	"net"
 	"net/http"
@@ -46,6 +47,9 @@ type Options struct {
 	TileCacheMB      int // size of the in-memory cache of gzipped tiles, in MB
 
 	BasemapStyle string // URL of a MapLibre style the web map draws under Trygg's layers; "" for none
+	// Basemap is the self-hosted basemap (TRYGG_BASEMAP) served at /basemap and drawn in
+	// /styles/trygg.json; nil for none. The caller opens and closes it.
+	Basemap *basemap.Archive
 
 	// PublicURL is the server's public address (scheme://host[:port][/prefix], no
 	// trailing slash) that absolute URLs in answers are built on; "" builds them on
@@ -90,7 +94,8 @@ type Server struct {
 	gates  gates     // limits of expensive work
 	health *dbHealth // logs when the database goes away and returns
 
-	tiles *tiles.Handler // set by routes
+	tiles   *tiles.Handler   // set by routes
+	basemap *basemap.Handler // set by routes
 }
 
 // New returns a server backed by db.
@@ -117,7 +122,25 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.publicTile(w, r, layer, z, x, y)
 		return
 	}
+	if z, x, y, ok := basemap.TilePath(r); ok {
+		s.basemapTile(w, r, z, x, y)
+		return
+	}
 	s.handler.ServeHTTP(w, r)
+}
+
+// basemapTile serves a basemap tile like publicTile, for everyone (the tiles are the
+// same for all, so no session is looked up): a tile read from the archive is counted,
+// not logged, unless it failed.
+func (s *Server) basemapTile(w http.ResponseWriter, r *http.Request, z, x, y string) {
+	start := time.Now()
+	info := s.newInfo(r)
+	info.route = basemap.TileRoute
+	r = r.WithContext(context.WithValue(r.Context(), infoKey, info))
+	rec := &recorder{ResponseWriter: w}
+	rec.Header().Set("X-Request-Id", info.id)
+	defer s.finish(rec, r, info, start, func(status int) bool { return status >= http.StatusBadRequest })
+	s.basemap.ServeTile(rec, r, z, x, y)
 }
 
 // publicTile serves a public tile with what observe does, short of the request

@@ -56,12 +56,22 @@ func (l *logBuffer) String() string {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvWith(t, nil)
+}
+
+// newEnvWith is newEnv with options changed by opt.
+func newEnvWith(t *testing.T, opt func(*api.Options)) *env {
+	t.Helper()
 	owner, url := pgtest.Open(t)
 	if err := demo.Load(context.Background(), owner, nil); err != nil {
 		t.Fatal(err)
 	}
 	logs := &logBuffer{}
-	srv := api.New(pgtest.App(t, url), slog.New(slog.NewJSONHandler(logs, nil)), api.DefaultOptions())
+	o := api.DefaultOptions()
+	if opt != nil {
+		opt(&o)
+	}
+	srv := api.New(pgtest.App(t, url), slog.New(slog.NewJSONHandler(logs, nil)), o)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -143,7 +143,8 @@ func writeJSON(w http.ResponseWriter, r *http.Request, doc any) error {
 }
 
 // style answers GET /styles/trygg.json: a MapLibre style (version 8) drawing the
-// layers of the All tiles, with no basemap.
+// layers of the All tiles, over the self-hosted basemap when one is configured
+// (Options.Basemap: its source, glyphs and layers, every URL on the server's own).
 func (h *Handler) style(w http.ResponseWriter, r *http.Request) error {
 	src := "trygg"
 	count := []any{"coalesce", []any{"get", "count"}, 1}
@@ -215,6 +216,13 @@ func (h *Handler) style(w http.ResponseWriter, r *http.Request) error {
 				"paint": map[string]any{"circle-color": "#212529", "circle-radius": 4,
 					"circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5}},
 		},
+	}
+	if h.opts.Basemap != nil {
+		base := h.base(r)
+		doc["sources"].(map[string]any)["basemap"] = map[string]any{"type": "vector", "url": base + "/basemap.json"}
+		doc["glyphs"] = base + "/fonts/{fontstack}/{range}.pbf"
+		own := doc["layers"].([]any)[1:] // the basemap has its own background
+		doc["layers"] = append(append([]any{}, h.opts.Basemap...), own...)
 	}
 	return writeJSON(w, r, doc)
 }

@@ -67,6 +67,10 @@ type Options struct {
 	ClusterBelow int   // reports are clustered at zooms below this (default 14)
 	CacheBytes   int64 // size of the tile cache (default 64 MB)
 	HTTPS        bool  // TileJSON and style URLs are https even for plain requests
+	// Basemap is the self-hosted basemap's layers (source "basemap", at /basemap.json;
+	// glyphs at /fonts/…), drawn in the style under Trygg's own; nil when no basemap is
+	// configured, and the style then has no basemap, glyphs or text.
+	Basemap []any
 }
 
 // Handler serves the tiles.
@@ -217,7 +221,7 @@ func filtered(layer string) bool { return layer == layerReports || layer == laye
 // tile serves one tile. Its X-Cache header says whether it came from the cache (HIT)
 // or was built (MISS).
 func (h *Handler) tile(w http.ResponseWriter, r *http.Request, layer, zs, xs, ys string) error {
-	z, x, y, err := parseTile(zs, xs, ys)
+	z, x, y, err := ParseTile(zs, xs, ys)
 	if err != nil {
 		return err
 	}
@@ -301,14 +305,14 @@ func (h *Handler) tile(w http.ResponseWriter, r *http.Request, layer, zs, xs, ys
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	if matchETag(r.Header.Get("If-None-Match"), t.ETag) {
+	if MatchETag(r.Header.Get("If-None-Match"), t.ETag) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
 	hd["Content-Type"] = hdrMVT
 	var body []byte
 	switch {
-	case t.Gzip != nil && acceptsGzip(r.Header.Get("Accept-Encoding")):
+	case t.Gzip != nil && AcceptsGzip(r.Header.Get("Accept-Encoding")):
 		body = t.Gzip
 		hd["Content-Encoding"] = hdrGzip
 	case t.Raw != nil: // built a moment ago, being compressed
@@ -345,8 +349,8 @@ var (
 	hdrGzip       = []string{"gzip"}
 )
 
-// parseTile reads z, x and y: integers with z at most MaxZoom and x, y within 2^z.
-func parseTile(zs, xs, ys string) (z, x, y int, err error) {
+// ParseTile reads z, x and y: integers with z at most MaxZoom and x, y within 2^z.
+func ParseTile(zs, xs, ys string) (z, x, y int, err error) {
 	z, err = strconv.Atoi(zs)
 	if err != nil || z < 0 || z > MaxZoom {
 		return 0, 0, 0, invalid("z", "zoom %q is not an integer from 0 to %d", zs, MaxZoom)
@@ -363,9 +367,9 @@ func parseTile(zs, xs, ys string) (z, x, y int, err error) {
 	return z, x, y, nil
 }
 
-// matchETag reports whether an If-None-Match header matches etag (weak comparison, as
+// MatchETag reports whether an If-None-Match header matches etag (weak comparison, as
 // RFC 9110 asks for If-None-Match).
-func matchETag(header, etag string) bool {
+func MatchETag(header, etag string) bool {
 	for _, t := range strings.Split(header, ",") {
 		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
 		if t == "*" || t == etag {
@@ -375,8 +379,8 @@ func matchETag(header, etag string) bool {
 	return false
 }
 
-// acceptsGzip reports whether an Accept-Encoding header accepts gzip.
-func acceptsGzip(header string) bool {
+// AcceptsGzip reports whether an Accept-Encoding header accepts gzip.
+func AcceptsGzip(header string) bool {
 	for _, part := range strings.Split(header, ",") {
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if n := strings.TrimSpace(name); n != "gzip" && n != "*" {

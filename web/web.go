@@ -59,6 +59,12 @@ func New(notFound http.Handler, opts Options) http.Handler {
 		if isPage(name) {
 			name = "/index.html"
 		}
+		if rest, ok := strings.CutPrefix(name, "/fonts/"); ok {
+			if f := glyphs(files, rest); f != nil {
+				f.serve(w, r)
+				return
+			}
+		}
 		f, ok := files[name]
 		if !ok || name == "/dist/README.md" {
 			notFound.ServeHTTP(w, r)
@@ -66,6 +72,47 @@ func New(notFound http.Handler, opts Options) http.Handler {
 		}
 		f.serve(w, r)
 	})
+}
+
+// Font is the one font the app ships, for the basemap's labels.
+const Font = "Noto Sans Regular"
+
+// emptyGlyphs is a glyph range with no glyphs (an empty protocol buffer message).
+var emptyGlyphs = &file{ctype: "application/x-protobuf", body: []byte{}, etag: `"empty-glyphs"`}
+
+// glyphs finds the glyph range of /fonts/{fontstack}/{range}.pbf: from the first font of
+// the stack that is shipped, else from Font; a range of a valid start that is not
+// shipped (scripts beyond Latin, Greek and Cyrillic) is empty. nil for a bad path.
+func glyphs(files map[string]*file, rest string) *file {
+	stack, rng, ok := strings.Cut(rest, "/")
+	r, ok2 := strings.CutSuffix(rng, ".pbf")
+	lo, hi, ok3 := strings.Cut(r, "-")
+	start, err1 := strconv.Atoi(lo)
+	end, err2 := strconv.Atoi(hi)
+	if !ok || !ok2 || !ok3 || err1 != nil || err2 != nil || start < 0 || start%256 != 0 || end != start+255 || end > 65535 {
+		return nil
+	}
+	if _, built := files["/dist/basemap-layers.json"]; !built {
+		return nil
+	}
+	for _, font := range append(strings.Split(stack, ","), Font) {
+		if f, ok := files["/dist/fonts/"+strings.TrimSpace(font)+"/"+rng]; ok {
+			return f
+		}
+	}
+	return emptyGlyphs
+}
+
+// BasemapLayers returns the self-hosted basemap's MapLibre layers (source "basemap",
+// the Protomaps schema, labelled in Swedish in Font), made by build.mjs; nil when the
+// app is not built.
+func BasemapLayers() ([]any, error) {
+	b, err := static.ReadFile("static/dist/basemap-layers.json")
+	if err != nil {
+		return nil, nil //nolint:nilerr // not built: no layers
+	}
+	var layers []any
+	return layers, json.Unmarshal(b, &layers)
 }
 
 // isPage reports whether p is one of the app's views.
@@ -126,6 +173,8 @@ func newFile(name string, b []byte) *file {
 	switch path.Ext(name) {
 	case ".mjs", ".js":
 		ctype = "text/javascript; charset=utf-8"
+	case ".pbf":
+		ctype = "application/x-protobuf"
 	case "":
 		ctype = "application/octet-stream"
 	}

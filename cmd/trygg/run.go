@@ -36,6 +36,8 @@ Commands:
   token create|revoke            create or revoke an API token for machine clients
   tiles seed --municipality CODE [--zoom 10-16] [--layer reports|all] [--url URL]
                                  warm a running server's tile cache, with a progress bar
+  basemap fetch --municipality CODES --out FILE [--url BUILD_URL] [--maxzoom 15]
+                                 extract a vector basemap (PMTiles) for TRYGG_BASEMAP
   maintenance retention          delete expired contact data (serve also runs it daily)
   version                        print the version
   help                           print this help
@@ -70,6 +72,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runTiles(ctx, rest, getenv, stdout, stderr)
 	case "token":
 		err = runToken(ctx, rest, getenv, stdout, stderr)
+	case "basemap":
+		err = runBasemap(ctx, rest, getenv, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintf(stdout, "trygg %s (%s)\n", trygg.Version, runtime.Version())
 	case "help", "-h", "-help", "--help":

@@ -169,6 +169,8 @@ func TestConfigErrors(t *testing.T) {
 		{"bad addr", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_ADDR": "8080"}, "invalid TRYGG_ADDR"},
 		{"bad bool", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_MIGRATE": "perhaps"}, "invalid TRYGG_MIGRATE"},
 		{"bad body limit", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_MAX_BODY_BYTES": "-5"}, "invalid TRYGG_MAX_BODY_BYTES"},
+		{"missing basemap", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_BASEMAP": "/nonexistent/basemap.pmtiles"}, "invalid TRYGG_BASEMAP"},
+		{"not a basemap", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_BASEMAP": "run_test.go"}, "neither a PMTiles nor an MBTiles"},
 		{"flag overrides a bad variable", []string{"trygg", "serve", "-log-level", "debug"},
 			map[string]string{"DATABASE_URL": good, "TRYGG_LOG_LEVEL": "loud", "TRYGG_ADDR": "x"}, "invalid TRYGG_ADDR"},
 		{"bad flag", []string{"trygg", "serve", "-nope"}, nil, "flag provided but not defined"},

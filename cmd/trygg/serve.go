@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/trygg-gis/trygg/api"
+	"github.com/trygg-gis/trygg/basemap"
 	"github.com/trygg-gis/trygg/demo"
 	"github.com/trygg-gis/trygg/postgis"
 )
@@ -63,6 +64,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	f.String(&tileCluster, "tile-cluster-below", "TRYGG_TILE_CLUSTER_BELOW", strconv.Itoa(o.TileClusterBelow), "reports in vector tiles are clustered at zooms below this, 1 to 23")
 	f.String(&tileCache, "tile-cache-mb", "TRYGG_TILE_CACHE_MB", strconv.Itoa(o.TileCacheMB), "size of the in-memory cache of gzipped vector tiles, in MB")
 	f.String(&o.BasemapStyle, "basemap-style", "TRYGG_BASEMAP_STYLE", "", "URL of a MapLibre style the web map draws under Trygg's layers (empty: a plain background that works offline)")
+	var basemapFile string
+	f.String(&basemapFile, "basemap", "TRYGG_BASEMAP", "", "PMTiles or MBTiles file of the vector basemap to serve and draw under Trygg's layers ('trygg basemap fetch' makes one; empty: none)")
 	f.String(&o.PublicURL, "public-url", "TRYGG_PUBLIC_URL", "", "the server's public URL, scheme://host[:port][/prefix], that absolute URLs in answers are built on (empty: the request's Host)")
 	lim := api.DefaultLimits()
 	f.Int(&o.Limits.Analyses, "limit-analyses", "TRYGG_LIMIT_ANALYSES", lim.Analyses, "hotspot analyses at once; more wait briefly, then get 503")
@@ -85,6 +88,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if err := db.validate(); err != nil {
 		return err
+	}
+	if basemapFile != "" {
+		a, err := basemap.Open(basemapFile)
+		if err != nil {
+			return fmt.Errorf("invalid TRYGG_BASEMAP: %v", err)
+		}
+		defer a.Close()
+		o.Basemap = a
 	}
 	if err := validateAddr(addr); err != nil {
 		return err

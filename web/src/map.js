@@ -1,5 +1,7 @@
 // map.js: the MapLibre map with Trygg's style (/styles/trygg.json, drawing /tiles/all),
-// on a configured basemap or, with none, on a plain background that works offline.
+// on the server's own basemap (TRYGG_BASEMAP: in the style, with its glyphs), on an
+// external style (TRYGG_BASEMAP_STYLE, which replaces it) or, with none, on a plain
+// background that works offline.
 import { Map as MapLibre, NavigationControl, ScaleControl, AttributionControl } from 'maplibre-gl';
 import { t } from './i18n.js';
 
@@ -41,11 +43,26 @@ async function tryggStyle(basemapURL) {
 	}
 	let out = style;
 	if (base) {
-		out = { ...base, sources: { ...base.sources, ...style.sources },
-			layers: [...base.layers, ...style.layers.filter((l) => l.type !== 'background')] };
+		// TRYGG_BASEMAP_STYLE replaces the self-hosted basemap (TRYGG_BASEMAP) and its glyphs.
+		const { basemap, ...own } = style.sources;
+		out = { ...base, sources: { ...base.sources, ...own },
+			layers: [...base.layers, ...style.layers.filter((l) => l.type !== 'background' && l.source !== 'basemap')] };
 	}
 	if (!out.glyphs) out.layers = out.layers.filter((l) => !(l.type === 'symbol' && l.layout?.['text-field']));
-	return { style: out, bounds: tj.bounds, offline: !base };
+	return { style: out, bounds: tj.bounds, offline: !base && !style.sources.basemap };
+}
+
+/**
+ * basemapHint returns, for staff pages, a short note on how to add a basemap when the
+ * map has none (window.trygg.offline), else null.
+ */
+export function basemapHint() {
+	if (!window.trygg?.offline) return null;
+	const p = document.createElement('p');
+	p.className = 'map-hint';
+	p.setAttribute('role', 'note');
+	p.textContent = t('basemapHint');
+	return p;
 }
 
 /**

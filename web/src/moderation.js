@@ -3,7 +3,7 @@
 import { t, formatDate } from './i18n.js';
 import { api, problemText, loadCategories, categoryLabel } from './api.js';
 import { h, id, announce, errorBox, busy, shell, progress } from './ui.js';
-import { createMap } from './map.js';
+import { basemapHint, createMap } from './map.js';
 import { icon } from './icons.js';
 import { staffPage } from './signin.js';
 
@@ -171,6 +171,8 @@ export async function moderation(rerender) {
 	main.querySelector('#queue-title')?.focus();
 	try {
 		st.map = await createMap(mapEl);
+		const hint = basemapHint();
+		if (hint) mapEl.append(hint);
 		st.map.addSource('queue', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
 		st.map.addLayer({ id: 'queue', type: 'circle', source: 'queue', paint: {
 			'circle-radius': ['case', ['get', 'selected'], 10, 6],

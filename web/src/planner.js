@@ -8,7 +8,7 @@
 import { t, lang } from './i18n.js';
 import { api, problemText, loadCategories, categoryLabel } from './api.js';
 import { h, id, announce, errorBox, busy, shell, progress, dateInput } from './ui.js';
-import { createMap } from './map.js';
+import { basemapHint, createMap } from './map.js';
 import { staffPage } from './signin.js';
 import { walksPanel } from './walks.js';
 import { patrolPanel } from './patrol.js';
@@ -85,6 +85,8 @@ export async function planner(rerender) {
 	progress(true);
 	try {
 		ctx.map = await createMap(mapEl, { hash: true });
+		const hint = basemapHint();
+		if (hint) mapEl.append(hint);
 		addLayers(ctx.map);
 		legend.sync();
 		ctx.map.on('click', (e) => {
