@@ -1,0 +1,78 @@
+package e2e_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/trygg-gis/trygg/api"
+	"github.com/trygg-gis/trygg/basemap"
+	"github.com/trygg-gis/trygg/basemap/basemaptest"
+	"github.com/trygg-gis/trygg/demo"
+	"github.com/trygg-gis/trygg/postgis"
+	"github.com/trygg-gis/trygg/postgis/pgtest"
+)
+
+// TestFirstStart is a first start as `make run` makes it (the demo, its gazetteer and its
+// living data, dated from now) with a test basemap archive: the resident map over Vara
+// shows demo reports with basemap features under them (firststart.mjs).
+func TestFirstStart(t *testing.T) {
+	node := need(t, "node", "install Node.js 20 (apt-get install -y nodejs npm)")
+	webDir, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	owner, url := pgtest.Open(t)
+	if err := demo.Load(ctx, owner, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.LoadUsers(ctx, owner, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.LoadGazetteer(ctx, owner, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.LoadLiving(ctx, demo.WithAnalyses(owner), time.Now(), demo.LivingOptions{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	archive := filepath.Join(t.TempDir(), "basemap.pmtiles")
+	basemaptest.WritePMTiles(t, archive)
+	bm, err := basemap.Open(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := postgis.Open(ctx, url, postgis.Options{Role: postgis.AppRole})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	opts := api.DefaultOptions()
+	opts.Basemap = bm
+	srv := httptest.NewServer(api.New(db, slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), opts))
+	t.Cleanup(srv.Close)
+
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	runCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(runCtx, node, filepath.Join(webDir, "e2e", "firststart.mjs"), srv.URL, filepath.Join(webDir, "e2e", "out"))
+	cmd.Dir = webDir
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	err = cmd.Run()
+	t.Logf("firststart.mjs:\n%s", buf.String())
+	if err != nil {
+		t.Fatalf("node firststart.mjs: %v", err)
+	}
+}
