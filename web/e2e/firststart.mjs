@@ -1,5 +1,8 @@
 // firststart.mjs BASE OUT: the resident page on a first start with the living demo and a
-// test basemap: the map over Vara shows demo reports, and basemap features under them.
+// test basemap: the map over Vara shows demo reports, and basemap features under them;
+// Vara's planner (E2E_PLANNER_EMAIL, E2E_PLANNER_PASSWORD) sees hot areas; the public
+// follow-up shows, for each demo municipality, a promise whose period covers today
+// (E2E_TODAY) with progress on its commitments.
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 
@@ -33,6 +36,49 @@ try {
 	if (basemapHere === 0) throw new Error('no basemap features rendered');
 	if (reports === 0) throw new Error('no demo reports rendered in Vara');
 	if (foreign.length) throw new Error(`third-party requests: ${foreign.join(', ')}`);
+
+	// The planner signs in: the hotspot map of Vara shows hot areas from the demo.
+	const desktop = { viewport: { width: 1280, height: 860 } };
+	const pl = await (await browser.newContext(desktop)).newPage();
+	await pl.goto(`${base}/planner`);
+	await pl.getByLabel('E-postadress').fill(process.env.E2E_PLANNER_EMAIL);
+	await pl.getByLabel('Lösenord').fill(process.env.E2E_PLANNER_PASSWORD);
+	await pl.getByRole('button', { name: 'Logga in' }).click();
+	await pl.locator('.hotspot-item').first().waitFor({ timeout: 60000 });
+	await pl.waitForFunction(() => !document.querySelector('#panel-hotspots[aria-busy]'));
+	await pl.waitForFunction(() => window.trygg?.idleMs > 0, null, { timeout: 60000 });
+	await pl.evaluate(() => new Promise((r) => (window.trygg.map.loaded() ? r() : window.trygg.map.once('idle', r))));
+	const hot = await pl.evaluate(() => window.trygg.map.queryRenderedFeatures({ layers: ['pl-hotspots'] }).length);
+	const listed = await pl.locator('.hotspot-item').count();
+	const summary = await pl.getByTestId('hotspot-summary').textContent();
+	await pl.screenshot({ path: `${out}/firststart-planner.png` });
+	console.log(`planner: ${summary.trim()}; ${listed} hot areas listed, ${hot} drawn`);
+	if (!listed || !hot) throw new Error(`planner: no hot areas on first start (${listed} listed, ${hot} drawn)`);
+
+	// The public follow-up: each municipality has a current promise with progress.
+	const fu = await (await browser.newContext(desktop)).newPage();
+	await fu.goto(`${base}/followup`);
+	const today = process.env.E2E_TODAY || new Date().toISOString().slice(0, 10);
+	const promises = await fu.evaluate(async () => (await (await fetch('/api/v1/public/promises')).json()).promises);
+	const current = promises.filter((p) => String(p.period_start).slice(0, 10) <= today && today <= String(p.period_end).slice(0, 10));
+	const byKommun = new Map();
+	for (const p of current) if (!byKommun.has(p.municipality)) byKommun.set(p.municipality, p);
+	const want = ['1383', '1470', '1493', '1494', '0685'];
+	for (const code of want) {
+		const p = byKommun.get(code);
+		if (!p) throw new Error(`followup: no current promise for ${code} (${current.length} current of ${promises.length})`);
+		await fu.getByTestId('promise-picker').selectOption(p.id);
+		await fu.getByTestId('promise-title').filter({ hasText: p.title }).waitFor();
+		await fu.waitForFunction(() => !document.querySelector('[data-testid=commitments][aria-busy]'));
+		const got = await fu.evaluate(() => ({
+			commitments: document.querySelectorAll('.commitment').length,
+			bars: document.querySelectorAll('.commitment .progress-bar').length,
+			achieved: [...document.querySelectorAll('.commitment [data-testid=achieved]')].reduce((n, e) => n + Number(e.textContent), 0),
+		}));
+		await fu.screenshot({ path: `${out}/firststart-followup-${code}.png` });
+		console.log(`followup ${code}: "${p.title}", ${got.commitments} commitments, ${got.bars} progress bars, ${got.achieved} activities achieved`);
+		if (!got.bars || !got.achieved) throw new Error(`followup ${code}: no progress (${JSON.stringify(got)})`);
+	}
 } finally {
 	await browser.close();
 }

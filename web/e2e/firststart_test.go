@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trygg-gis/trygg"
 	"github.com/trygg-gis/trygg/api"
+	"github.com/trygg-gis/trygg/auth"
 	"github.com/trygg-gis/trygg/basemap"
 	"github.com/trygg-gis/trygg/basemap/basemaptest"
 	"github.com/trygg-gis/trygg/demo"
@@ -22,7 +24,9 @@ import (
 
 // TestFirstStart is a first start as `make run` makes it (the demo, its gazetteer and its
 // living data, dated from now) with a test basemap archive: the resident map over Vara
-// shows demo reports with basemap features under them (firststart.mjs).
+// shows demo reports with basemap features under them, Vara's planner sees hot areas,
+// and the public follow-up shows a current promise with progress for each demo
+// municipality (firststart.mjs).
 func TestFirstStart(t *testing.T) {
 	node := need(t, "node", "install Node.js 20 (apt-get install -y nodejs npm)")
 	webDir, err := filepath.Abs("..")
@@ -32,6 +36,19 @@ func TestFirstStart(t *testing.T) {
 	ctx := context.Background()
 	owner, url := pgtest.Open(t)
 	if err := demo.Load(ctx, owner, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Vara's planner with a known password; LoadUsers keeps an account that exists.
+	for _, o := range demo.Organisations() {
+		if err := owner.UpsertOrganisation(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hash, err := auth.HashPassword(plannerPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.CreateUser(ctx, demo.DemoEmail(trygg.RolePlanner, "kommun-1470"), trygg.RolePlanner, "kommun-1470", hash, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := demo.LoadUsers(ctx, owner, io.Discard); err != nil {
@@ -67,7 +84,9 @@ func TestFirstStart(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(runCtx, node, filepath.Join(webDir, "e2e", "firststart.mjs"), srv.URL, filepath.Join(webDir, "e2e", "out"))
 	cmd.Dir = webDir
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium,
+		"E2E_PLANNER_EMAIL="+demo.DemoEmail(trygg.RolePlanner, "kommun-1470"), "E2E_PLANNER_PASSWORD="+plannerPassword,
+		"E2E_TODAY="+time.Now().Format(time.DateOnly))
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
 	err = cmd.Run()
