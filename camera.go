@@ -93,23 +93,23 @@ type Camera struct {
 	Indoor       bool        `json:"indoor"`
 	Audio        bool        `json:"audio"`
 	// Retention of recordings in days.
-	RetentionDays    int       `json:"retention_days"`
-	SignageChecked   *Date     `json:"signage_checked_on"`
-	ReviewOn         *Date     `json:"review_on"`
-	State            string    `json:"state"`
-	DecisionOn       *Date     `json:"decision_on"`
-	PermitRef        string    `json:"permit_ref"`        // IMY's reference (diarienummer)
-	PermitConditions string    `json:"permit_conditions"` // hours, areas, …
-	PermitExpires    *Date     `json:"permit_expires_on"`
-	WeighingRef      string    `json:"weighing_ref"` // the documented weighing of need against privacy
-	DPIARef          string    `json:"dpia_ref"`     // the data protection impact assessment
-	CommitmentIDs    []string  `json:"commitment_ids"`
+	RetentionDays    int      `json:"retention_days"`
+	SignageChecked   *Date    `json:"signage_checked_on"`
+	ReviewOn         *Date    `json:"review_on"`
+	State            string   `json:"state"`
+	DecisionOn       *Date    `json:"decision_on"`
+	PermitRef        string   `json:"permit_ref"`        // IMY's reference (diarienummer)
+	PermitConditions string   `json:"permit_conditions"` // hours, areas, …
+	PermitExpires    *Date    `json:"permit_expires_on"`
+	WeighingRef      string   `json:"weighing_ref"` // the documented weighing of need against privacy
+	DPIARef          string   `json:"dpia_ref"`     // the data protection impact assessment
+	CommitmentIDs    []string `json:"commitment_ids"`
 	// The period the camera filmed (was active): from its first activation (or the day
 	// given for a camera that ran before it was registered) to its decommissioning.
 	OperatedFrom  *Date     `json:"operated_from"`
 	OperatedUntil *Date     `json:"operated_until"`
-	CreatedAt        time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // Regime is the regime in force on day d: the permit regime before 2025-04-01, the
@@ -214,4 +214,3 @@ func commitmentLabel(cm Commitment) string {
 	}
 	return cm.ID
 }
-

@@ -70,11 +70,11 @@ func (c *Camera) lawOn(d Date) (bool, OperationReason) {
 		switch {
 		case c.WeighingRef == "":
 			return false, OperationReason{Code: OperateNoWeighing, Field: "weighing_ref",
-				Text: fmt.Sprintf("Den dokumenterade intresseavvägningen saknas. Från 2025-04-01 krävs den och en konsekvensbedömning (DPIA) för att filma, oavsett beslutsdatum och tillstånd (%s).", day),
+				Text:   fmt.Sprintf("Den dokumenterade intresseavvägningen saknas. Från 2025-04-01 krävs den och en konsekvensbedömning (DPIA) för att filma, oavsett beslutsdatum och tillstånd (%s).", day),
 				Detail: fmt.Sprintf("filming on %s, from 2025-04-01, needs a documented weighing of the need against privacy (weighing_ref), whatever the decision date or permit", day)}
 		case c.DPIARef == "":
 			return false, OperationReason{Code: OperateNoDPIA, Field: "dpia_ref",
-				Text: fmt.Sprintf("Konsekvensbedömningen (DPIA) saknas. Från 2025-04-01 krävs den och en dokumenterad intresseavvägning för att filma, oavsett beslutsdatum och tillstånd (%s).", day),
+				Text:   fmt.Sprintf("Konsekvensbedömningen (DPIA) saknas. Från 2025-04-01 krävs den och en dokumenterad intresseavvägning för att filma, oavsett beslutsdatum och tillstånd (%s).", day),
 				Detail: fmt.Sprintf("filming on %s, from 2025-04-01, needs a data protection impact assessment (dpia_ref), whatever the decision date or permit", day)}
 		}
 		return true, OperationReason{Code: OperateWeighing,

@@ -204,47 +204,47 @@ func readCameraFields(r *http.Request, base cameraFields) (cameraFields, error) 
 
 // cameraProperties are a camera's properties in its Feature.
 type cameraProperties struct {
-	ID               string             `json:"id"`
-	Municipality     string             `json:"municipality"`
-	Name             string             `json:"name"`
-	State            string             `json:"state"`
-	Regime           *string            `json:"regime"` // in force on the day of the decision (a fact, not today's rules)
+	ID           string  `json:"id"`
+	Municipality string  `json:"municipality"`
+	Name         string  `json:"name"`
+	State        string  `json:"state"`
+	Regime       *string `json:"regime"` // in force on the day of the decision (a fact, not today's rules)
 	// Whether the camera may film today under the law in force today, and why (a code,
 	// the field at fault, the reason in Swedish and in English).
-	MayOperateToday bool                  `json:"may_operate_today"`
-	OperateReason   trygg.OperationReason `json:"operate_reason"`
-	PermitRequired  bool                  `json:"permit_required"` // an IMY permit is required to film today
-	PermitNeeded    bool                  `json:"permit_needed"`   // filming before 2025-04-01 needed an IMY permit
-	HeightM          *float64           `json:"height_m"`
-	Bearing          *float64           `json:"bearing"`
-	FOV              *float64           `json:"fov"`
-	RangeM           *float64           `json:"range_m"`
-	View             json.RawMessage    `json:"view"`
-	ViewDrawn        bool               `json:"view_drawn"`
-	PublicView       bool               `json:"public_view"`
-	OperatorKind     string             `json:"operator_kind"`
-	OperatorName     string             `json:"operator_name"`
-	Purpose          string             `json:"purpose"`
-	PlaceType        string             `json:"place_type"`
-	PublicAccess     bool               `json:"public_access"`
-	Indoor           bool               `json:"indoor"`
-	Audio            bool               `json:"audio"`
-	RetentionDays    int                `json:"retention_days"`
-	SignageCheckedOn *day               `json:"signage_checked_on"`
-	ReviewOn         *day               `json:"review_on"`
-	DecisionOn       *day               `json:"decision_on"`
-	PermitRef        string             `json:"permit_ref"`
-	PermitConditions string             `json:"permit_conditions"`
-	PermitExpiresOn  *day               `json:"permit_expires_on"`
-	WeighingRef      string             `json:"weighing_ref"`
-	DPIARef          string             `json:"dpia_ref"`
-	CommitmentIDs    []string           `json:"commitment_ids"`
-	OperatedFrom     *day               `json:"operated_from"`
-	OperatedUntil    *day               `json:"operated_until"`
-	Attention        []attentionItem    `json:"attention"`
-	Coverage         []postgis.Coverage `json:"coverage,omitempty"`
-	CreatedAt        time.Time          `json:"created_at"`
-	UpdatedAt        time.Time          `json:"updated_at"`
+	MayOperateToday  bool                  `json:"may_operate_today"`
+	OperateReason    trygg.OperationReason `json:"operate_reason"`
+	PermitRequired   bool                  `json:"permit_required"` // an IMY permit is required to film today
+	PermitNeeded     bool                  `json:"permit_needed"`   // filming before 2025-04-01 needed an IMY permit
+	HeightM          *float64              `json:"height_m"`
+	Bearing          *float64              `json:"bearing"`
+	FOV              *float64              `json:"fov"`
+	RangeM           *float64              `json:"range_m"`
+	View             json.RawMessage       `json:"view"`
+	ViewDrawn        bool                  `json:"view_drawn"`
+	PublicView       bool                  `json:"public_view"`
+	OperatorKind     string                `json:"operator_kind"`
+	OperatorName     string                `json:"operator_name"`
+	Purpose          string                `json:"purpose"`
+	PlaceType        string                `json:"place_type"`
+	PublicAccess     bool                  `json:"public_access"`
+	Indoor           bool                  `json:"indoor"`
+	Audio            bool                  `json:"audio"`
+	RetentionDays    int                   `json:"retention_days"`
+	SignageCheckedOn *day                  `json:"signage_checked_on"`
+	ReviewOn         *day                  `json:"review_on"`
+	DecisionOn       *day                  `json:"decision_on"`
+	PermitRef        string                `json:"permit_ref"`
+	PermitConditions string                `json:"permit_conditions"`
+	PermitExpiresOn  *day                  `json:"permit_expires_on"`
+	WeighingRef      string                `json:"weighing_ref"`
+	DPIARef          string                `json:"dpia_ref"`
+	CommitmentIDs    []string              `json:"commitment_ids"`
+	OperatedFrom     *day                  `json:"operated_from"`
+	OperatedUntil    *day                  `json:"operated_until"`
+	Attention        []attentionItem       `json:"attention"`
+	Coverage         []postgis.Coverage    `json:"coverage,omitempty"`
+	CreatedAt        time.Time             `json:"created_at"`
+	UpdatedAt        time.Time             `json:"updated_at"`
 }
 
 func appendCamera(b []byte, c trygg.Camera, today trygg.Date, coverage []postgis.Coverage) ([]byte, error) {
