@@ -394,8 +394,10 @@ func (db *DB) TransitionCamera(ctx context.Context, id, to string, today trygg.D
 		if out, err = readCamera(ctx, tx, id); err != nil {
 			return err
 		}
+		_, why := out.MayOperate(today)
 		return audit(ctx, tx, "camera.transition", "camera", id, []string{out.Municipality},
-			map[string]any{"state": before.State}, map[string]any{"state": out.State, "regime": out.Regime(), "on": today})
+			map[string]any{"state": before.State}, map[string]any{"state": out.State, "regime": out.Regime(), "on": today,
+				"law": trygg.RegimeOn(today), "operate": why.Code})
 	})
 	return out, err
 }
