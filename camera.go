@@ -1,7 +1,6 @@
 package trygg
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -15,7 +14,8 @@ import (
 // under. Until 31 March 2025 public authorities needed a permit from IMY to film
 // places the public has access to; from 1 April 2025 no permit is needed but the
 // weighing of the need against privacy must be documented (with a data protection
-// impact assessment). Which regime applies follows from the decision's date.
+// impact assessment). Which rules apply follows from the day of operation, not from
+// the day of the decision (camera_law.go).
 
 // Camera lifecycle states, in order.
 const (
@@ -30,25 +30,33 @@ const (
 // CameraStates are the states, in lifecycle order.
 var CameraStates = []string{CameraProposed, CameraAssessed, CameraApproved, CameraInstalled, CameraActive, CameraDecommissioned}
 
-// Camera regimes.
+// Camera regimes: the rules in force on a day (RegimeOn), and, as a plain fact of the
+// register, the rules in force on the day of the decision (Regime).
 const (
-	RegimePermit   = "permit"   // decided before 2025-04-01: IMY permit (tillstånd)
-	RegimeWeighing = "weighing" // decided from 2025-04-01: documented weighing and DPIA
+	RegimePermit   = "permit"   // before 2025-04-01: IMY permit (tillstånd) where one was required
+	RegimeWeighing = "weighing" // from 2025-04-01: documented weighing and DPIA
 )
 
 // PermitRegimeEnds is the first day without the permit requirement (Swedish date).
 var PermitRegimeEnds = Date{time.Date(2025, time.April, 1, 0, 0, 0, 0, time.UTC)}
 
-// Camera operators.
+// Camera operators. Before 2025-04-01 an IMY permit was required of public authorities
+// (municipalities among them) and of private operators performing a public task
+// (PermitNeeded); the Police were exempt, private property owners, shops and other
+// private operators needed none.
 const (
-	OperatorMunicipality  = "municipality"
-	OperatorPolice        = "police"
-	OperatorPropertyOwner = "property-owner"
-	OperatorOther         = "other"
+	OperatorMunicipality      = "municipality"
+	OperatorPublicAuthority   = "public-authority"    // another authority: region, Trafikverket, …
+	OperatorPolice            = "police"              // exempt from the permit (since 2020)
+	OperatorPrivatePublicTask = "private-public-task" // a private operator performing a public task
+	OperatorPropertyOwner     = "property-owner"      // a private property owner
+	OperatorShop              = "shop"                // a shop or other trader
+	OperatorOther             = "other"               // another private operator, no public task
 )
 
 // CameraOperators are the operator kinds.
-var CameraOperators = []string{OperatorMunicipality, OperatorPolice, OperatorPropertyOwner, OperatorOther}
+var CameraOperators = []string{OperatorMunicipality, OperatorPublicAuthority, OperatorPolice, OperatorPrivatePublicTask,
+	OperatorPropertyOwner, OperatorShop, OperatorOther}
 
 // CameraPlaceTypes are the kinds of place a camera films.
 var CameraPlaceTypes = []string{"school", "travel-centre", "square", "street", "park", "parking", "public-transport",
@@ -85,23 +93,27 @@ type Camera struct {
 	Indoor       bool        `json:"indoor"`
 	Audio        bool        `json:"audio"`
 	// Retention of recordings in days.
-	RetentionDays    int       `json:"retention_days"`
-	SignageChecked   *Date     `json:"signage_checked_on"`
-	ReviewOn         *Date     `json:"review_on"`
-	State            string    `json:"state"`
-	DecisionOn       *Date     `json:"decision_on"`
-	PermitRef        string    `json:"permit_ref"`        // IMY's reference (diarienummer)
-	PermitConditions string    `json:"permit_conditions"` // hours, areas, …
-	PermitExpires    *Date     `json:"permit_expires_on"`
-	WeighingRef      string    `json:"weighing_ref"` // the documented weighing of need against privacy
-	DPIARef          string    `json:"dpia_ref"`     // the data protection impact assessment
-	CommitmentIDs    []string  `json:"commitment_ids"`
-	CreatedAt        time.Time `json:"created_at"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	RetentionDays    int      `json:"retention_days"`
+	SignageChecked   *Date    `json:"signage_checked_on"`
+	ReviewOn         *Date    `json:"review_on"`
+	State            string   `json:"state"`
+	DecisionOn       *Date    `json:"decision_on"`
+	PermitRef        string   `json:"permit_ref"`        // IMY's reference (diarienummer)
+	PermitConditions string   `json:"permit_conditions"` // hours, areas, …
+	PermitExpires    *Date    `json:"permit_expires_on"`
+	WeighingRef      string   `json:"weighing_ref"` // the documented weighing of need against privacy
+	DPIARef          string   `json:"dpia_ref"`     // the data protection impact assessment
+	CommitmentIDs    []string `json:"commitment_ids"`
+	// The period the camera filmed (was active): from its first activation (or the day
+	// given for a camera that ran before it was registered) to its decommissioning.
+	OperatedFrom  *Date     `json:"operated_from"`
+	OperatedUntil *Date     `json:"operated_until"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
-// Regime is the legal regime of a decision taken on day d: the permit regime before
-// 2025-04-01, the weighing regime from then; "" without a decision.
+// Regime is the regime in force on day d: the permit regime before 2025-04-01, the
+// weighing regime from then; "" without a day.
 func Regime(d *Date) string {
 	switch {
 	case d == nil || d.IsZero():
@@ -112,15 +124,10 @@ func Regime(d *Date) string {
 	return RegimeWeighing
 }
 
-// Regime is the regime the camera's decision falls under.
+// Regime is the regime in force on the day of the camera's decision: a fact of the
+// register, not the rules the camera runs under (those are the rules of the day of
+// operation: LawOn).
 func (c *Camera) Regime() string { return Regime(c.DecisionOn) }
-
-// PermitRequired says whether the camera needs an IMY permit: under the permit regime,
-// an operator other than the Police (exempt since 2020) filming a place the public has
-// access to.
-func (c *Camera) PermitRequired() bool {
-	return c.Regime() == RegimePermit && c.PublicAccess && c.OperatorKind != OperatorPolice
-}
 
 // SwedishDay is the calendar day in Sweden at t.
 func SwedishDay(t time.Time) Date {
@@ -174,11 +181,14 @@ func (c *Camera) Validate() error {
 		return Errorf(EINVALID, "retention_days", "retention_days is from 0 to %d", MaxCameraRetention)
 	case c.DecisionOn != nil && (c.DecisionOn.Year() < 2000 || c.DecisionOn.Year() > 2100):
 		return Errorf(EINVALID, "decision_on", "decision_on is not a day from 2000 to 2100")
-	case c.PermitExpires != nil && c.DecisionOn != nil && c.PermitExpires.Before(c.DecisionOn.Time):
-		return Errorf(EINVALID, "permit_expires_on", "the permit expires before it was decided")
-	case c.Regime() == RegimeWeighing && (c.PermitRef != "" || c.PermitExpires != nil):
-		return Errorf(EINVALID, "permit_ref", "a decision from %s falls under the weighing regime: no IMY permit is given, "+
-			"record weighing_ref and dpia_ref instead", PermitRegimeEnds.Format(time.DateOnly))
+	case c.PermitExpires != nil && (c.PermitExpires.Year() < 2000 || c.PermitExpires.Year() > 2100):
+		return Errorf(EINVALID, "permit_expires_on", "permit_expires_on is not a day from 2000 to 2100")
+	case c.OperatedFrom != nil && (c.OperatedFrom.Year() < 2000 || c.OperatedFrom.Year() > 2100):
+		return Errorf(EINVALID, "operated_from", "operated_from is not a day from 2000 to 2100")
+	case c.OperatedUntil != nil && c.OperatedFrom == nil:
+		return Errorf(EINVALID, "operated_until", "operated_until without operated_from: the day the camera began to film")
+	case c.OperatedUntil != nil && c.OperatedUntil.Before(c.OperatedFrom.Time):
+		return Errorf(EINVALID, "operated_until", "the camera stopped filming before it began (operated_from)")
 	}
 	for _, t := range []struct {
 		field, v string
@@ -195,90 +205,6 @@ func (c *Camera) Validate() error {
 	return nil
 }
 
-// Approved says why the camera is not approved under its regime on today, or nil:
-// a decision date; under the permit regime an IMY permit reference that has not
-// expired (if one is required; otherwise, for the Police or a place the public has no
-// access to, a documented weighing); under the weighing regime the weighing and a DPIA.
-func (c *Camera) Approved(today Date) error {
-	switch c.Regime() {
-	case "":
-		return Errorf(ECONFLICT, "decision_on", "there is no decision: record decision_on, the day the camera was decided")
-	case RegimePermit:
-		if !c.PermitRequired() {
-			if c.WeighingRef == "" {
-				return Errorf(ECONFLICT, "weighing_ref", "decided %s without a permit requirement (%s): record the documented weighing (weighing_ref)",
-					c.DecisionOn.Format(time.DateOnly), permitExemption(c))
-			}
-			return nil
-		}
-		switch {
-		case c.PermitRef == "":
-			return Errorf(ECONFLICT, "permit_ref", "decided %s, before %s, under the permit regime: record IMY's permit reference (permit_ref)",
-				c.DecisionOn.Format(time.DateOnly), PermitRegimeEnds.Format(time.DateOnly))
-		case c.PermitExpires != nil && c.PermitExpires.Before(today.Time):
-			return Errorf(ECONFLICT, "permit_expires_on", "IMY's permit %s expired on %s", c.PermitRef, c.PermitExpires.Format(time.DateOnly))
-		}
-		return nil
-	}
-	switch {
-	case c.WeighingRef == "":
-		return Errorf(ECONFLICT, "weighing_ref", "decided %s, from %s, under the weighing regime: record the documented weighing of the need against privacy (weighing_ref)",
-			c.DecisionOn.Format(time.DateOnly), PermitRegimeEnds.Format(time.DateOnly))
-	case c.DPIARef == "":
-		return Errorf(ECONFLICT, "dpia_ref", "decided %s under the weighing regime: record the data protection impact assessment (dpia_ref)",
-			c.DecisionOn.Format(time.DateOnly))
-	}
-	return nil
-}
-
-func permitExemption(c *Camera) string {
-	if c.OperatorKind == OperatorPolice {
-		return "the Police are exempt"
-	}
-	return "the public has no access to the filmed area"
-}
-
-// CanTransition says why the camera may not move to state to on today, given the
-// commitments it is linked to, or nil. The lifecycle runs proposed → assessed →
-// approved → installed → active, one step at a time (active may step back to
-// installed, a pause); any state but decommissioned may be decommissioned. Approval,
-// installation and activation need approval under the regime of the decision
-// (Approved); activation of an indoor camera is refused when a linked commitment
-// allows outdoor cameras only. Refusals are ECONFLICT with the field at fault.
-func (c *Camera) CanTransition(to string, commitments []Commitment, today Date) error {
-	from := c.State
-	i, j := slices.Index(CameraStates, from), slices.Index(CameraStates, to)
-	switch {
-	case j < 0:
-		return Errorf(EINVALID, "to", "state %q is not one of %s", to, strings.Join(CameraStates, ", "))
-	case from == CameraDecommissioned:
-		return Errorf(ECONFLICT, "to", "the camera is decommissioned")
-	case to == from:
-		return Errorf(ECONFLICT, "to", "the camera is already %s", to)
-	case to == CameraDecommissioned:
-		return nil
-	case from == CameraActive && to == CameraInstalled:
-		return nil
-	case j != i+1:
-		return Errorf(ECONFLICT, "to", "a camera goes from %s to %s, not to %s", from, CameraStates[i+1], to)
-	}
-	if to == CameraApproved || to == CameraInstalled || to == CameraActive {
-		if err := c.Approved(today); err != nil {
-			e := err.(*Error)
-			e.Message = fmt.Sprintf("a camera cannot be %s without approval under its regime: %s", to, e.Message)
-			return e
-		}
-	}
-	if to == CameraActive && c.Indoor {
-		for _, cm := range commitments {
-			if cm.OutdoorsOnly {
-				return Errorf(ECONFLICT, "indoor", "the camera films indoors, and commitment %q allows outdoor cameras only", commitmentLabel(cm))
-			}
-		}
-	}
-	return nil
-}
-
 func commitmentLabel(cm Commitment) string {
 	if t := []rune(cm.Text); len(t) > 0 {
 		if len(t) > 80 {
@@ -287,47 +213,4 @@ func commitmentLabel(cm Commitment) string {
 		return string(t)
 	}
 	return cm.ID
-}
-
-// Attention reasons.
-const (
-	AttentionPermitExpiring = "permit-expiring" // within CameraPermitWarning days, or expired
-	AttentionReviewOverdue  = "review-overdue"
-	AttentionSignageNever   = "signage-never-checked"
-)
-
-// Attention is one reason a camera needs attention.
-type Attention struct {
-	Reason string `json:"reason"`
-	Detail string `json:"detail"`
-	Due    *Date  `json:"due,omitempty"`
-}
-
-// Attention lists what needs attention on today: a permit expiring within 60 days (or
-// expired) of a camera not decommissioned, a review date passed, signage never checked
-// on a camera installed or active.
-func (c *Camera) Attention(today Date) []Attention {
-	var out []Attention
-	if c.State == CameraDecommissioned {
-		return nil
-	}
-	if c.PermitExpires != nil {
-		days := int(c.PermitExpires.Sub(today.Time).Hours() / 24)
-		switch {
-		case days < 0:
-			out = append(out, Attention{Reason: AttentionPermitExpiring, Due: c.PermitExpires,
-				Detail: fmt.Sprintf("the permit expired on %s", c.PermitExpires.Format(time.DateOnly))})
-		case days <= CameraPermitWarning:
-			out = append(out, Attention{Reason: AttentionPermitExpiring, Due: c.PermitExpires,
-				Detail: fmt.Sprintf("the permit expires on %s, in %d days", c.PermitExpires.Format(time.DateOnly), days)})
-		}
-	}
-	if c.ReviewOn != nil && c.ReviewOn.Before(today.Time) {
-		out = append(out, Attention{Reason: AttentionReviewOverdue, Due: c.ReviewOn,
-			Detail: fmt.Sprintf("the review was due on %s", c.ReviewOn.Format(time.DateOnly))})
-	}
-	if c.SignageChecked == nil && (c.State == CameraInstalled || c.State == CameraActive) {
-		out = append(out, Attention{Reason: AttentionSignageNever, Detail: "the signs have never been checked"})
-	}
-	return out
 }

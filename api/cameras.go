@@ -12,10 +12,19 @@ import (
 )
 
 // Camera surveillance register (kamerabevakning): camera sites, their lifecycle under
-// the regime of their decision, what needs attention, and the hotspots they cover.
+// the law in force on the day of operation (today: s.today, Options.Now), whether each
+// may film today and why, what needs attention, and the hotspots they cover.
 // A camera is read as a GeoJSON Feature whose geometry is its position; it is written
 // as a plain object with position a GeoJSON Point and, when drawn by hand, view a
 // GeoJSON Polygon (otherwise bearing, fov and range_m give the view sector).
+
+// today is the day in Sweden by the server's clock (Options.Now).
+func (s *Server) today() trygg.Date {
+	if s.opts.Now != nil {
+		return trygg.SwedishDay(s.opts.Now())
+	}
+	return trygg.SwedishDay(time.Now())
+}
 
 // cameraFields are a camera's writable fields.
 type cameraFields struct {
@@ -45,6 +54,8 @@ type cameraFields struct {
 	WeighingRef      string          `json:"weighing_ref"`
 	DPIARef          string          `json:"dpia_ref"`
 	CommitmentIDs    []string        `json:"commitment_ids"`
+	OperatedFrom     *day            `json:"operated_from"`
+	OperatedUntil    *day            `json:"operated_until"`
 }
 
 // day is a calendar day in JSON, YYYY-MM-DD (trygg.Date's JSON is its time.Time's).
@@ -72,6 +83,7 @@ func (d *day) date(field string) (*trygg.Date, error) {
 // attentionItem is a trygg.Attention in JSON.
 type attentionItem struct {
 	Reason string `json:"reason"`
+	Code   string `json:"code,omitempty"` // the operation reason's code, for may-not-operate
 	Detail string `json:"detail"`
 	Due    *day   `json:"due,omitempty"`
 }
@@ -79,7 +91,7 @@ type attentionItem struct {
 func attentionItems(as []trygg.Attention) []attentionItem {
 	out := make([]attentionItem, len(as))
 	for i, a := range as {
-		out[i] = attentionItem{Reason: a.Reason, Detail: a.Detail, Due: dayOf(a.Due)}
+		out[i] = attentionItem{Reason: a.Reason, Code: a.Code, Detail: a.Detail, Due: dayOf(a.Due)}
 	}
 	return out
 }
@@ -91,7 +103,8 @@ func cameraFieldsOf(c trygg.Camera) cameraFields {
 		Purpose: c.Purpose, PlaceType: c.PlaceType, PublicAccess: &c.PublicAccess, Indoor: c.Indoor, Audio: c.Audio,
 		RetentionDays: &c.RetentionDays, SignageCheckedOn: dayOf(c.SignageChecked), ReviewOn: dayOf(c.ReviewOn),
 		DecisionOn: dayOf(c.DecisionOn), PermitRef: c.PermitRef, PermitConditions: c.PermitConditions,
-		PermitExpiresOn: dayOf(c.PermitExpires), WeighingRef: c.WeighingRef, DPIARef: c.DPIARef, CommitmentIDs: c.CommitmentIDs}
+		PermitExpiresOn: dayOf(c.PermitExpires), WeighingRef: c.WeighingRef, DPIARef: c.DPIARef, CommitmentIDs: c.CommitmentIDs,
+		OperatedFrom: dayOf(c.OperatedFrom), OperatedUntil: dayOf(c.OperatedUntil)}
 	f.Position = appendGeometry(nil, c.Position)
 	if c.ViewDrawn && len(c.View) > 0 {
 		f.View = appendGeometry(nil, c.View)
@@ -115,7 +128,8 @@ func (f cameraFields) camera() (trygg.Camera, error) {
 		out   **trygg.Date
 		field string
 	}{{f.SignageCheckedOn, &c.SignageChecked, "signage_checked_on"}, {f.ReviewOn, &c.ReviewOn, "review_on"},
-		{f.DecisionOn, &c.DecisionOn, "decision_on"}, {f.PermitExpiresOn, &c.PermitExpires, "permit_expires_on"}} {
+		{f.DecisionOn, &c.DecisionOn, "decision_on"}, {f.PermitExpiresOn, &c.PermitExpires, "permit_expires_on"},
+		{f.OperatedFrom, &c.OperatedFrom, "operated_from"}, {f.OperatedUntil, &c.OperatedUntil, "operated_until"}} {
 		if *d.out, err = d.in.date(d.field); err != nil {
 			return c, err
 		}
@@ -170,7 +184,7 @@ func readCameraFields(r *http.Request, base cameraFields) (cameraFields, error) 
 		base.Bearing, base.FOV, base.RangeM = nil, nil, nil
 	}
 	for _, k := range []string{"id", "state", "regime", "created_at", "updated_at", "view_drawn", "permit_required",
-		"attention", "coverage", "type", "geometry", "properties"} {
+		"permit_needed", "may_operate_today", "operate_reason", "attention", "coverage", "type", "geometry", "properties"} {
 		if _, ok := keys[k]; ok {
 			msg := k + " is not written here"
 			switch k {
@@ -190,44 +204,53 @@ func readCameraFields(r *http.Request, base cameraFields) (cameraFields, error) 
 
 // cameraProperties are a camera's properties in its Feature.
 type cameraProperties struct {
-	ID               string             `json:"id"`
-	Municipality     string             `json:"municipality"`
-	Name             string             `json:"name"`
-	State            string             `json:"state"`
-	Regime           *string            `json:"regime"`
-	PermitRequired   bool               `json:"permit_required"`
-	HeightM          *float64           `json:"height_m"`
-	Bearing          *float64           `json:"bearing"`
-	FOV              *float64           `json:"fov"`
-	RangeM           *float64           `json:"range_m"`
-	View             json.RawMessage    `json:"view"`
-	ViewDrawn        bool               `json:"view_drawn"`
-	PublicView       bool               `json:"public_view"`
-	OperatorKind     string             `json:"operator_kind"`
-	OperatorName     string             `json:"operator_name"`
-	Purpose          string             `json:"purpose"`
-	PlaceType        string             `json:"place_type"`
-	PublicAccess     bool               `json:"public_access"`
-	Indoor           bool               `json:"indoor"`
-	Audio            bool               `json:"audio"`
-	RetentionDays    int                `json:"retention_days"`
-	SignageCheckedOn *day               `json:"signage_checked_on"`
-	ReviewOn         *day               `json:"review_on"`
-	DecisionOn       *day               `json:"decision_on"`
-	PermitRef        string             `json:"permit_ref"`
-	PermitConditions string             `json:"permit_conditions"`
-	PermitExpiresOn  *day               `json:"permit_expires_on"`
-	WeighingRef      string             `json:"weighing_ref"`
-	DPIARef          string             `json:"dpia_ref"`
-	CommitmentIDs    []string           `json:"commitment_ids"`
-	Attention        []attentionItem    `json:"attention"`
-	Coverage         []postgis.Coverage `json:"coverage,omitempty"`
-	CreatedAt        time.Time          `json:"created_at"`
-	UpdatedAt        time.Time          `json:"updated_at"`
+	ID           string  `json:"id"`
+	Municipality string  `json:"municipality"`
+	Name         string  `json:"name"`
+	State        string  `json:"state"`
+	Regime       *string `json:"regime"` // in force on the day of the decision (a fact, not today's rules)
+	// Whether the camera may film today under the law in force today, and why (a code,
+	// the field at fault, the reason in Swedish and in English).
+	MayOperateToday  bool                  `json:"may_operate_today"`
+	OperateReason    trygg.OperationReason `json:"operate_reason"`
+	PermitRequired   bool                  `json:"permit_required"` // an IMY permit is required to film today
+	PermitNeeded     bool                  `json:"permit_needed"`   // filming before 2025-04-01 needed an IMY permit
+	HeightM          *float64              `json:"height_m"`
+	Bearing          *float64              `json:"bearing"`
+	FOV              *float64              `json:"fov"`
+	RangeM           *float64              `json:"range_m"`
+	View             json.RawMessage       `json:"view"`
+	ViewDrawn        bool                  `json:"view_drawn"`
+	PublicView       bool                  `json:"public_view"`
+	OperatorKind     string                `json:"operator_kind"`
+	OperatorName     string                `json:"operator_name"`
+	Purpose          string                `json:"purpose"`
+	PlaceType        string                `json:"place_type"`
+	PublicAccess     bool                  `json:"public_access"`
+	Indoor           bool                  `json:"indoor"`
+	Audio            bool                  `json:"audio"`
+	RetentionDays    int                   `json:"retention_days"`
+	SignageCheckedOn *day                  `json:"signage_checked_on"`
+	ReviewOn         *day                  `json:"review_on"`
+	DecisionOn       *day                  `json:"decision_on"`
+	PermitRef        string                `json:"permit_ref"`
+	PermitConditions string                `json:"permit_conditions"`
+	PermitExpiresOn  *day                  `json:"permit_expires_on"`
+	WeighingRef      string                `json:"weighing_ref"`
+	DPIARef          string                `json:"dpia_ref"`
+	CommitmentIDs    []string              `json:"commitment_ids"`
+	OperatedFrom     *day                  `json:"operated_from"`
+	OperatedUntil    *day                  `json:"operated_until"`
+	Attention        []attentionItem       `json:"attention"`
+	Coverage         []postgis.Coverage    `json:"coverage,omitempty"`
+	CreatedAt        time.Time             `json:"created_at"`
+	UpdatedAt        time.Time             `json:"updated_at"`
 }
 
 func appendCamera(b []byte, c trygg.Camera, today trygg.Date, coverage []postgis.Coverage) ([]byte, error) {
-	p := cameraProperties{ID: c.ID, Municipality: c.Municipality, Name: c.Name, State: c.State, PermitRequired: c.PermitRequired(),
+	p := cameraProperties{ID: c.ID, Municipality: c.Municipality, Name: c.Name, State: c.State,
+		PermitRequired: c.PermitNeeded() && trygg.RegimeOn(today) == trygg.RegimePermit, PermitNeeded: c.PermitNeeded(),
+		OperatedFrom: dayOf(c.OperatedFrom), OperatedUntil: dayOf(c.OperatedUntil),
 		HeightM: c.HeightM, Bearing: c.Bearing, FOV: c.FOV, RangeM: c.RangeM, View: json.RawMessage("null"),
 		ViewDrawn: c.ViewDrawn, PublicView: c.PublicView, OperatorKind: c.OperatorKind, OperatorName: c.OperatorName,
 		Purpose: c.Purpose, PlaceType: c.PlaceType, PublicAccess: c.PublicAccess, Indoor: c.Indoor, Audio: c.Audio,
@@ -236,6 +259,7 @@ func appendCamera(b []byte, c trygg.Camera, today trygg.Date, coverage []postgis
 		PermitExpiresOn: dayOf(c.PermitExpires), WeighingRef: c.WeighingRef, DPIARef: c.DPIARef,
 		CommitmentIDs: c.CommitmentIDs, Attention: attentionItems(c.Attention(today)),
 		Coverage: coverage, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+	p.MayOperateToday, p.OperateReason = c.MayOperate(today)
 	if r := c.Regime(); r != "" {
 		p.Regime = &r
 	}
@@ -248,8 +272,8 @@ func appendCamera(b []byte, c trygg.Camera, today trygg.Date, coverage []postgis
 	return appendFeature(b, c.ID, c.Position, p)
 }
 
-func writeCamera(w http.ResponseWriter, status int, c trygg.Camera, coverage []postgis.Coverage) error {
-	b, err := appendCamera(nil, c, trygg.SwedishDay(time.Now()), coverage)
+func (s *Server) writeCamera(w http.ResponseWriter, status int, c trygg.Camera, coverage []postgis.Coverage) error {
+	b, err := appendCamera(nil, c, s.today(), coverage)
 	if err != nil {
 		return err
 	}
@@ -268,7 +292,7 @@ func (s *Server) handleCameras(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	today := trygg.SwedishDay(time.Now())
+	today := s.today()
 	b, err := featureCollection(len(cs), func(b []byte, i int) ([]byte, error) { return appendCamera(b, cs[i], today, nil) })
 	if err != nil {
 		return err
@@ -293,7 +317,7 @@ func (s *Server) handleCreateCamera(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/cameras/"+out.ID)
-	return writeCamera(w, http.StatusCreated, out, nil)
+	return s.writeCamera(w, http.StatusCreated, out, nil)
 }
 
 // handleCamera answers GET /api/v1/cameras/{id}, with the hotspots its view covers.
@@ -309,7 +333,7 @@ func (s *Server) handleCamera(w http.ResponseWriter, r *http.Request) error {
 	if cov == nil {
 		cov = []postgis.Coverage{}
 	}
-	return writeCamera(w, http.StatusOK, c, cov)
+	return s.writeCamera(w, http.StatusOK, c, cov)
 }
 
 // handleUpdateCamera answers PATCH /api/v1/cameras/{id}: the fields given change, the
@@ -331,11 +355,11 @@ func (s *Server) handleUpdateCamera(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	c.ID = before.ID
-	out, err := s.db.UpdateCamera(r.Context(), c)
+	out, err := s.db.UpdateCamera(r.Context(), c, s.today())
 	if err != nil {
 		return err
 	}
-	return writeCamera(w, http.StatusOK, out, nil)
+	return s.writeCamera(w, http.StatusOK, out, nil)
 }
 
 // handleCameraTransition answers POST /api/v1/cameras/{id}/transition {"to": state}:
@@ -354,22 +378,24 @@ func (s *Server) handleCameraTransition(w http.ResponseWriter, r *http.Request) 
 	if in.To == "" {
 		return trygg.Errorf(trygg.EINVALID, "to", "to is missing: one of %s", strings.Join(trygg.CameraStates, ", "))
 	}
-	out, err := s.db.TransitionCamera(r.Context(), mux.Vars(r)["id"], in.To, trygg.SwedishDay(time.Now()))
+	out, err := s.db.TransitionCamera(r.Context(), mux.Vars(r)["id"], in.To, s.today())
 	if err != nil {
 		return err
 	}
-	return writeCamera(w, http.StatusOK, out, nil)
+	return s.writeCamera(w, http.StatusOK, out, nil)
 }
 
 // handleCameraAttention answers GET /api/v1/cameras/attention?municipality=&on=: the
-// cameras with a permit expiring within 60 days, a review overdue or signs never
-// checked, as of on (a day, today in Sweden by default).
+// cameras that filmed before 2025-04-01 without the permit they needed, active ones
+// the law in force on the day does not let film, a needed permit expiring within 60
+// days while the permit requirement lasted, a review overdue or signs never checked,
+// as of on (a day, today in Sweden by default).
 func (s *Server) handleCameraAttention(w http.ResponseWriter, r *http.Request) error {
 	m, err := servedMunicipalityParam(r)
 	if err != nil {
 		return err
 	}
-	today := trygg.SwedishDay(time.Now())
+	today := s.today()
 	if on := r.URL.Query().Get("on"); on != "" {
 		d, err := trygg.ParseDate(on)
 		if err != nil {
@@ -387,6 +413,7 @@ func (s *Server) handleCameraAttention(w http.ResponseWriter, r *http.Request) e
 		Name         string          `json:"name"`
 		State        string          `json:"state"`
 		Position     json.RawMessage `json:"position"`
+		MayOperate   bool            `json:"may_operate"` // on the day asked
 		Reasons      []attentionItem `json:"reasons"`
 	}
 	out := struct {
@@ -394,8 +421,9 @@ func (s *Server) handleCameraAttention(w http.ResponseWriter, r *http.Request) e
 		Cameras []item `json:"cameras"`
 	}{On: dayOf(&today), Cameras: []item{}}
 	for _, a := range list {
+		may, _ := a.Camera.MayOperate(today)
 		out.Cameras = append(out.Cameras, item{ID: a.Camera.ID, Municipality: a.Camera.Municipality, Name: a.Camera.Name,
-			State: a.Camera.State, Position: appendGeometry(nil, a.Camera.Position), Reasons: attentionItems(a.Reasons)})
+			State: a.Camera.State, Position: appendGeometry(nil, a.Camera.Position), MayOperate: may, Reasons: attentionItems(a.Reasons)})
 	}
 	w.Header().Set("Cache-Control", "private, no-store")
 	return writeJSON(w, http.StatusOK, "application/json", out)

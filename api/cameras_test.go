@@ -74,7 +74,8 @@ func TestCameras(t *testing.T) {
 		{strings.Replace(cameraBody(""), `"operator_kind":"municipality"`, `"operator_kind":"nsa"`, 1), "operator_kind", 400},
 		{cameraBody(`"state":"active"`), "state", 400},
 		{cameraBody(`"view":{"type":"Polygon","coordinates":[[[13.1,58.26],[13.101,58.26],[13.101,58.261],[13.1,58.26]]]}`), "view", 400},
-		{cameraBody(`"decision_on":"2025-04-01","permit_ref":"DI-2025-1"`), "permit_ref", 400},
+		{cameraBody(`"operated_from":"2025-04-02","operated_until":"2025-04-01"`), "operated_until", 400},
+		{cameraBody(`"may_operate_today":true`), "may_operate_today", 400},
 		{strings.Replace(cameraBody(""), `[13.1,58.26]`, `[12.42,57.17]`, 1) + "", "municipality", 403},
 		{`{"name":"x"}`, "position", 400},
 	} {
@@ -117,13 +118,13 @@ func TestCameras(t *testing.T) {
 	resp, body = planner.do(t, http.MethodPatch, "/api/v1/cameras/"+id, map[string]any{"dpia_ref": "KS 2025/89", "indoor": true,
 		"commitment_ids": []string{outdoorsCommitment(t, e.url, true)}})
 	wantStatus(t, resp, body, http.StatusOK)
-	transition(id, "approved", http.StatusOK, "")
-	transition(id, "installed", http.StatusOK, "")
-	// Indoors, under an outdoors-only commitment: not activated.
-	transition(id, "active", http.StatusConflict, "indoor")
+	// Indoors, under an outdoors-only commitment: not approved.
+	transition(id, "approved", http.StatusConflict, "indoor")
 	resp, body = planner.do(t, http.MethodPatch, "/api/v1/cameras/"+id, map[string]any{"indoor": false, "public_view": true,
 		"signage_checked_on": "2026-01-15"})
 	wantStatus(t, resp, body, http.StatusOK)
+	transition(id, "approved", http.StatusOK, "")
+	transition(id, "installed", http.StatusOK, "")
 	transition(id, "active", http.StatusOK, "")
 	transition(id, "bogus", http.StatusBadRequest, "to")
 	// An active camera keeps its approval and its commitments' rules.
@@ -131,7 +132,7 @@ func TestCameras(t *testing.T) {
 		patch map[string]any
 		field string
 	}{{map[string]any{"indoor": true}, "indoor"}, {map[string]any{"weighing_ref": ""}, "weighing_ref"},
-		{map[string]any{"decision_on": "2025-03-31"}, "permit_ref"}} {
+		{map[string]any{"dpia_ref": ""}, "dpia_ref"}, {map[string]any{"decision_on": nil}, "decision_on"}} {
 		resp, body := planner.do(t, http.MethodPatch, "/api/v1/cameras/"+id, tc.patch)
 		if p := problemOf(t, resp, body, http.StatusConflict); p.Field != tc.field {
 			t.Errorf("%v: %+v", tc.patch, p)
@@ -140,13 +141,13 @@ func TestCameras(t *testing.T) {
 	resp, body = planner.do(t, http.MethodPost, "/api/v1/cameras/"+uuid.NewString()+"/transition", map[string]string{"to": "assessed"})
 	problemOf(t, resp, body, http.StatusNotFound)
 
-	// Under the permit regime (decided 2025-03-31), the permit; expiring soon it needs attention.
+	// Decided 2025-03-31 with a permit: today's rules (weighing and DPIA) decide, and a
+	// permit expiring soon no longer needs attention.
 	resp, body = planner.do(t, http.MethodPost, "/api/v1/cameras", strings.Replace(cameraBody(`"decision_on":"2025-03-31"`),
 		"Resecentrum norr", "Torget", 1))
 	wantStatus(t, resp, body, http.StatusCreated)
 	torget := jsonField(t, body, "id")
 	transition(torget, "assessed", http.StatusOK, "")
-	transition(torget, "approved", http.StatusConflict, "permit_ref")
 	soon := trygg.SwedishDay(time.Now()).AddDate(0, 0, 30).Format(time.DateOnly)
 	resp, body = planner.do(t, http.MethodPatch, "/api/v1/cameras/"+torget, map[string]any{"permit_ref": "DI-2024-5678",
 		"permit_expires_on": soon, "permit_conditions": "Kl. 22–06", "review_on": "2025-12-31"})
@@ -154,20 +155,23 @@ func TestCameras(t *testing.T) {
 	if jsonField(t, body, "properties", "regime") != "permit" {
 		t.Errorf("regime: %s", body)
 	}
+	transition(torget, "approved", http.StatusConflict, "weighing_ref")
+	resp, body = planner.do(t, http.MethodPatch, "/api/v1/cameras/"+torget, map[string]any{"weighing_ref": "KS 2025/90", "dpia_ref": "KS 2025/91"})
+	wantStatus(t, resp, body, http.StatusOK)
 	transition(torget, "approved", http.StatusOK, "")
 	transition(torget, "installed", http.StatusOK, "")
 
-	// The attention list: Torget's permit expires within 60 days, its review is overdue
-	// and its signs were never checked; the active camera needs nothing.
+	// The attention list: Torget's review is overdue and its signs were never checked;
+	// the active camera needs nothing.
 	resp, body = police.do(t, http.MethodGet, "/api/v1/cameras/attention", nil)
 	wantStatus(t, resp, body, http.StatusOK)
-	for _, want := range []string{torget, "permit-expiring", "review-overdue", "signage-never-checked"} {
+	for _, want := range []string{torget, "review-overdue", "signage-never-checked"} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("attention lacks %s: %s", want, body)
 		}
 	}
-	if strings.Contains(string(body), id) {
-		t.Errorf("the active camera needs no attention: %s", body)
+	if strings.Contains(string(body), id) || strings.Contains(string(body), "permit-expiring") {
+		t.Errorf("the active camera or a permit needs attention: %s", body)
 	}
 	resp, body = planner.do(t, http.MethodGet, "/api/v1/cameras/attention?on=soon", nil)
 	problemOf(t, resp, body, http.StatusBadRequest)

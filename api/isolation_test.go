@@ -289,7 +289,7 @@ var isolationMatrix = []struct {
 		func(b objects) any { return map[string]any{"purpose": "Förebygga skadegörelse vid stationen"} }, 404,
 		func(ctx context.Context, db *postgis.DB, b objects) (bool, error) {
 			_, err := db.UpdateCamera(ctx, trygg.Camera{ID: b.cameraID, Name: "kapad", Position: orb.Point{12.42, 57.17},
-				OperatorKind: "other", OperatorName: "x", Purpose: "x", PlaceType: "other"})
+				OperatorKind: "other", OperatorName: "x", Purpose: "x", PlaceType: "other"}, trygg.Today(time.Now()))
 			return err == nil, ignoreNotFound(err)
 		}},
 	{"transition B's camera", "POST", func(b objects) string { return "/api/v1/cameras/" + b.cameraID + "/transition" },

@@ -57,6 +57,10 @@ type Options struct {
 	PublicURL string
 
 	Limits Limits // concurrency limits of expensive work (shed.go); zero fields are DefaultLimits
+
+	// Now is the clock of day-dependent rules (the camera law of the day of
+	// operation); nil is time.Now. Tests set it.
+	Now func() time.Time
 }
 
 // DefaultOptions are the defaults the configuration starts from.

@@ -27,7 +27,7 @@ const cameraColumns = `c.id, c.municipality_code, c.name, ST_X(c.position), ST_Y
 	c.range_m, ST_AsBinary(c.view), c.view_drawn, c.public_view, c.operator_kind, c.operator_name, c.purpose, c.place_type,
 	c.public_access, c.indoor, c.audio, c.retention_days, c.signage_checked_on, c.review_on, c.state, c.decision_on,
 	c.permit_ref, c.permit_conditions, c.permit_expires_on, c.weighing_ref, c.dpia_ref, c.created_at, c.updated_at,
-	coalesce((SELECT array_agg(cc.commitment_id::text ORDER BY cc.commitment_id) FROM camera_commitment cc
+	c.operated_from, c.operated_until, coalesce((SELECT array_agg(cc.commitment_id::text ORDER BY cc.commitment_id) FROM camera_commitment cc
 	          WHERE cc.camera_id = c.id), '{}')`
 
 func dateOf(t *time.Time) *trygg.Date {
@@ -48,15 +48,16 @@ func timeOf(d *trygg.Date) *time.Time {
 func scanCamera(row pgx.Row) (trygg.Camera, error) {
 	var c trygg.Camera
 	var view []byte
-	var signage, review, decision, expires *time.Time
+	var signage, review, decision, expires, from, until *time.Time
 	err := row.Scan(&c.ID, &c.Municipality, &c.Name, &c.Position[0], &c.Position[1], &c.HeightM, &c.Bearing, &c.FOV,
 		&c.RangeM, &view, &c.ViewDrawn, &c.PublicView, &c.OperatorKind, &c.OperatorName, &c.Purpose, &c.PlaceType,
 		&c.PublicAccess, &c.Indoor, &c.Audio, &c.RetentionDays, &signage, &review, &c.State, &decision,
-		&c.PermitRef, &c.PermitConditions, &expires, &c.WeighingRef, &c.DPIARef, &c.CreatedAt, &c.UpdatedAt, &c.CommitmentIDs)
+		&c.PermitRef, &c.PermitConditions, &expires, &c.WeighingRef, &c.DPIARef, &c.CreatedAt, &c.UpdatedAt, &from, &until, &c.CommitmentIDs)
 	if err != nil {
 		return c, err
 	}
 	c.SignageChecked, c.ReviewOn, c.DecisionOn, c.PermitExpires = dateOf(signage), dateOf(review), dateOf(decision), dateOf(expires)
+	c.OperatedFrom, c.OperatedUntil = dateOf(from), dateOf(until)
 	c.View, err = decodePolygon(view)
 	return c, err
 }
@@ -136,8 +137,10 @@ func (db *DB) CreateCamera(ctx context.Context, c trygg.Camera) (trygg.Camera, e
 }
 
 // UpdateCamera replaces a camera's fields but its municipality, position's
-// municipality and state (which change only by TransitionCamera), and audits it.
-func (db *DB) UpdateCamera(ctx context.Context, c trygg.Camera) (trygg.Camera, error) {
+// municipality and state (which change only by TransitionCamera), and audits it. A
+// camera approved, installed or active keeps what the law in force on today asks
+// of it (keepsApproval).
+func (db *DB) UpdateCamera(ctx context.Context, c trygg.Camera, today trygg.Date) (trygg.Camera, error) {
 	if !isUUID(c.ID) {
 		return c, trygg.Errorf(trygg.ENOTFOUND, "id", "no camera has id %q", c.ID)
 	}
@@ -162,7 +165,7 @@ func (db *DB) UpdateCamera(ctx context.Context, c trygg.Camera) (trygg.Camera, e
 		if err := c.Validate(); err != nil {
 			return err
 		}
-		if err := keepsApproval(ctx, tx, before, c); err != nil {
+		if err := keepsApproval(ctx, tx, before, c, today); err != nil {
 			return err
 		}
 		if err := writeCamera(ctx, tx, c, false); err != nil {
@@ -177,15 +180,14 @@ func (db *DB) UpdateCamera(ctx context.Context, c trygg.Camera) (trygg.Camera, e
 }
 
 // keepsApproval refuses (ECONFLICT) a change that takes a camera approved, installed
-// or active out of its approval (a permit or weighing removed, a decision moved to
-// the other regime) or that makes an active camera break a linked commitment's rule
-// (indoors under outdoors only). A camera whose approval had already lapsed (an
-// expired permit) may still be edited: the attention list shows it.
-func keepsApproval(ctx context.Context, tx pgx.Tx, before, after trygg.Camera) error {
+// or active out of what the law in force on today asks (a weighing or DPIA removed)
+// or that makes it break a linked commitment's rule (indoors under outdoors only). A
+// camera that did not meet the law today already may still be edited: the attention
+// list shows it.
+func keepsApproval(ctx context.Context, tx pgx.Tx, before, after trygg.Camera, today trygg.Date) error {
 	if !slices.Contains([]string{trygg.CameraApproved, trygg.CameraInstalled, trygg.CameraActive}, before.State) {
 		return nil
 	}
-	today := trygg.SwedishDay(time.Now())
 	if before.Approved(today) == nil {
 		if err := after.Approved(today); err != nil {
 			e := err.(*trygg.Error)
@@ -193,7 +195,7 @@ func keepsApproval(ctx context.Context, tx pgx.Tx, before, after trygg.Camera) e
 			return e
 		}
 	}
-	if before.State != trygg.CameraActive || !after.Indoor {
+	if !after.Indoor {
 		return nil
 	}
 	ids := append([]string{}, after.CommitmentIDs...)
@@ -206,10 +208,10 @@ func keepsApproval(ctx context.Context, tx pgx.Tx, before, after trygg.Camera) e
 	if err != nil {
 		return err
 	}
-	for _, cm := range cms {
-		if cm.OutdoorsOnly {
-			return trygg.Errorf(trygg.ECONFLICT, "indoor", "the camera is active and commitment %q allows outdoor cameras only", cm.Text)
-		}
+	if err := after.OutdoorsOnlyConflict(cms); err != nil {
+		e := err.(*trygg.Error)
+		e.Message = "the camera is " + before.State + ": " + e.Message
+		return e
 	}
 	return nil
 }
@@ -221,7 +223,8 @@ func cameraAudit(c trygg.Camera) map[string]any {
 		"indoor": c.Indoor, "audio": c.Audio, "retention_days": c.RetentionDays, "signage_checked_on": c.SignageChecked,
 		"review_on": c.ReviewOn, "state": c.State, "decision_on": c.DecisionOn, "regime": c.Regime(),
 		"permit_ref": c.PermitRef, "permit_conditions": c.PermitConditions, "permit_expires_on": c.PermitExpires,
-		"weighing_ref": c.WeighingRef, "dpia_ref": c.DPIARef, "commitment_ids": c.CommitmentIDs}
+		"weighing_ref": c.WeighingRef, "dpia_ref": c.DPIARef, "commitment_ids": c.CommitmentIDs,
+		"operated_from": c.OperatedFrom, "operated_until": c.OperatedUntil}
 }
 
 // cameraView is the camera's view as WKB and its SRID: the sector built in SWEREF 99
@@ -260,21 +263,22 @@ func writeCamera(ctx context.Context, tx pgx.Tx, c trygg.Camera, insert bool) er
 		public_view = $13, operator_kind = $14, operator_name = $15, purpose = $16, place_type = $17, public_access = $18,
 		indoor = $19, audio = $20, retention_days = $21, signage_checked_on = $22, review_on = $23, state = $24,
 		decision_on = $25, permit_ref = $26, permit_conditions = $27, permit_expires_on = $28, weighing_ref = $29,
-		dpia_ref = $30, updated_at = now()
+		dpia_ref = $30, operated_from = $31, operated_until = $32, updated_at = now()
 		WHERE id = $1 AND municipality_code = $2`
 	if insert {
 		q = `INSERT INTO camera_site (id, municipality_code, name, position, height_m, bearing, fov, range_m, view, view_drawn,
 			public_view, operator_kind, operator_name, purpose, place_type, public_access, indoor, audio, retention_days,
 			signage_checked_on, review_on, state, decision_on, permit_ref, permit_conditions, permit_expires_on,
-			weighing_ref, dpia_ref, created_by)
+			weighing_ref, dpia_ref, operated_from, operated_until, created_by)
 			VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326), $6, $7, $8, $9,
 			ST_Transform(ST_SetSRID(ST_GeomFromWKB($10), $11::int), 4326), $12, $13, $14, $15, $16, $17, $18, $19, $20,
-			$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)`
+			$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)`
 	}
 	args := []any{c.ID, c.Municipality, c.Name, c.Position[0], c.Position[1], c.HeightM, c.Bearing, c.FOV, c.RangeM,
 		view, srid, c.ViewDrawn, c.PublicView, c.OperatorKind, c.OperatorName, c.Purpose, c.PlaceType, c.PublicAccess,
 		c.Indoor, c.Audio, c.RetentionDays, timeOf(c.SignageChecked), timeOf(c.ReviewOn), c.State, timeOf(c.DecisionOn),
-		c.PermitRef, c.PermitConditions, timeOf(c.PermitExpires), c.WeighingRef, c.DPIARef}
+		c.PermitRef, c.PermitConditions, timeOf(c.PermitExpires), c.WeighingRef, c.DPIARef, timeOf(c.OperatedFrom),
+		timeOf(c.OperatedUntil)}
 	if insert {
 		args = append(args, callerID(ctx))
 	}
@@ -290,7 +294,7 @@ func writeCamera(ctx context.Context, tx pgx.Tx, c trygg.Camera, insert bool) er
 }
 
 func cameraField(constraint string) string {
-	for _, f := range []string{"view", "bearing", "fov", "range_m", "height_m", "name", "purpose", "operator_name"} {
+	for _, f := range []string{"view", "bearing", "fov", "range_m", "height_m", "name", "purpose", "operator_name", "operator_kind"} {
 		if strings.Contains(constraint, f) {
 			return f
 		}
@@ -354,6 +358,8 @@ func readCommitmentRules(ctx context.Context, tx pgx.Tx, ids []string) ([]trygg.
 
 // TransitionCamera moves a camera to state to, as of today, under the rules of
 // trygg.Camera.CanTransition (a refusal is ECONFLICT with its reason), and audits it.
+// The first activation records today as the first day filmed (operated_from, unless
+// given), decommissioning a camera that filmed its last (operated_until).
 // The camera's row is locked, so two transitions at once apply one after the other.
 func (db *DB) TransitionCamera(ctx context.Context, id, to string, today trygg.Date) (trygg.Camera, error) {
 	if !isUUID(id) {
@@ -378,14 +384,20 @@ func (db *DB) TransitionCamera(ctx context.Context, id, to string, today trygg.D
 		if err := before.CanTransition(to, cms, today); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE camera_site SET state = $2, updated_at = now() WHERE id = $1`, id, to); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE camera_site SET state = $2, updated_at = now(),
+			operated_from = CASE WHEN $2 = 'active' THEN coalesce(operated_from, $3::date) ELSE operated_from END,
+			operated_until = CASE WHEN $2 = 'decommissioned' AND operated_from IS NOT NULL
+			                      THEN coalesce(operated_until, greatest(operated_from, $3::date)) ELSE operated_until END
+			WHERE id = $1`, id, to, today.Time); err != nil {
 			return wrap(err, "transition camera")
 		}
 		if out, err = readCamera(ctx, tx, id); err != nil {
 			return err
 		}
+		_, why := out.MayOperate(today)
 		return audit(ctx, tx, "camera.transition", "camera", id, []string{out.Municipality},
-			map[string]any{"state": before.State}, map[string]any{"state": out.State, "regime": out.Regime(), "on": today})
+			map[string]any{"state": before.State}, map[string]any{"state": out.State, "regime": out.Regime(), "on": today,
+				"law": trygg.RegimeOn(today), "operate": why.Code})
 	})
 	return out, err
 }

@@ -102,27 +102,31 @@ func TestCameraStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	today := trygg.SwedishDay(time.Now())
-	for _, to := range []string{trygg.CameraAssessed, trygg.CameraApproved, trygg.CameraInstalled} {
-		if in, err = f.app.TransitionCamera(ctx, in.ID, to, today); err != nil {
+	if in, err = f.app.TransitionCamera(ctx, in.ID, trygg.CameraAssessed, today); err != nil {
+		t.Fatal(err)
+	}
+	// Indoors under an outdoors-only commitment: refused at approval already.
+	_, err = f.app.TransitionCamera(ctx, in.ID, trygg.CameraApproved, today)
+	staffWantCode(t, "TransitionCamera", err, trygg.ECONFLICT, "indoor")
+	// Without the outdoors-only commitment it may be approved, installed and activated.
+	in.CommitmentIDs = []string{f.commitment(t, "1470", false)}
+	if in, err = f.app.UpdateCamera(ctx, in, today); err != nil {
+		t.Fatal(err)
+	}
+	for _, to := range []string{trygg.CameraApproved, trygg.CameraInstalled, trygg.CameraActive} {
+		if in, err = f.app.TransitionCamera(ctx, in.ID, to, today); err != nil || in.State != to {
 			t.Fatalf("to %s: %v", to, err)
 		}
 	}
-	_, err = f.app.TransitionCamera(ctx, in.ID, trygg.CameraActive, today)
-	staffWantCode(t, "TransitionCamera", err, trygg.ECONFLICT, "indoor")
-	// Without the outdoors-only commitment it may be activated.
-	in.CommitmentIDs = []string{f.commitment(t, "1470", false)}
-	if in, err = f.app.UpdateCamera(ctx, in); err != nil {
-		t.Fatal(err)
-	}
-	if in, err = f.app.TransitionCamera(ctx, in.ID, trygg.CameraActive, today); err != nil || in.State != trygg.CameraActive {
-		t.Fatalf("activate: %+v %v", in.State, err)
+	if in.OperatedFrom == nil || !in.OperatedFrom.Equal(today.Time) {
+		t.Errorf("activated without operated_from today: %v", in.OperatedFrom)
 	}
 	// A commitment of Varberg is not Vara's to link.
 	in.CommitmentIDs = []string{f.commitment(t, "1383", false)}
-	_, err = f.app.UpdateCamera(ctx, in)
+	_, err = f.app.UpdateCamera(ctx, in, today)
 	staffWantCode(t, "UpdateCamera", err, trygg.ENOTFOUND, "commitment_ids")
 
-	// Under the permit regime, installation needs the permit.
+	// Decided before 2025-04-01, approval today needs today's weighing and DPIA.
 	permit := testCamera("Torget")
 	permit.DecisionOn = cameraDay("2025-03-31")
 	p, err := f.app.CreateCamera(ctx, permit)
@@ -131,7 +135,7 @@ func TestCameraStore(t *testing.T) {
 	}
 	p, _ = f.app.TransitionCamera(ctx, p.ID, trygg.CameraAssessed, today)
 	_, err = f.app.TransitionCamera(ctx, p.ID, trygg.CameraApproved, today)
-	staffWantCode(t, "TransitionCamera", err, trygg.ECONFLICT, "permit_ref")
+	staffWantCode(t, "TransitionCamera", err, trygg.ECONFLICT, "weighing_ref")
 
 	// The public view: only the active camera, without its view (not public_view).
 	var n int
@@ -186,7 +190,7 @@ func TestCameraIsolation(t *testing.T) {
 	}
 	_, err = f.app.TransitionCamera(berg, c.ID, trygg.CameraAssessed, trygg.SwedishDay(time.Now()))
 	staffWantCode(t, "TransitionCamera", err, trygg.ENOTFOUND, "id")
-	_, err = f.app.UpdateCamera(berg, c)
+	_, err = f.app.UpdateCamera(berg, c, trygg.SwedishDay(time.Now()))
 	staffWantCode(t, "UpdateCamera", err, trygg.ENOTFOUND, "id")
 	_, err = f.app.CameraCoverage(berg, c.ID)
 	staffWantCode(t, "CameraCoverage", err, trygg.ENOTFOUND, "id")
@@ -198,5 +202,144 @@ func TestCameraIsolation(t *testing.T) {
 	}
 	if n := f.count(t, `SELECT count(*) FROM camera_site WHERE name = 'kapad'`); n != 0 {
 		t.Error("a Varberg scope renamed Vara's camera")
+	}
+}
+
+// TestCameraLawStore: the store judges the law of the day it is given, on both sides
+// of 2025-04-01, and keeps indoor cameras under outdoors-only commitments out of
+// approval, installation and the public view.
+func TestCameraLawStore(t *testing.T) {
+	f := newStaffFixture(t, false)
+	ctx := f.as(t, trygg.RolePlanner, "kommun-1470")
+	today := *cameraDay("2026-06-02")
+	weighing := func(c *trygg.Camera) { c.WeighingRef, c.DPIARef = "KS 2025/88 intresseavvägning", "KS 2025/89" }
+	create := func(name, decided string, mod func(*trygg.Camera)) trygg.Camera {
+		t.Helper()
+		c := testCamera(name)
+		c.DecisionOn = cameraDay(decided)
+		if mod != nil {
+			mod(&c)
+		}
+		out, err := f.app.CreateCamera(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out, err = f.app.TransitionCamera(ctx, out.ID, trygg.CameraAssessed, today); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	steps := func(c trygg.Camera, on trygg.Date, to ...string) trygg.Camera {
+		t.Helper()
+		for _, s := range to {
+			var err error
+			if c, err = f.app.TransitionCamera(ctx, c.ID, s, on); err != nil {
+				t.Fatalf("%s to %s on %s: %v", c.Name, s, on.Format(time.DateOnly), err)
+			}
+		}
+		return c
+	}
+
+	// The 2024 camera whose permit expired 2026-06-01, with weighing and DPIA: in service today.
+	old := create("Resecentrum 2024", "2024-03-01", func(c *trygg.Camera) {
+		weighing(c)
+		c.PermitRef, c.PermitExpires = "DI-2024-0417", cameraDay("2026-06-01")
+	})
+	old = steps(old, today, trygg.CameraApproved, trygg.CameraInstalled, trygg.CameraActive)
+	if old.OperatedFrom == nil || old.OperatedFrom.Format(time.DateOnly) != "2026-06-02" {
+		t.Errorf("operated_from %v", old.OperatedFrom)
+	}
+	// Its weighing cannot be removed while it is active.
+	noWeighing := old
+	noWeighing.WeighingRef = ""
+	_, err := f.app.UpdateCamera(ctx, noWeighing, today)
+	staffWantCode(t, "UpdateCamera", err, trygg.ECONFLICT, "weighing_ref")
+	// Decommissioned, it filmed until the day.
+	old = steps(old, *cameraDay("2026-07-01"), trygg.CameraDecommissioned)
+	if old.OperatedUntil == nil || old.OperatedUntil.Format(time.DateOnly) != "2026-07-01" {
+		t.Errorf("operated_until %v", old.OperatedUntil)
+	}
+
+	// The decision of 2025-01-15 without a permit: not on 2025-03-31, yes from 2025-04-01.
+	jan := create("Torget 2025-01-15", "2025-01-15", weighing)
+	_, err = f.app.TransitionCamera(ctx, jan.ID, trygg.CameraApproved, *cameraDay("2025-03-31"))
+	staffWantCode(t, "TransitionCamera", err, trygg.ECONFLICT, "permit_ref")
+	steps(jan, *cameraDay("2025-04-01"), trygg.CameraApproved)
+
+	// A shop without a permit or weighing: yes on 2025-03-31, not on 2025-04-01.
+	shop := create("Butiken", "2024-09-01", func(c *trygg.Camera) { c.OperatorKind, c.OperatorName = trygg.OperatorShop, "Ica Nära" })
+	_, err = f.app.TransitionCamera(ctx, shop.ID, trygg.CameraApproved, *cameraDay("2025-04-01"))
+	staffWantCode(t, "TransitionCamera", err, trygg.ECONFLICT, "weighing_ref")
+	steps(shop, *cameraDay("2025-03-31"), trygg.CameraApproved)
+
+	// Operator kinds are checked by the database too.
+	f.exec(t, `UPDATE camera_site SET operator_kind = 'private-public-task' WHERE id = $1`, jan.ID)
+	if _, err := f.sql.Exec(context.Background(), `UPDATE camera_site SET operator_kind = 'nsa' WHERE id = $1`, jan.ID); err == nil {
+		t.Error("operator_kind nsa stored")
+	}
+
+	// Indoors under an outdoors-only commitment: 409 at approval and at install, never public.
+	outdoors := f.commitment(t, "1470", false)
+	in := create("Väntsalen", "2025-06-01", func(c *trygg.Camera) {
+		weighing(c)
+		c.Indoor, c.PublicView, c.CommitmentIDs = true, true, []string{outdoors}
+	})
+	in = steps(in, today, trygg.CameraApproved)
+	// The commitment becomes outdoors-only after the approval: installing is refused.
+	f.exec(t, `UPDATE commitment SET outdoors_only = true WHERE id = $1`, outdoors)
+	_, err = f.app.TransitionCamera(ctx, in.ID, trygg.CameraInstalled, today)
+	staffWantCode(t, "TransitionCamera", err, trygg.ECONFLICT, "indoor")
+	// Nor may an approved outdoor camera be moved indoors under it.
+	out := create("Perrongen", "2025-06-01", func(c *trygg.Camera) { weighing(c); c.CommitmentIDs = []string{outdoors} })
+	out = steps(out, today, trygg.CameraApproved)
+	out.Indoor = true
+	_, err = f.app.UpdateCamera(ctx, out, today)
+	staffWantCode(t, "UpdateCamera", err, trygg.ECONFLICT, "indoor")
+	// Forced into service behind the register's back, it is still not public.
+	f.exec(t, `UPDATE camera_site SET state = 'active' WHERE id = $1`, in.ID)
+	if n := f.count(t, `SELECT count(*) FROM public_camera WHERE id = $1`, in.ID); n != 0 {
+		t.Error("an indoor camera under an outdoors-only commitment is public")
+	}
+	publicTile := func() int {
+		t.Helper()
+		b, err := f.app.Tile(context.Background(), postgis.TileQuery{Layer: postgis.TileCameras, Z: 14, X: 8779, Y: 4917})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(b)
+	}
+	if n := publicTile(); n != 0 {
+		t.Errorf("public tile with the indoor camera: %d bytes", n)
+	}
+	f.exec(t, `UPDATE commitment SET outdoors_only = false WHERE id = $1`, outdoors)
+	if n := f.count(t, `SELECT count(*) FROM public_camera WHERE id = $1`, in.ID); n != 1 {
+		t.Error("an indoor camera without the rule is not public")
+	}
+	if n := publicTile(); n == 0 {
+		t.Error("the public tile lacks the indoor camera without the rule")
+	}
+	f.exec(t, `UPDATE commitment SET outdoors_only = true WHERE id = $1`, outdoors)
+
+	// The attention list: a camera that filmed from 2024-06-01 without the permit it needed.
+	past := create("Skolgården", "2024-05-01", func(c *trygg.Camera) { weighing(c); c.OperatedFrom = cameraDay("2024-06-01") })
+	private := create("Fastighetens entré", "2024-05-01", func(c *trygg.Camera) {
+		weighing(c)
+		c.OperatorKind, c.OperatedFrom = trygg.OperatorPropertyOwner, cameraDay("2024-06-01")
+	})
+	att, err := f.app.CamerasNeedingAttention(ctx, "1470", today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string][]string{}
+	for _, a := range att {
+		for _, r := range a.Reasons {
+			found[a.Camera.ID] = append(found[a.Camera.ID], r.Reason)
+		}
+	}
+	if got := found[past.ID]; len(got) != 1 || got[0] != trygg.AttentionPastViolation {
+		t.Errorf("past violation: %v (%+v)", got, att)
+	}
+	if got := found[private.ID]; len(got) != 0 {
+		t.Errorf("a property owner needed no permit: %v", got)
 	}
 }

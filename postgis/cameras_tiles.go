@@ -79,6 +79,7 @@ var camerasCollection = &FeatureCollectionDef{
 			featureProp{"permit_ref", "c.permit_ref"}, featureProp{"permit_expires_on", "c.permit_expires_on"},
 			featureProp{"weighing_ref", "c.weighing_ref"}, featureProp{"dpia_ref", "c.dpia_ref"},
 			featureProp{"signage_checked_on", "c.signage_checked_on"}, featureProp{"review_on", "c.review_on"},
+			featureProp{"operated_from", "c.operated_from"}, featureProp{"operated_until", "c.operated_until"},
 			featureProp{"created_at", "c.created_at"}),
 		filters: cameraFilters},
 }

@@ -314,6 +314,8 @@ try {
 	const refusal = cam.getByTestId('transition-error');
 	await refusal.filter({ hasText: 'beslutsdatum saknas' }).waitFor();
 	step(`cameras: approval without a decision refused: ${(await refusal.textContent()).trim()}`);
+	await cam.getByTestId('camera-operate').filter({ hasText: 'Får inte filma i dag' }).waitFor();
+	step('cameras: the editor says the camera may not film today, and why');
 	await shot(cam, '14e-cameras-refused');
 	await cam.getByRole('button', { name: '← Alla kameror' }).click();
 	await cam.locator('.cam-group[data-state=assessed] .cam-item', { hasText: 'Torget öst' }).filter({ hasText: 'Inget beslut' }).waitFor();

@@ -1,6 +1,8 @@
 // cameras.js: the camera surveillance register (/cameras), for signed-in staff. A side
 // panel with what needs attention (GET /api/v1/cameras/attention) and the cameras
-// grouped by lifecycle state with their regime, beside a map of the cameras and their
+// grouped by lifecycle state with whether each may film today and why (the law in force
+// today, whatever the day of the decision: from 2025-04-01 a documented weighing and a
+// DPIA), beside a map of the cameras and their
 // view sectors. The editor creates (POST) or changes (PATCH) a camera: a click on the
 // map sets its position, and the view sector is previewed live in the browser as the
 // bearing, angle and range sliders move (the saved sector is the server's). Lifecycle
@@ -12,7 +14,7 @@ import { createMap } from './map.js';
 import { staffPage } from './signin.js';
 
 const states = ['proposed', 'assessed', 'approved', 'installed', 'active', 'decommissioned'];
-const operators = ['municipality', 'police', 'property-owner', 'other'];
+const operators = ['municipality', 'public-authority', 'police', 'private-public-task', 'property-owner', 'shop', 'other'];
 const placeTypes = ['school', 'travel-centre', 'square', 'street', 'park', 'parking', 'public-transport',
 	'shop', 'sports', 'residential', 'other'];
 const stateColors = { proposed: '#6b7280', assessed: '#a16207', approved: '#1d4ed8', installed: '#0f766e',
@@ -94,9 +96,13 @@ export async function cameras(rerender) {
 		st.map.getSource('cam-preview')?.setData(st.editing?.preview() || empty());
 	};
 
-	const regimeBadge = (p) => {
-		const r = p.regime || 'none';
-		return h('span', { class: `badge regime-${r}`, title: t('camRegimeHelp') }, t(`camRegime_${r}`));
+	// Whether the camera may film today (the server judges it by today's law), or that
+	// there is no decision yet.
+	const operateBadge = (p) => {
+		if (!p.decision_on) return h('span', { class: 'badge regime-none', title: t('camRegimeHelp') }, t('camRegime_none'));
+		const yes = !!p.may_operate_today;
+		return h('span', { class: `badge ${yes ? 'operate-yes' : 'operate-no warn'}`, title: operateText(p.operate_reason),
+			'data-testid': 'camera-operate-badge' }, t(yes ? 'camMayOperate_yes' : 'camMayOperate_no'));
 	};
 
 	const drawList = () => {
@@ -132,7 +138,7 @@ export async function cameras(rerender) {
 						onclick: () => open(p.id),
 					}, h('span', { class: 'grow' }, h('strong', null, p.name), h('br'),
 						h('small', null, `${t(`camOperator_${p.operator_kind}`)} · ${t(`camPlace_${p.place_type}`)}`)),
-					regimeBadge(p), p.attention?.length ? h('span', { class: 'badge warn', title: t('camAttention') }, '!') : null));
+					operateBadge(p), p.attention?.length ? h('span', { class: 'badge warn', title: t('camAttention') }, '!') : null));
 				}))));
 		}
 		side.replaceChildren(...parts);
@@ -210,18 +216,19 @@ export async function cameras(rerender) {
 		const permitExp = date('permit_expires_on', p.permit_expires_on);
 		const weighing = text('weighing_ref', p.weighing_ref);
 		const dpia = text('dpia_ref', p.dpia_ref);
+		const operatedFrom = date('operated_from', p.operated_from);
+		const operatedUntil = date('operated_until', p.operated_until);
 		const regimeNote = h('p', { class: 'help', 'aria-live': 'polite' });
 		const permitBox = h('fieldset', { class: 'regime' }, h('legend', null, t('camRegime_permit')),
+			h('p', { class: 'help' }, t('camPermitHelp')),
 			field('permit_ref', permitRef), field('permit_conditions', permitCond), field('permit_expires_on', permitExp));
 		const weighBox = h('fieldset', { class: 'regime' }, h('legend', null, t('camRegime_weighing')),
+			h('p', { class: 'help' }, t('camWeighingHelp')),
 			field('weighing_ref', weighing), field('dpia_ref', dpia));
+		// The rules are those of the day of operation: the note says what today's rules
+		// ask; the decision's day changes nothing.
 		const showRegime = () => {
-			const d = decision.value;
-			const r = !d ? 'none' : d < '2025-04-01' ? 'permit' : 'weighing';
-			regimeNote.textContent = t(`camRegimeNote_${r}`);
-			permitBox.hidden = r === 'weighing';
-			// Under the permit regime a weighing is still recorded where no permit is needed.
-			weighBox.hidden = false;
+			regimeNote.textContent = t(decision.value ? 'camRegimeNote_today' : 'camRegimeNote_none');
 		};
 		decision.addEventListener('input', showRegime);
 		showRegime();
@@ -256,7 +263,10 @@ export async function cameras(rerender) {
 			field('retention_days', retention), field('signage_checked_on', signage), field('review_on', review),
 			h('fieldset', { class: 'regime' }, h('legend', null, t('camDecision')),
 				field('decision_on', decision), regimeNote),
-			permitBox, weighBox,
+			weighBox, permitBox,
+			h('fieldset', { class: 'regime' }, h('legend', null, t('camOperated')),
+				h('p', { class: 'help' }, t('camOperatedHelp')),
+				field('operated_from', operatedFrom), field('operated_until', operatedUntil)),
 			err,
 			ro ? null : h('div', { class: 'row' }, save, h('button', { type: 'button', onclick: () => { st.sel = null; drawList(); } }, t('cancel'))));
 		form.addEventListener('submit', async (e) => {
@@ -276,13 +286,9 @@ export async function cameras(rerender) {
 				review_on: d(review), decision_on: d(decision), permit_ref: permitRef.value.trim(),
 				permit_conditions: permitCond.value.trim(), permit_expires_on: d(permitExp),
 				weighing_ref: weighing.value.trim(), dpia_ref: dpia.value.trim(),
+				operated_from: d(operatedFrom), operated_until: d(operatedUntil),
 			};
 			if (!f || !p.view_drawn || touched) Object.assign(body, { bearing: Number(bearing.value), fov: Number(fov.value), range_m: Number(range.value) });
-			if (body.decision_on && body.decision_on >= '2025-04-01') {
-				// The weighing regime gives no permit: leave its fields out rather than be refused.
-				body.permit_ref = '';
-				body.permit_expires_on = null;
-			}
 			try {
 				const out = await busy(save, t('working'), () => (f
 					? api('PATCH', `/api/v1/cameras/${p.id}`, body)
@@ -329,7 +335,10 @@ export async function cameras(rerender) {
 		side.replaceChildren(...[
 			h('div', { class: 'row' }, h('button', { type: 'button', class: 'small', onclick: () => { st.sel = null; drawList(); } }, `← ${t('camBackToList')}`)),
 			h('h1', { id: 'cameras-title', tabindex: '-1', 'data-testid': 'camera-title' }, f ? p.name : t('camNew')),
-			f ? h('p', null, h('span', { class: 'badge', 'data-testid': 'camera-state' }, t(`camState_${p.state}`)), ' ', regimeBadge(p)) : null,
+			f ? h('p', null, h('span', { class: 'badge', 'data-testid': 'camera-state' }, t(`camState_${p.state}`)), ' ', operateBadge(p)) : null,
+			f ? h('p', { class: p.may_operate_today ? 'cam-operate' : 'cam-operate warn', 'data-testid': 'camera-operate' },
+				h('strong', null, t(p.may_operate_today ? 'camMayOperateToday_yes' : 'camMayOperateToday_no')), ' ',
+				operateText(p.operate_reason)) : null,
 			life,
 			h('p', { class: 'help' }, t(ro ? 'camReadOnly' : 'camEditHelp')),
 			form].filter(Boolean));
@@ -397,8 +406,15 @@ function addLayers(map) {
 
 function attentionText(r) {
 	const key = `camAtt_${r.reason}`;
-	const txt = t(key, { due: r.due || '' });
+	const txt = t(key, { due: r.due || '', why: r.code ? t(`camOp_${r.code}`) : '' });
 	return txt === key ? r.detail : txt;
+}
+
+/** operateText is why a camera may or may not film today: the server's reason, Swedish first. */
+export function operateText(r) {
+	if (!r) return '';
+	if (lang() === 'en' && r.detail) return `${r.detail.charAt(0).toUpperCase()}${r.detail.slice(1)}.`;
+	return r.text || t(`camOp_${r.code}`);
 }
 
 // transitionText says why a transition failed: a 409 in plain language by the field at
