@@ -112,10 +112,14 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON action_commitment TO trygg_app;
 -- activities that have started (their count), walks marked done (their day: the
 -- walk's start, else when marked done), dialogues held (held_on by today), camera
 -- sites in service at any time within the period (installed or active), actions done
--- (done_at). Days are Swedish. The staff's view runs with the caller's rights
--- (security_invoker), so row-level security applies; public_commitment_work reads it
--- with its owner's, for published promises only, with public titles only.
-CREATE VIEW commitment_work WITH (security_invoker = true) AS
+-- (done_at). Days are Swedish. commitment_work_all runs with its owner's rights and
+-- only the two views below read it: the staff's commitment_work keeps the rows of the
+-- caller's scope (the predicate of every policy on these tables; a link, its work and
+-- its commitment share one municipality by their keys) for the server's role, which is
+-- under row-level security, and every row for the owner (operator tooling), which is
+-- not; public_commitment_work those
+-- of published promises, with public titles only.
+CREATE VIEW commitment_work_all AS
 WITH work AS (
     SELECT ac.commitment_id, 'activity'::text AS kind, a.id, (a.starts_at AT TIME ZONE 'Europe/Stockholm')::date AS on_date,
            NULL::date AS until_date, a.count, a.kind AS title, a.kind AS public_title, a.starts_at AS at
@@ -150,10 +154,18 @@ WHERE CASE WHEN w.kind = 'camera'
            THEN w.on_date <= p.period_end AND coalesce(w.until_date, p.period_end) >= p.period_start
            ELSE w.on_date BETWEEN p.period_start AND p.period_end END;
 
+REVOKE ALL ON commitment_work_all FROM PUBLIC;
+
+CREATE VIEW commitment_work AS
+SELECT cw.commitment_id, cw.promise_id, cw.municipality_code, cw.kind, cw.id, cw.on_date, cw.until_date, cw.count,
+       cw.title, cw.at
+FROM commitment_work_all cw
+WHERE cw.municipality_code = ANY ((SELECT trygg_scope())::text[]) OR current_user <> 'trygg_app';
+
 CREATE VIEW public_commitment_work AS
 SELECT cw.commitment_id, cw.promise_id, cw.municipality_code, cw.kind, cw.id, cw.on_date, cw.until_date, cw.count,
        coalesce(cw.public_title, '') AS title, cw.at
-FROM commitment_work cw JOIN promise p ON p.id = cw.promise_id
+FROM commitment_work_all cw JOIN promise p ON p.id = cw.promise_id
 WHERE p.published;
 
 GRANT SELECT ON commitment_work, public_commitment_work TO trygg_app;
@@ -191,6 +203,7 @@ FROM commitment c JOIN promise p ON p.id = c.promise_id WHERE p.published;
 GRANT SELECT ON public_commitment TO trygg_app;
 DROP VIEW public_commitment_work;
 DROP VIEW commitment_work;
+DROP VIEW commitment_work_all;
 DROP TABLE action_commitment;
 ALTER TABLE action DROP CONSTRAINT action_id_municipality_key;
 DROP TABLE dialogue_commitment;

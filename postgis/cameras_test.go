@@ -117,10 +117,10 @@ func TestCameraStore(t *testing.T) {
 	if in, err = f.app.TransitionCamera(ctx, in.ID, trygg.CameraActive, today); err != nil || in.State != trygg.CameraActive {
 		t.Fatalf("activate: %+v %v", in.State, err)
 	}
-	// A commitment of Varberg is not Vara's to link.
+	// A commitment of Varberg is not Vara's to link (400 naming commitment_ids).
 	in.CommitmentIDs = []string{f.commitment(t, "1383", false)}
 	_, err = f.app.UpdateCamera(ctx, in)
-	staffWantCode(t, "UpdateCamera", err, trygg.ENOTFOUND, "commitment_ids")
+	staffWantCode(t, "UpdateCamera", err, trygg.EINVALID, "commitment_ids")
 
 	// Under the permit regime, installation needs the permit.
 	permit := testCamera("Torget")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -377,6 +378,23 @@ func TestDemoPromises(t *testing.T) {
 	}
 	if seen != len(want) {
 		t.Errorf("found %d of Vetlanda's counted commitments, want %d", seen, len(want))
+	}
+
+	// Vara's "support out of addiction" is done with a reason and linked work, not with none.
+	vara, err := f.app.Followup(context.Background(), demo.DemoID("vara"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, c := range vara.Commitments {
+		if c.Target == nil && c.Progress.Status == trygg.ProgressDone && (len(c.Work) == 0 || c.DoneReason == "") &&
+			strings.Contains(c.Text, "missbruk") {
+			t.Errorf("%q is done with %d pieces of work and reason %q", c.Text, len(c.Work), c.DoneReason)
+		}
+		found = found || strings.Contains(c.Text, "komma ur ett missbruk")
+	}
+	if !found {
+		t.Error("Vara's commitment on support out of addiction is missing")
 	}
 }
 
