@@ -274,6 +274,25 @@ func TestUpdateCommitment(t *testing.T) {
 		*c.Target != 12 || len(c.Places) != 1 || c.Places[0].Name != "Stora torget" {
 		t.Errorf("updated %+v", c)
 	}
+	// A gazetteer entry of the municipality names a place: its name and point are copied.
+	for i, m := range []string{"1470", "1383"} {
+		f.exec(t, `INSERT INTO gazetteer (kind, name, municipality_code, geom, shape, source, source_id)
+			SELECT 'stop', $1, $2, g, ST_Transform(g, 3006), 'test', $3 FROM ST_SetSRID(ST_MakePoint($4, $5), 4326) g`,
+			[]string{"Vara resecentrum", "Varbergs station"}[i], m, m, []float64{12.9493, 12.2502}[i], []float64{58.2625, 57.1057}[i])
+	}
+	vara := int64(f.count(t, `SELECT id FROM gazetteer WHERE source = 'test' AND source_id = '1470'`))
+	varberg := int64(f.count(t, `SELECT id FROM gazetteer WHERE source = 'test' AND source_id = '1383'`))
+	gz := []trygg.CommitmentPlace{{GazetteerID: vara}}
+	if c, err = f.app.UpdateCommitment(ctx, id, postgis.CommitmentUpdate{Places: &gz}); err != nil {
+		t.Fatal(err)
+	}
+	if pl := c.Places; len(pl) != 1 || pl[0].Name != "Vara resecentrum" || pl[0].GazetteerID != vara || pl[0].Geometry == nil {
+		t.Errorf("gazetteer place %+v", pl)
+	}
+	gz = []trygg.CommitmentPlace{{GazetteerID: varberg}}
+	_, err = f.app.UpdateCommitment(ctx, id, postgis.CommitmentUpdate{Places: &gz})
+	staffWantCode(t, "Varberg's gazetteer entry", err, trygg.EINVALID, "places[0].gazetteer_id")
+
 	// Without a target it is yes/no: done needs work or a reason.
 	_, err = f.app.UpdateCommitment(ctx, id, postgis.CommitmentUpdate{SetTarget: true, Done: ptr(true)})
 	staffWantCode(t, "done without a reason", err, trygg.ECONFLICT, "done_reason")
@@ -288,7 +307,7 @@ func TestUpdateCommitment(t *testing.T) {
 	staffWantCode(t, "bad kind", err, trygg.EINVALID, "activity_kind")
 	_, err = f.app.UpdateCommitment(f.as(t, trygg.RolePlanner, "kommun-1383"), id, postgis.CommitmentUpdate{Text: ptr("x")})
 	staffWantCode(t, "Varberg updates", err, trygg.ENOTFOUND, "id")
-	if n := f.count(t, `SELECT count(*) FROM audit_log WHERE action = 'commitment.update' AND entity_id = $1`, id); n != 2 {
-		t.Errorf("%d audit entries, want 2", n)
+	if n := f.count(t, `SELECT count(*) FROM audit_log WHERE action = 'commitment.update' AND entity_id = $1`, id); n != 3 {
+		t.Errorf("%d audit entries, want 3", n)
 	}
 }

@@ -193,7 +193,7 @@ export async function followup(rerender) {
 					h('ul', { class: 'plain activity-list' }, work.map(workLine)))
 				: null,
 			mayEdit && c.activities.length
-				? h('details', { class: 'activity-edit-list' }, h('summary', null, `${t('activitiesWord')} (${c.activities.length})`),
+				? h('details', { class: 'activity-edit-list' }, h('summary', null, `${t('activitiesTitle')} (${c.activities.length})`),
 					h('ul', { class: 'plain activity-list' }, c.activities.slice().reverse().map((a) => editableActivity(a))))
 				: recent.length ? h('ul', { class: 'plain activity-list' }, recent.map((a) =>
 					h('li', null, h('small', null, `${formatDate(a.starts_at)} · ${t(`kind_${a.kind}`)}${a.planned ? ` · ${t('planned')}` : ''}`)))) : null);
