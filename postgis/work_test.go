@@ -102,6 +102,25 @@ func TestFollowupCountsWork(t *testing.T) {
 	if got := count(camC); got != 1 {
 		t.Errorf("an active camera counts %d, want 1", got)
 	}
+	// A commitment whose period ended before the camera went into service does not
+	// count it; decommissioned, it still counted within the current period.
+	old := newPromise(t, ctx, f.app, trygg.Promise{Municipality: "1470",
+		PeriodStart: trygg.Date{Time: today.AddDate(-2, 0, 0)}, PeriodEnd: trygg.Date{Time: today.AddDate(-1, 0, 0)},
+		Commitments: []trygg.Commitment{{Party: trygg.PartyMunicipality, ActivityKind: trygg.KindCameraSurveillance,
+			Text: "Kameror förr.", Target: n(1)}}})
+	c.CommitmentIDs = []string{camC, old.Commitments[0].ID}
+	if c, err = f.app.UpdateCamera(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if got := achieved(t, ctx, f.app, old.ID, false)[old.Commitments[0].ID].Progress; got.Achieved != 0 || got.Status != trygg.ProgressNotMet {
+		t.Errorf("a camera in service after the period: %+v, want 0 and not-met", got)
+	}
+	if c, err = f.app.TransitionCamera(ctx, c.ID, trygg.CameraDecommissioned, today); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(camC); got != 1 {
+		t.Errorf("a camera decommissioned today counts %d within the period, want 1", got)
+	}
 	bad := testCamera("Fel kommun")
 	bad.CommitmentIDs = []string{otherC}
 	_, err = f.app.CreateCamera(ctx, bad)
@@ -153,7 +172,8 @@ func TestFollowupCountsWork(t *testing.T) {
 	if ws := staff[walkC].Work; len(ws) != 1 || ws[0].Kind != trygg.WorkWalk || ws[0].ID != w.ID || ws[0].Link != "/api/v1/walks/"+w.ID {
 		t.Errorf("walk work %+v", ws)
 	}
-	if ws := staff[camC].Work; len(ws) != 1 || ws[0].Kind != trygg.WorkCamera || ws[0].Title != "Resecentrum perrong" || ws[0].Date != today {
+	if ws := staff[camC].Work; len(ws) != 1 || ws[0].Kind != trygg.WorkCamera || ws[0].Title != "Resecentrum perrong" ||
+		ws[0].Date != today || ws[0].Until == nil || *ws[0].Until != today {
 		t.Errorf("camera work %+v", ws)
 	}
 	if st := staff[dlgC].Progress.Status; st != trygg.ProgressMet {
