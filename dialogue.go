@@ -9,15 +9,18 @@ import (
 // conversations where residents name places; the places are reports with source
 // dialogue, moderated like residents' own.
 type Dialogue struct {
-	ID            string    `json:"id"`
-	Municipality  string    `json:"municipality"`
-	Title         string    `json:"title"`
-	HeldOn        Date      `json:"held_on"`
-	Place         string    `json:"place"`
-	Format        string    `json:"format"`
-	Conversations int       `json:"conversations"`
-	Notes         string    `json:"notes"`
-	Places        int       `json:"places"` // reports named in it
+	ID            string `json:"id"`
+	Municipality  string `json:"municipality"`
+	Title         string `json:"title"`
+	HeldOn        Date   `json:"held_on"`
+	Place         string `json:"place"`
+	Format        string `json:"format"`
+	Conversations int    `json:"conversations"`
+	Notes         string `json:"notes"`
+	Places        int    `json:"places"` // reports named in it
+	// CommitmentIDs are the commitments (of the dialogue's municipality) the meeting
+	// counts toward once held; nil on an update keeps them.
+	CommitmentIDs []string  `json:"commitment_ids"`
 	CreatedBy     string    `json:"created_by,omitempty"`
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`

@@ -48,13 +48,14 @@ const (
 	KindInformation        = "information-campaign"
 	KindConcernTalk        = "concern-talk"
 	KindMeeting            = "meeting"
+	KindNeighbourhoodWatch = "neighbourhood-watch" // grannsamverkan
 	KindOther              = "other"
 )
 
 // ActivityKinds are the activity kinds, in order.
 var ActivityKinds = []string{KindFootPatrol, KindTrafficControl, KindVehicleInspection, KindDrugIntervention,
 	KindSchoolVisit, KindYouthCentreVisit, KindSafetyWalk, KindDialogueMeeting, KindCameraSurveillance,
-	KindLighting, KindInformation, KindConcernTalk, KindMeeting, KindOther}
+	KindLighting, KindInformation, KindConcernTalk, KindMeeting, KindNeighbourhoodWatch, KindOther}
 
 // Promise statuses.
 const (
@@ -68,8 +69,32 @@ const (
 	ProgressNotStarted = "not-started"
 	ProgressOnTrack    = "on-track"
 	ProgressBehind     = "behind"
-	ProgressDone       = "done"
+	ProgressDone       = "done"    // a commitment without a count, marked done
+	ProgressMet        = "met"     // a count commitment that reached its target
+	ProgressNotMet     = "not-met" // the period is over and the commitment was not met (or not done)
 )
+
+// Kinds of work that count toward commitments (WorkItem.Kind).
+const (
+	WorkActivity = "activity"
+	WorkWalk     = "walk"
+	WorkDialogue = "dialogue"
+	WorkCamera   = "camera"
+	WorkAction   = "action"
+)
+
+// WorkItem is one piece of work that counts toward a commitment in a follow-up: an
+// activity, a walk marked done, a dialogue held, a camera site in service, an action
+// done. Until is the last day a camera was in service (nil: still is).
+type WorkItem struct {
+	Kind  string `json:"kind"`
+	ID    string `json:"id"`
+	Date  Date   `json:"date"`
+	Until *Date  `json:"until,omitempty"`
+	Count int    `json:"count"`
+	Title string `json:"title"`
+	Link  string `json:"link,omitempty"`
+}
 
 // Signatory is one who signed a promise, as the public document names them.
 type Signatory struct {
@@ -186,12 +211,14 @@ func CheckActivityKind(field, v string) error {
 }
 
 // CommitmentPlace is a place a commitment names: a geometry of its own (Point,
-// LineString or Polygon, WGS 84) or a named place (PlaceID, table place), or both.
+// LineString or Polygon, WGS 84) or a named place (PlaceID, table place), or both; or
+// an entry of the gazetteer (GazetteerID), whose name and point the store copies.
 type CommitmentPlace struct {
-	ID       string       `json:"id"`
-	Name     string       `json:"name"`
-	PlaceID  string       `json:"place_id,omitempty"`
-	Geometry orb.Geometry `json:"-"`
+	ID          string       `json:"id"`
+	Name        string       `json:"name"`
+	PlaceID     string       `json:"place_id,omitempty"`
+	GazetteerID int64        `json:"gazetteer_id,omitempty"`
+	Geometry    orb.Geometry `json:"-"`
 }
 
 // Commitment is one promise within a medborgarlöfte: a party commits to activities of
@@ -209,6 +236,7 @@ type Commitment struct {
 	Text         string            `json:"text"`
 	Target       *int              `json:"target"` // nil: done / not done
 	Done         bool              `json:"done"`
+	DoneReason   string            `json:"done_reason"`   // why it is done without linked work
 	OutdoorsOnly bool              `json:"outdoors_only"` // a rule the commitment imposes (Vara's cameras)
 	Places       []CommitmentPlace `json:"places"`
 	CreatedAt    time.Time         `json:"created_at"`
@@ -242,8 +270,8 @@ func (c *Commitment) Validate() error {
 	}
 	for i, p := range c.Places {
 		f := fmt.Sprintf("places[%d]", i)
-		if p.Geometry == nil && p.PlaceID == "" {
-			return Errorf(EINVALID, f, "a place is a geometry or a place_id")
+		if p.Geometry == nil && p.PlaceID == "" && p.GazetteerID == 0 {
+			return Errorf(EINVALID, f, "a place is a geometry, a place_id or a gazetteer_id")
 		}
 		if err := CheckText(f+".name", p.Name, 200); err != nil {
 			return err
@@ -253,6 +281,10 @@ func (c *Commitment) Validate() error {
 		}
 	}
 	if err := CheckText("party_name", c.PartyName, 200); err != nil {
+		return err
+	}
+	c.DoneReason = strings.TrimSpace(c.DoneReason)
+	if err := CheckText("done_reason", c.DoneReason, 2000); err != nil {
 		return err
 	}
 	return CheckText("text", c.Text, 4000)
@@ -268,7 +300,8 @@ type Activity struct {
 	Party           string       `json:"party"`
 	StartsAt        time.Time    `json:"starts_at"`
 	DurationMinutes int          `json:"duration_minutes"`
-	Geometry        orb.Geometry `json:"-"` // Point, LineString or Polygon; nil for none
+	Count           int          `json:"count"` // how many it counts for (1 when 0: one activity)
+	Geometry        orb.Geometry `json:"-"`     // Point, LineString or Polygon; nil for none
 	PlaceID         string       `json:"place_id,omitempty"`
 	Notes           string       `json:"notes"`
 	CommitmentIDs   []string     `json:"commitment_ids"`
@@ -279,6 +312,9 @@ type Activity struct {
 
 // MaxActivityMinutes is the longest activity (a week).
 const MaxActivityMinutes = 7 * 24 * 60
+
+// MaxActivityCount is the most one activity entry counts for.
+const MaxActivityCount = 10000
 
 // Validate checks an activity's own fields.
 func (a *Activity) Validate() error {
@@ -297,6 +333,8 @@ func (a *Activity) Validate() error {
 		return Errorf(EINVALID, "starts_at", "starts_at is not a time from 2000 to 2100")
 	case a.DurationMinutes < 0 || a.DurationMinutes > MaxActivityMinutes:
 		return Errorf(EINVALID, "duration_minutes", "duration_minutes is from 0 to %d (a week)", MaxActivityMinutes)
+	case a.Count < 0 || a.Count > MaxActivityCount:
+		return Errorf(EINVALID, "count", "count is from 1 to %d: how many the activity counts for", MaxActivityCount)
 	case len(a.CommitmentIDs) > 50:
 		return Errorf(EINVALID, "commitment_ids", "an activity links at most 50 commitments")
 	}
@@ -330,7 +368,7 @@ type Progress struct {
 	ElapsedDays   int     `json:"elapsed_days"`    // days of the period up to and including today
 	PeriodDays    int     `json:"period_days"`     // days of the period, both ends included
 	ElapsedShare  float64 `json:"elapsed_share"`   // ElapsedDays / PeriodDays
-	Status        string  `json:"status"`          // not-started, on-track, behind, done
+	Status        string  `json:"status"`          // not-started, on-track, behind, met, done, not-met
 }
 
 // dayNumber is the day's number counted in whole days since 1970-01-01 (UTC), so leap
@@ -340,18 +378,19 @@ func dayNumber(d Date) int {
 	return int(time.Date(y, m, day, 12, 0, 0, 0, time.UTC).Unix() / 86400)
 }
 
-// ProgressOf computes the progress of c with achieved activities (and, for a commitment
+// ProgressOf computes the progress of c with achieved work (and, for a commitment
 // without a count, done) in the period from periodStart to periodEnd (both days
 // included), as of today.
 //
 // With a target the pace expected by today is target × elapsed share of the period,
 // where the elapsed days are those from periodStart up to and including today: the
-// commitment is done once achieved reaches the target, on track while achieved is at
-// least the whole part of the expected pace, behind otherwise; not started while
+// commitment is met once achieved reaches the target; after the period it is met or
+// not met, nothing else; while the period runs it is on track while achieved is at
+// least the whole part of the expected pace, behind otherwise, and not started while
 // nothing is achieved and nothing is expected yet (before the period, or early in it).
-// Without a target it is done when marked done; not started while nothing is
-// achieved and the period runs (or has not begun); on track while something is
-// achieved and the period runs; behind once the period is over and it is not done.
+// Without a target it is done when marked done (and only then); otherwise not met
+// once the period is over, on track while something is achieved and the period runs,
+// not started while nothing is.
 func ProgressOf(c Commitment, achieved int, done bool, periodStart, periodEnd Date, today Date) Progress {
 	p := Progress{Target: c.Target, Achieved: achieved, Done: done}
 	start, end, now := dayNumber(periodStart), dayNumber(periodEnd), dayNumber(today)
@@ -364,7 +403,7 @@ func ProgressOf(c Commitment, achieved int, done bool, periodStart, periodEnd Da
 		case done:
 			p.Status = ProgressDone
 		case over:
-			p.Status = ProgressBehind
+			p.Status = ProgressNotMet
 		case achieved > 0:
 			p.Status = ProgressOnTrack
 		default:
@@ -377,7 +416,9 @@ func ProgressOf(c Commitment, achieved int, done bool, periodStart, periodEnd Da
 	p.ExpectedByNow = target * p.ElapsedDays / p.PeriodDays // exact in integers
 	switch {
 	case achieved >= target:
-		p.Status = ProgressDone
+		p.Status = ProgressMet
+	case over:
+		p.Status = ProgressNotMet
 	case achieved == 0 && p.ExpectedByNow == 0:
 		p.Status = ProgressNotStarted
 	case achieved >= p.ExpectedByNow:

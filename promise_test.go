@@ -41,9 +41,9 @@ func TestProgressOf(t *testing.T) {
 		{"first day, one done", target(365), 1, false, year, "2026-01-01", trygg.ProgressOnTrack, 1, 365, 1, 1},
 		{"first day, small target", target(15), 0, false, year, "2026-01-01", trygg.ProgressNotStarted, 1, 365, 0, 15.0 / 365},
 		{"last day, short", target(15), 14, false, year, "2026-12-31", trygg.ProgressBehind, 365, 365, 15, 15},
-		{"last day, reached", target(15), 15, false, year, "2026-12-31", trygg.ProgressDone, 365, 365, 15, 15},
-		{"after the period, short", target(15), 8, false, year, "2027-03-01", trygg.ProgressBehind, 365, 365, 15, 15},
-		{"after the period, over", target(15), 17, false, year, "2027-03-01", trygg.ProgressDone, 365, 365, 15, 15},
+		{"last day, reached", target(15), 15, false, year, "2026-12-31", trygg.ProgressMet, 365, 365, 15, 15},
+		{"after the period, short", target(15), 8, false, year, "2027-03-01", trygg.ProgressNotMet, 365, 365, 15, 15},
+		{"after the period, over", target(15), 17, false, year, "2027-03-01", trygg.ProgressMet, 365, 365, 15, 15},
 		{"one-day period", target(1), 0, false, [2]string{"2026-05-05", "2026-05-05"}, "2026-05-05", trygg.ProgressBehind, 1, 1, 1, 1},
 		// The pace: floor(target × elapsed / days).
 		{"half way, on pace", target(10), 5, false, [2]string{"2026-01-01", "2026-01-10"}, "2026-01-05", trygg.ProgressOnTrack, 5, 10, 5, 5},
@@ -55,7 +55,7 @@ func TestProgressOf(t *testing.T) {
 		{"leap year, 28 Feb", target(366), 59, false, leap, "2028-02-28", trygg.ProgressOnTrack, 59, 366, 59, 59},
 		{"leap year, 29 Feb", target(366), 59, false, leap, "2028-02-29", trygg.ProgressBehind, 60, 366, 60, 60},
 		{"leap year, 1 Mar", target(366), 61, false, leap, "2028-03-01", trygg.ProgressOnTrack, 61, 366, 61, 61},
-		{"leap year, last day", target(366), 366, false, leap, "2028-12-31", trygg.ProgressDone, 366, 366, 366, 366},
+		{"leap year, last day", target(366), 366, false, leap, "2028-12-31", trygg.ProgressMet, 366, 366, 366, 366},
 		{"period over a leap day", target(2), 1, false, [2]string{"2027-03-01", "2029-02-28"}, "2028-02-29", trygg.ProgressOnTrack, 366, 731, 1, 2 * 366.0 / 731},
 		{"period ending on the leap day", target(60), 59, false, [2]string{"2028-01-01", "2028-02-29"}, "2028-02-29", trygg.ProgressBehind, 60, 60, 60, 60},
 		{"two years from a leap day", target(4), 2, false, [2]string{"2024-02-29", "2026-02-28"}, "2025-02-28", trygg.ProgressOnTrack, 366, 731, 2, 4 * 366.0 / 731},
@@ -65,10 +65,13 @@ func TestProgressOf(t *testing.T) {
 		{"no count, under way", nil, 3, false, year, "2026-06-01", trygg.ProgressOnTrack, 152, 365, 0, 0},
 		{"no count, done", nil, 0, true, year, "2026-06-01", trygg.ProgressDone, 152, 365, 0, 0},
 		{"no count, done before the period", nil, 0, true, year, "2025-06-01", trygg.ProgressDone, 0, 365, 0, 0},
-		{"no count, over, not done", nil, 5, false, year, "2027-01-01", trygg.ProgressBehind, 365, 365, 0, 0},
+		{"no count, over, not done", nil, 5, false, year, "2027-01-01", trygg.ProgressNotMet, 365, 365, 0, 0},
 		{"no count, over, done", nil, 5, true, year, "2027-01-01", trygg.ProgressDone, 365, 365, 0, 0},
 		// A count ignores the done mark: the activities decide.
 		{"count, marked done but short", target(3), 1, true, year, "2026-12-31", trygg.ProgressBehind, 365, 365, 3, 3},
+		{"count, marked done, over and short", target(3), 1, true, year, "2027-01-02", trygg.ProgressNotMet, 365, 365, 3, 3},
+		{"Vetlanda 2020–21 traffic controls", target(15), 8, false, [2]string{"2020-01-01", "2021-12-31"}, "2026-12-03", trygg.ProgressNotMet, 731, 731, 15, 15},
+		{"reached early", target(4), 4, false, year, "2026-02-01", trygg.ProgressMet, 32, 365, 0, 4 * 32.0 / 365},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -34,8 +34,11 @@ type Walk struct {
 	Participants map[string]int `json:"participants"` // group → count; no personal data
 	Status       string         `json:"status"`
 	Notes        string         `json:"notes"`
-	CreatedAt    time.Time      `json:"created_at"`
-	UpdatedAt    time.Time      `json:"updated_at"`
+	// CommitmentIDs are the commitments (of the walk's municipality) the walk counts
+	// toward once done; nil on an update keeps them.
+	CommitmentIDs []string  `json:"commitment_ids"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // Validate checks a walk's own fields.
@@ -94,8 +97,11 @@ type Action struct {
 	Status       string     `json:"status"`
 	Feedback     string     `json:"feedback"`
 	DoneAt       *time.Time `json:"done_at"`
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
+	// CommitmentIDs are the commitments (of the action's municipality) the action
+	// counts toward once done.
+	CommitmentIDs []string  `json:"commitment_ids"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // Validate checks an action's own fields.

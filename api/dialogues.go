@@ -26,6 +26,8 @@ type dialogueInput struct {
 	Format        string `json:"format"`
 	Conversations *int   `json:"conversations"`
 	Notes         string `json:"notes"`
+	// The commitments the meeting counts toward once held.
+	CommitmentIDs []string `json:"commitment_ids"`
 }
 
 // handleCreateDialogue answers POST /api/v1/dialogues: 201 with the dialogue.
@@ -35,7 +37,8 @@ func (s *Server) handleCreateDialogue(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	c := trygg.CallerFrom(r.Context())
-	d := trygg.Dialogue{Municipality: in.Municipality, Title: in.Title, Place: in.Place, Format: in.Format, Notes: in.Notes}
+	d := trygg.Dialogue{Municipality: in.Municipality, Title: in.Title, Place: in.Place, Format: in.Format, Notes: in.Notes,
+		CommitmentIDs: in.CommitmentIDs}
 	if d.Municipality == "" && len(c.User.Municipalities) == 1 {
 		d.Municipality = c.User.Municipalities[0]
 	}

@@ -19,9 +19,10 @@ import (
 
 // commitmentPlaceInput is a place a commitment names: a geometry, a named place, or both.
 type commitmentPlaceInput struct {
-	Name     string          `json:"name"`
-	PlaceID  string          `json:"place_id"`
-	Geometry json.RawMessage `json:"geometry"`
+	Name        string          `json:"name"`
+	PlaceID     string          `json:"place_id"`
+	GazetteerID int64           `json:"gazetteer_id"`
+	Geometry    json.RawMessage `json:"geometry"`
 }
 
 type commitmentInput struct {
@@ -33,6 +34,7 @@ type commitmentInput struct {
 	Text         string                 `json:"text"`
 	Target       *int                   `json:"target"`
 	Done         bool                   `json:"done"`
+	DoneReason   string                 `json:"done_reason"`
 	OutdoorsOnly bool                   `json:"outdoors_only"`
 	Places       []commitmentPlaceInput `json:"places"`
 }
@@ -60,6 +62,7 @@ type activityInput struct {
 	Party           string          `json:"party"`
 	StartsAt        *string         `json:"starts_at"`
 	DurationMinutes int             `json:"duration_minutes"`
+	Count           int             `json:"count"`
 	Geometry        json.RawMessage `json:"geometry"`
 	PlaceID         string          `json:"place_id"`
 	Notes           string          `json:"notes"`
@@ -103,14 +106,15 @@ func readPlaceGeometry(raw json.RawMessage, field string) (orb.Geometry, error) 
 
 func readCommitment(in commitmentInput, prefix string) (trygg.Commitment, error) {
 	c := trygg.Commitment{Position: in.Position, Party: in.Party, PartyName: in.PartyName, FocusArea: in.FocusArea,
-		ActivityKind: in.ActivityKind, Text: in.Text, Target: in.Target, Done: in.Done, OutdoorsOnly: in.OutdoorsOnly}
+		ActivityKind: in.ActivityKind, Text: in.Text, Target: in.Target, Done: in.Done, DoneReason: in.DoneReason,
+		OutdoorsOnly: in.OutdoorsOnly}
 	for i, p := range in.Places {
 		f := fmt.Sprintf("%splaces[%d]", prefix, i)
 		g, err := readPlaceGeometry(p.Geometry, f+".geometry")
 		if err != nil {
 			return c, err
 		}
-		c.Places = append(c.Places, trygg.CommitmentPlace{Name: p.Name, PlaceID: p.PlaceID, Geometry: g})
+		c.Places = append(c.Places, trygg.CommitmentPlace{Name: p.Name, PlaceID: p.PlaceID, GazetteerID: p.GazetteerID, Geometry: g})
 	}
 	if err := c.Validate(); err != nil {
 		return c, withFieldPrefix(err, prefix)
@@ -180,6 +184,8 @@ type placeOut struct {
 	Name     string          `json:"name"`
 	PlaceID  string          `json:"place_id,omitempty"`
 	Geometry json.RawMessage `json:"geometry"`
+	// GazetteerID is the gazetteer entry the place was named from.
+	GazetteerID int64 `json:"gazetteer_id,omitempty"`
 }
 
 type commitmentOut struct {
@@ -190,7 +196,7 @@ type commitmentOut struct {
 func outCommitment(c trygg.Commitment) commitmentOut {
 	out := commitmentOut{Commitment: c, Places: []placeOut{}}
 	for _, p := range c.Places {
-		out.Places = append(out.Places, placeOut{ID: p.ID, Name: p.Name, PlaceID: p.PlaceID,
+		out.Places = append(out.Places, placeOut{ID: p.ID, Name: p.Name, PlaceID: p.PlaceID, GazetteerID: p.GazetteerID,
 			Geometry: appendGeometry(nil, p.Geometry)})
 	}
 	return out
@@ -219,6 +225,7 @@ type activityOut struct {
 	Party           string          `json:"party"`
 	StartsAt        time.Time       `json:"starts_at"`
 	DurationMinutes int             `json:"duration_minutes"`
+	Count           int             `json:"count"`
 	Geometry        json.RawMessage `json:"geometry"`
 	Planned         bool            `json:"planned,omitempty"` // has not started (staff only)
 	PlaceID         string          `json:"place_id,omitempty"`
@@ -229,8 +236,10 @@ type activityOut struct {
 
 type commitmentFollowupOut struct {
 	commitmentOut
-	Progress   trygg.Progress `json:"progress"`
-	Activities []activityOut  `json:"activities"`
+	Progress   trygg.Progress   `json:"progress"`
+	Activities []activityOut    `json:"activities"`
+	Work       []trygg.WorkItem `json:"work"` // every piece of work that counts (activity, walk, dialogue, camera, action)
+	// RiskDates: the calendar helper adds risk_dates here for campaign commitments.
 }
 
 type followupOut struct {
@@ -244,10 +253,14 @@ func outFollowup(f postgis.Followup, now time.Time) followupOut {
 	f.Promise.Commitments = nil
 	out := followupOut{Promise: f.Promise, Today: f.Today, Public: f.Public, Commitments: []commitmentFollowupOut{}}
 	for _, c := range f.Commitments {
-		co := commitmentFollowupOut{commitmentOut: outCommitment(c.Commitment), Progress: c.Progress, Activities: []activityOut{}}
+		co := commitmentFollowupOut{commitmentOut: outCommitment(c.Commitment), Progress: c.Progress, Activities: []activityOut{},
+			Work: c.Work}
+		if co.Work == nil {
+			co.Work = []trygg.WorkItem{}
+		}
 		for _, a := range c.Activities {
 			ao := activityOut{ID: a.ID, Kind: a.Kind, Party: a.Party, StartsAt: a.StartsAt, DurationMinutes: a.DurationMinutes,
-				Geometry: appendGeometry(nil, a.Geometry)}
+				Count: a.Count, Geometry: appendGeometry(nil, a.Geometry)}
 			if !f.Public {
 				notes := a.Notes
 				ao.Notes, ao.PlaceID, ao.CommitmentIDs, ao.CreatedBy = &notes, a.PlaceID, a.CommitmentIDs, a.CreatedBy
@@ -359,29 +372,6 @@ func (s *Server) handleCommitment(w http.ResponseWriter, r *http.Request) error 
 	return writeJSON(w, http.StatusOK, "application/json", outCommitment(c))
 }
 
-// handleUpdateCommitment answers PATCH /api/v1/commitments/{id}: {"done": true}.
-func (s *Server) handleUpdateCommitment(w http.ResponseWriter, r *http.Request) error {
-	body, err := readJSONBody(r)
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Done *bool `json:"done"`
-	}
-	if err := strictJSON(body, &in); err != nil {
-		return err
-	}
-	if in.Done == nil {
-		return trygg.Errorf(trygg.EINVALID, "done", "done is missing: true or false")
-	}
-	c, err := s.db.SetCommitmentDone(r.Context(), mux.Vars(r)["id"], *in.Done)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Cache-Control", "private, no-store")
-	return writeJSON(w, http.StatusOK, "application/json", outCommitment(c))
-}
-
 // activityProperties are an activity's properties in its GeoJSON Feature.
 type activityProperties struct {
 	ID              string    `json:"id"`
@@ -390,6 +380,7 @@ type activityProperties struct {
 	Party           string    `json:"party"`
 	StartsAt        time.Time `json:"starts_at"`
 	DurationMinutes int       `json:"duration_minutes"`
+	Count           int       `json:"count"`
 	PlaceID         string    `json:"place_id,omitempty"`
 	Notes           string    `json:"notes"`
 	CommitmentIDs   []string  `json:"commitment_ids"`
@@ -399,7 +390,7 @@ type activityProperties struct {
 
 func appendActivity(b []byte, a trygg.Activity) ([]byte, error) {
 	p := activityProperties{ID: a.ID, Municipality: a.Municipality, Kind: a.Kind, Party: a.Party, StartsAt: a.StartsAt,
-		DurationMinutes: a.DurationMinutes, PlaceID: a.PlaceID, Notes: a.Notes, CommitmentIDs: a.CommitmentIDs,
+		DurationMinutes: a.DurationMinutes, Count: a.Count, PlaceID: a.PlaceID, Notes: a.Notes, CommitmentIDs: a.CommitmentIDs,
 		CreatedBy: a.CreatedBy, CreatedAt: a.CreatedAt}
 	if p.CommitmentIDs == nil {
 		p.CommitmentIDs = []string{}
@@ -462,7 +453,7 @@ func (s *Server) handleCreateActivity(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	a := trygg.Activity{Municipality: in.Municipality, Kind: in.Kind, Party: in.Party, DurationMinutes: in.DurationMinutes,
-		PlaceID: in.PlaceID, Notes: in.Notes, CommitmentIDs: in.CommitmentIDs}
+		Count: in.Count, PlaceID: in.PlaceID, Notes: in.Notes, CommitmentIDs: in.CommitmentIDs}
 	if in.StartsAt == nil {
 		return trygg.Errorf(trygg.EINVALID, "starts_at", "starts_at is missing: an RFC 3339 time")
 	}

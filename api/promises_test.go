@@ -145,6 +145,11 @@ func TestPromiseFlow(t *testing.T) {
 	resp, body = e.client().do(t, http.MethodGet, pub, nil)
 	wantStatus(t, resp, body, http.StatusNotFound)
 	resp, body = pl.do(t, http.MethodPatch, "/api/v1/commitments/"+walk, map[string]any{"done": true})
+	wantStatus(t, resp, body, http.StatusConflict)
+	if got := problemField(t, body); got != "done_reason" {
+		t.Errorf("done without work: field %q, want done_reason", got)
+	}
+	resp, body = pl.do(t, http.MethodPatch, "/api/v1/commitments/"+walk, map[string]any{"done": true, "done_reason": "Vandringen hölls."})
 	wantStatus(t, resp, body, http.StatusOK)
 	resp, body = pl.do(t, http.MethodPatch, "/api/v1/promises/"+id, map[string]any{"published": true})
 	wantStatus(t, resp, body, http.StatusOK)
@@ -225,7 +230,14 @@ func TestPromiseValidation(t *testing.T) {
 		{"activities bad from", "GET", "/api/v1/activities?from=igår", "", 400, "from"},
 		{"activities of a municipality not served", "GET", "/api/v1/activities?municipality=1383", "", 403, "municipality"},
 		{"promise bad status", "PATCH", "/api/v1/promises/" + id, `{"status":"klar"}`, 400, "status"},
-		{"commitment without done", "PATCH", "/api/v1/commitments/5f0c7d44-6a8f-4a43-9c57-1c52b2f1a9a1", `{}`, 400, "done"},
+		{"commitment patch without fields", "PATCH", "/api/v1/commitments/5f0c7d44-6a8f-4a43-9c57-1c52b2f1a9a1", `{}`, 400, "body"},
+		{"commitment patch, unknown field", "PATCH", "/api/v1/commitments/5f0c7d44-6a8f-4a43-9c57-1c52b2f1a9a1", `{"colour":"red"}`, 400, "colour"},
+		{"commitment patch, bad target", "PATCH", "/api/v1/commitments/5f0c7d44-6a8f-4a43-9c57-1c52b2f1a9a1", `{"target":"many"}`, 400, "target"},
+		{"commitment patch, bad place", "PATCH", "/api/v1/commitments/5f0c7d44-6a8f-4a43-9c57-1c52b2f1a9a1", `{"places":[{"name":"x","geometry":{"type":"MultiPoint","coordinates":[[13,58]]}}]}`, 400, "places[0].geometry.type"},
+		{"activity patch, unknown field", "PATCH", "/api/v1/activities/5f0c7d44-6a8f-4a43-9c57-1c52b2f1a9a1", `{"colour":"red"}`, 400, "colour"},
+		{"activity patch, bad count", "PATCH", "/api/v1/activities/5f0c7d44-6a8f-4a43-9c57-1c52b2f1a9a1", `{"count":"x"}`, 400, "count"},
+		{"unknown activity patch", "PATCH", "/api/v1/activities/5f0c7d44-6a8f-4a43-9c57-1c52b2f1a9a1", `{"count":3}`, 404, "id"},
+		{"unknown activity delete", "DELETE", "/api/v1/activities/5f0c7d44-6a8f-4a43-9c57-1c52b2f1a9a1", "", 404, "id"},
 		{"unknown promise", "GET", "/api/v1/promises/5f0c7d44-6a8f-4a43-9c57-1c52b2f1a9a1", "", 404, "id"},
 		{"public followup, not an id", "GET", "/api/v1/public/promises/x/followup", "", 404, "id"},
 		{"public promises, bad municipality", "GET", "/api/v1/public/promises?municipality=Vara", "", 400, "municipality"},
@@ -261,8 +273,8 @@ func TestDemoPromiseFollowup(t *testing.T) {
 	if len(f.Commitments) != 7 {
 		t.Fatalf("Vetlanda has %d commitments, want 7", len(f.Commitments))
 	}
-	if c := f.Commitments[1]; !strings.Contains(c.Text, "femton trafikkontroller") || c.Progress.Achieved != 8 || c.Progress.Status != trygg.ProgressBehind {
-		t.Errorf("traffic controls: %+v", c)
+	if c := f.Commitments[1]; !strings.Contains(c.Text, "femton trafikkontroller") || c.Progress.Achieved != 8 || c.Progress.Status != trygg.ProgressNotMet {
+		t.Errorf("traffic controls 2020–21: %+v, want 8 and not-met", c)
 	}
 	resp, body = e.client().do(t, http.MethodGet, "/api/v1/public/promises", nil)
 	wantStatus(t, resp, body, http.StatusOK)

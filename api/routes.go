@@ -79,6 +79,7 @@ func (s *Server) routes() http.Handler {
 	v1.Handle("/dialogues", s.staff(s.handleDialogues, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodGet, http.MethodHead)
 	v1.Handle("/dialogues", s.staff(s.handleCreateDialogue, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodPost)
 	v1.Handle("/dialogues/{id}", s.staff(s.handleDialogue, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/dialogues/{id}", s.staff(s.handleUpdateDialogue, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodPatch)
 	v1.Handle("/dialogues/{id}/places", s.staff(s.handleDialoguePlaces, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodGet, http.MethodHead)
 	v1.Handle("/dialogues/{id}/places", s.staff(s.handleAddDialoguePlaces, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodPost)
 
@@ -122,6 +123,8 @@ func (s *Server) routes() http.Handler {
 	v1.Handle("/activities", s.staff(s.handleActivities)).Methods(http.MethodGet, http.MethodHead)
 	v1.Handle("/activities", s.staff(s.handleCreateActivity, promiseRoles...)).Methods(http.MethodPost)
 	v1.Handle("/activities/{id}", s.staff(s.handleActivity)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/activities/{id}", s.staff(s.handleUpdateActivity, promiseRoles...)).Methods(http.MethodPatch)
+	v1.Handle("/activities/{id}", s.staff(s.handleDeleteActivity, promiseRoles...)).Methods(http.MethodDelete)
 	v1.Handle("/public/promises", s.handle(s.handlePublicPromises)).Methods(http.MethodGet, http.MethodHead)
 	v1.Handle("/public/promises/{id}/followup", s.handle(s.handlePublicFollowup)).Methods(http.MethodGet, http.MethodHead)
 

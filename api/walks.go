@@ -48,6 +48,8 @@ type walkFields struct {
 	Participants map[string]int  `json:"participants"`
 	Status       string          `json:"status"`
 	Notes        string          `json:"notes"`
+	// The commitments the walk counts toward once done; left out, PUT keeps them.
+	CommitmentIDs []string `json:"commitment_ids"`
 
 	// Read-only, accepted so that a walk read with GET can be sent back with PUT.
 	ID        *string         `json:"id"`
@@ -195,7 +197,7 @@ func checkWalkFields(wk *trygg.Walk, f walkFields) error {
 		wk.EndsAt = &t
 	}
 	wk.Municipality, wk.Title, wk.Dark, wk.Status = f.Municipality, f.Title, f.Dark, f.Status
-	wk.Organisers, wk.Participants, wk.Notes = f.Organisers, f.Participants, f.Notes
+	wk.Organisers, wk.Participants, wk.Notes, wk.CommitmentIDs = f.Organisers, f.Participants, f.Notes, f.CommitmentIDs
 	if wk.Status == "" {
 		wk.Status = trygg.WalkPlanned
 	}
@@ -309,20 +311,21 @@ func readGeometryOf(raw json.RawMessage, field, typ string) (json.RawMessage, er
 
 // walkProperties are a walk's properties in its GeoJSON Feature.
 type walkProperties struct {
-	ID           string          `json:"id"`
-	Municipality string          `json:"municipality"`
-	Title        string          `json:"title"`
-	Area         json.RawMessage `json:"area"`
-	RouteTimes   []time.Time     `json:"route_times,omitempty"`
-	StartsAt     *time.Time      `json:"starts_at"`
-	EndsAt       *time.Time      `json:"ends_at"`
-	Dark         *bool           `json:"dark"`
-	Organisers   []string        `json:"organisers"`
-	Participants map[string]int  `json:"participants"`
-	Status       string          `json:"status"`
-	Notes        string          `json:"notes"`
-	CreatedAt    time.Time       `json:"created_at"`
-	UpdatedAt    time.Time       `json:"updated_at"`
+	ID            string          `json:"id"`
+	Municipality  string          `json:"municipality"`
+	Title         string          `json:"title"`
+	Area          json.RawMessage `json:"area"`
+	RouteTimes    []time.Time     `json:"route_times,omitempty"`
+	StartsAt      *time.Time      `json:"starts_at"`
+	EndsAt        *time.Time      `json:"ends_at"`
+	Dark          *bool           `json:"dark"`
+	Organisers    []string        `json:"organisers"`
+	Participants  map[string]int  `json:"participants"`
+	Status        string          `json:"status"`
+	Notes         string          `json:"notes"`
+	CommitmentIDs []string        `json:"commitment_ids"`
+	CreatedAt     time.Time       `json:"created_at"`
+	UpdatedAt     time.Time       `json:"updated_at"`
 }
 
 // appendWalk appends a walk as a GeoJSON Feature whose geometry is its route.
@@ -330,7 +333,10 @@ func appendWalk(b []byte, wk trygg.Walk) ([]byte, error) {
 	p := walkProperties{ID: wk.ID, Municipality: wk.Municipality, Title: wk.Title, Area: json.RawMessage("null"),
 		RouteTimes: wk.RouteTimes, StartsAt: wk.StartsAt, EndsAt: wk.EndsAt, Dark: wk.Dark,
 		Organisers: wk.Organisers, Participants: wk.Participants, Status: wk.Status, Notes: wk.Notes,
-		CreatedAt: wk.CreatedAt, UpdatedAt: wk.UpdatedAt}
+		CommitmentIDs: wk.CommitmentIDs, CreatedAt: wk.CreatedAt, UpdatedAt: wk.UpdatedAt}
+	if p.CommitmentIDs == nil {
+		p.CommitmentIDs = []string{}
+	}
 	if len(wk.Area) > 0 {
 		p.Area = appendGeometry(nil, wk.Area)
 	}
@@ -644,6 +650,8 @@ type actionInput struct {
 	DueOn       *string `json:"due_on"`
 	Status      string  `json:"status"`
 	Feedback    string  `json:"feedback"`
+	// The commitments the action counts toward once done.
+	CommitmentIDs []string `json:"commitment_ids"`
 }
 
 // idField reads an id in the body: "" stays "", anything else must be a UUID.
@@ -675,7 +683,7 @@ func (s *Server) handleCreateAction(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	a := trygg.Action{Description: in.Description, OwnerOrg: strings.TrimSpace(in.OwnerOrg), OwnerText: in.OwnerText,
-		Status: in.Status, Feedback: in.Feedback}
+		Status: in.Status, Feedback: in.Feedback, CommitmentIDs: in.CommitmentIDs}
 	var err error
 	if a.ReportID, err = idInput(in.ReportID, "report_id"); err != nil {
 		return err
@@ -711,7 +719,7 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) error {
 }
 
 // handleUpdateAction answers PATCH /api/v1/actions/{id}: the fields sent change
-// (description, owner_org, owner_text, due_on, status, feedback); null clears
+// (description, owner_org, owner_text, due_on, status, feedback, commitment_ids); null clears
 // owner_org, owner_text and due_on.
 func (s *Server) handleUpdateAction(w http.ResponseWriter, r *http.Request) error {
 	var in map[string]json.RawMessage
@@ -726,6 +734,14 @@ func (s *Server) handleUpdateAction(w http.ResponseWriter, r *http.Request) erro
 	slices.Sort(keys) // the same input names the same field first
 	for _, k := range keys {
 		raw := in[k]
+		if k == "commitment_ids" {
+			ids, err := commitmentIDsInput(raw)
+			if err != nil {
+				return err
+			}
+			u.CommitmentIDs = &ids
+			continue
+		}
 		var v *string
 		if err := json.Unmarshal(raw, &v); err != nil {
 			return trygg.Errorf(trygg.EINVALID, k, "%s must be a string or null", k)

@@ -11,6 +11,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -508,7 +509,8 @@ func (l *living) walks(ctx context.Context, t town) error {
 			Route: route, RouteTimes: times, StartsAt: &startsAt, EndsAt: &endsAt, Dark: &dark,
 			Organisers:   []string{t.name + " kommun", "Polisen"},
 			Participants: map[string]int{"boende": 8 + l.rng.IntN(10), "kommunen": 3, "polisen": 2, "fastighetsägare": 2},
-			Status:       status, Notes: "Vandring längs stråket genom centrum med boende, kommun, polis och fastighetsägare."})
+			Status:       status, Notes: "Vandring längs stråket genom centrum med boende, kommun, polis och fastighetsägare.",
+			CommitmentIDs: l.linked(t.code, trygg.KindSafetyWalk)})
 		if err != nil {
 			return err
 		}
@@ -537,6 +539,9 @@ func (l *living) walks(ctx context.Context, t town) error {
 			}
 			due := trygg.Today(startsAt.AddDate(0, 3, 0))
 			act := trygg.Action{ReportID: id, Description: a.text, OwnerText: a.owner, DueOn: &due, Status: status}
+			if strings.Contains(a.text, "belysning") {
+				act.CommitmentIDs = l.linked(t.code, trygg.KindLighting) // Lidköping's lighting commitment
+			}
 			if status == trygg.ActionDone {
 				act.Feedback = "Åtgärdat efter vandringen. Tack för att ni var med!"
 			}
@@ -563,7 +568,8 @@ func (l *living) dialogue(ctx context.Context, t town) error {
 	d, err := l.store.CreateDialogue(ctx, trygg.Dialogue{ID: DemoID("living/lidkoping/dialogue"), Municipality: t.code,
 		Title: "Medborgardialog om trygghet i centrum", HeldOn: held, Place: "Nya stadens torg",
 		Format: "Samtal i tält på torget", Conversations: 260,
-		Notes: "Besökare markerade platser där de känner sig otrygga på en karta; en plats per samtal."})
+		Notes:         "Besökare markerade platser där de känner sig otrygga på en karta; en plats per samtal.",
+		CommitmentIDs: l.linked(t.code, trygg.KindDialogueMeeting)})
 	if err != nil {
 		return err
 	}
@@ -651,10 +657,7 @@ func (l *living) camera(ctx context.Context, t town) error {
 		PlaceType: "travel-centre", PublicAccess: true, Indoor: false, Audio: false, RetentionDays: 7,
 		SignageChecked: &signage, ReviewOn: &review, DecisionOn: &decided,
 		WeighingRef: weighing, DPIARef: dpia, PermitRef: permit,
-		CommitmentIDs: []string{l.commitments[t.code][trygg.KindCameraSurveillance]}}
-	if c.CommitmentIDs[0] == "" {
-		c.CommitmentIDs = nil
-	}
+		CommitmentIDs: l.linked(t.code, trygg.KindCameraSurveillance)}
 	if _, err := l.store.CreateCamera(ctx, c); err != nil {
 		return err
 	}
@@ -736,6 +739,27 @@ func (l *living) hotspots(ctx context.Context, t town) error {
 	l.nRuns++
 	l.nHot += len(run.Hotspots)
 	return nil
+}
+
+// linked is the current promise's commitment of the kind as commitment_ids, or none.
+func (l *living) linked(code, kind string) []string {
+	if id := l.commitments[code][kind]; id != "" {
+		return []string{id}
+	}
+	return nil
+}
+
+// linkedWork is how many pieces of other work (walks, the dialogue, the camera) the
+// living demo links to a current commitment of the kind in the town, about: their
+// activities are fewer by as many, so the progress stays as planned.
+func linkedWork(code, kind string) int {
+	switch {
+	case kind == trygg.KindSafetyWalk:
+		return 2
+	case kind == trygg.KindCameraSurveillance && code == "1470", kind == trygg.KindDialogueMeeting && code == "1494":
+		return 1
+	}
+	return 0
 }
 
 // currentPeriod is a two-year promise period that today lies well inside: this year
@@ -877,6 +901,7 @@ func (l *living) promise(ctx context.Context, t town) error {
 		l.commitments[t.code][cc.kind] = cm.ID
 		eff := min(max(share*cc.pace, 0.3), 0.65)
 		n := min(max(int(math.Round(float64(cc.target)*eff)), 1), cc.target-1)
+		n = max(n-linkedWork(t.code, cc.kind), 0)
 		days := int(l.now.Sub(from.Time)/(24*time.Hour)) - 1
 		for k := 0; k < n; k++ {
 			d := from.AddDate(0, 0, 1+days*k/max(n, 1))

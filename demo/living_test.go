@@ -193,6 +193,20 @@ func TestLoadLiving(t *testing.T) {
 					}
 					achieved += min(c.Progress.Achieved, *c.Target)
 					target += *c.Target
+					kinds := map[string]bool{}
+					for _, w := range c.Work {
+						kinds[w.Kind] = true
+					}
+					switch {
+					case len(c.Work) == 0:
+						t.Errorf("%s: commitment %q has no linked work", code, c.Text)
+					case c.ActivityKind == trygg.KindSafetyWalk && !kinds[trygg.WorkWalk]:
+						t.Errorf("%s: safety-walk commitment without a walk: %v", code, kinds)
+					case c.ActivityKind == trygg.KindCameraSurveillance && !kinds[trygg.WorkCamera]:
+						t.Errorf("%s: camera commitment without a camera: %v", code, kinds)
+					case c.ActivityKind == trygg.KindDialogueMeeting && !kinds[trygg.WorkDialogue]:
+						t.Errorf("%s: dialogue commitment without a dialogue: %v", code, kinds)
+					}
 				}
 				if share := float64(achieved) / float64(target); share <= 0.2 || share >= 0.8 {
 					t.Errorf("%s: progress %d of %d (%.0f %%), want 20–80 %%", code, achieved, target, 100*share)

@@ -147,13 +147,21 @@ func demoPromises() []demoPromise {
 					"Kommunen ska ha beredskap och resurs för att kunna genomföra orossamtal, förhindra och förebygga utanförskap, fysisk och psykisk ohälsa, våld och missbruk med särskild fokus på ungdomar.",
 					nil, true, nil,
 					demoActivities{kind: trygg.KindConcernTalk, party: trygg.PartyJoint, n: 4, from: "2021-02-15", to: "2021-11-15", hour: 15, mins: 60}),
-				c(trygg.PartyMunicipality, trygg.FocusDrugs, trygg.KindOther,
-					"Vara kommun ska ha beredskap att stötta medborgare som behöver hjälp att komma ur ett missbruk.",
-					nil, true, nil),
+				func() demoCommitment {
+					cm := c(trygg.PartyMunicipality, trygg.FocusDrugs, trygg.KindOther,
+						"Vara kommun ska ha beredskap att stötta medborgare som behöver hjälp att komma ur ett missbruk.",
+						nil, true, nil,
+						demoActivities{kind: trygg.KindOther, party: trygg.PartyMunicipality, n: 1, from: "2021-03-01", to: "2021-03-01", hour: 10, mins: 60,
+							notes: "Socialtjänstens rutin för stöd ur missbruk genomgången; öppen mottagning varje vecka."})
+					cm.DoneReason = "Beredskapen finns: socialtjänstens öppna mottagning för stöd ur missbruk har funnits hela året."
+					return cm
+				}(),
 				func() demoCommitment {
 					cm := c(trygg.PartyMunicipality, trygg.FocusUnsafePlaces, trygg.KindCameraSurveillance,
 						"Kommunen ska vid särskilda behov införa utökad övervakning vid skolor, Resecentrum eller vid andra utsatta platser i syftet att skapa en trygg och säker offentlig miljö för alla. I de fall då kameraövervakning av fastigheter anses nödvändig får detta endast, efter tillståndsprövning, förekomma utomhus.",
-						nil, false, []trygg.CommitmentPlace{at("Resecentrum", varaResecentrum), at("Skolområdet", varaSkolan)})
+						nil, false, []trygg.CommitmentPlace{at("Resecentrum", varaResecentrum), at("Skolområdet", varaSkolan)},
+						demoActivities{kind: trygg.KindCameraSurveillance, party: trygg.PartyMunicipality, n: 1, from: "2021-09-14", to: "2021-09-14", hour: 13, mins: 90,
+							places: []orb.Geometry{varaResecentrum}, notes: "Behovsbedömning av kamerabevakning vid Resecentrum."})
 					cm.OutdoorsOnly = true
 					return cm
 				}(),
@@ -328,6 +336,8 @@ func demoPromises() []demoPromise {
 					nil, true, []trygg.CommitmentPlace{at("Centrum", mariestadCentrum), at("Resecentrum", mariestadStation)},
 					demoActivities{kind: trygg.KindSafetyWalk, party: trygg.PartyJoint, n: 4, from: "2023-04-18", to: "2024-10-15", hour: 19, mins: 120,
 						places: []orb.Geometry{mariestadVandring}},
+					demoActivities{kind: trygg.KindNeighbourhoodWatch, party: trygg.PartyJoint, n: 3, from: "2023-03-22", to: "2024-09-18", hour: 18, mins: 90,
+						notes: "Informationsmöte om grannsamverkan för boende."},
 					demoActivities{kind: trygg.KindMeeting, party: trygg.PartyJoint, n: 10, from: "2023-01-11", to: "2024-12-11", hour: 9, mins: 60,
 						notes: "EST-möte."}),
 				c(trygg.PartyJoint, trygg.FocusVandalism, trygg.KindOther,

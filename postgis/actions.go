@@ -19,13 +19,14 @@ const today = `(now() AT TIME ZONE 'Europe/Stockholm')::date`
 
 const actionColumns = `a.id, a.municipality_code, coalesce(a.report_id::text, ''), coalesce(a.walk_id::text, ''),
 	a.description, coalesce(a.owner_org, ''), coalesce(a.owner_text, ''), a.due_on, a.status, a.feedback, a.done_at,
-	a.created_at, a.updated_at`
+	a.created_at, a.updated_at,
+	ARRAY(SELECT lc.commitment_id::text FROM action_commitment lc WHERE lc.action_id = a.id ORDER BY 1)`
 
 func scanAction(row pgx.Row) (trygg.Action, error) {
 	var a trygg.Action
 	var due *time.Time
 	err := row.Scan(&a.ID, &a.Municipality, &a.ReportID, &a.WalkID, &a.Description, &a.OwnerOrg, &a.OwnerText,
-		&due, &a.Status, &a.Feedback, &a.DoneAt, &a.CreatedAt, &a.UpdatedAt)
+		&due, &a.Status, &a.Feedback, &a.DoneAt, &a.CreatedAt, &a.UpdatedAt, &a.CommitmentIDs)
 	if due != nil {
 		a.DueOn = &trygg.Date{Time: *due}
 	}
@@ -48,7 +49,7 @@ func readAction(ctx context.Context, tx pgx.Tx, id string, forUpdate bool) (tryg
 func actionAudit(a trygg.Action) map[string]any {
 	return map[string]any{"report_id": a.ReportID, "walk_id": a.WalkID, "description": a.Description,
 		"owner_org": a.OwnerOrg, "owner_text": a.OwnerText, "due_on": a.DueOn, "status": a.Status,
-		"feedback": a.Feedback, "done_at": a.DoneAt}
+		"feedback": a.Feedback, "done_at": a.DoneAt, "commitment_ids": a.CommitmentIDs}
 }
 
 // CreateAction stores a new action (åtgärd) from an observation (ReportID) or a walk
@@ -117,6 +118,9 @@ func (db *DB) CreateAction(ctx context.Context, a trygg.Action) (trygg.Action, e
 		if err := actionWriteError(err); err != nil {
 			return err
 		}
+		if err := setWorkLinks(ctx, tx, actionLinks, a.ID, a.Municipality, a.CommitmentIDs); err != nil {
+			return err
+		}
 		if out, err = readAction(ctx, tx, a.ID, false); err != nil {
 			return err
 		}
@@ -133,6 +137,8 @@ type ActionUpdate struct {
 	DueOn       *trygg.Date // a zero Date clears it
 	Status      *string
 	Feedback    *string
+	// CommitmentIDs replaces the commitments the action counts toward.
+	CommitmentIDs *[]string
 }
 
 // UpdateAction changes an action the caller sees (ENOTFOUND otherwise) and audits the
@@ -187,6 +193,15 @@ func (db *DB) UpdateAction(ctx context.Context, id string, u ActionUpdate) (tryg
 			id, a.Description, nonEmpty(a.OwnerOrg), nonEmpty(a.OwnerText), due, a.Status, a.Feedback)
 		if err := actionWriteError(err); err != nil {
 			return err
+		}
+		if u.CommitmentIDs != nil {
+			ids := *u.CommitmentIDs
+			if ids == nil {
+				ids = []string{}
+			}
+			if err := setWorkLinks(ctx, tx, actionLinks, id, before.Municipality, ids); err != nil {
+				return err
+			}
 		}
 		if out, err = readAction(ctx, tx, id, false); err != nil {
 			return err

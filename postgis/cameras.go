@@ -321,9 +321,9 @@ func linkCommitments(ctx context.Context, tx pgx.Tx, c trygg.Camera) error {
 		i := slices.IndexFunc(cms, func(cm trygg.Commitment) bool { return cm.ID == id })
 		switch {
 		case i < 0:
-			return trygg.Errorf(trygg.ENOTFOUND, "commitment_ids", "no commitment has id %q", id)
+			return trygg.Errorf(trygg.EINVALID, "commitment_ids", "no commitment has id %q", id)
 		case cms[i].Municipality != c.Municipality:
-			return trygg.Errorf(trygg.ENOTFOUND, "commitment_ids", "no commitment has id %q in municipality %s", id, c.Municipality)
+			return trygg.Errorf(trygg.EINVALID, "commitment_ids", "no commitment has id %q in municipality %s", id, c.Municipality)
 		case cms[i].ActivityKind != trygg.KindCameraSurveillance:
 			return trygg.Errorf(trygg.EINVALID, "commitment_ids", "commitment %q is of kind %s, not camera-surveillance", id, cms[i].ActivityKind)
 		}

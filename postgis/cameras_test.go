@@ -121,10 +121,10 @@ func TestCameraStore(t *testing.T) {
 	if in.OperatedFrom == nil || !in.OperatedFrom.Equal(today.Time) {
 		t.Errorf("activated without operated_from today: %v", in.OperatedFrom)
 	}
-	// A commitment of Varberg is not Vara's to link.
+	// A commitment of Varberg is not Vara's to link (400 naming commitment_ids).
 	in.CommitmentIDs = []string{f.commitment(t, "1383", false)}
 	_, err = f.app.UpdateCamera(ctx, in, today)
-	staffWantCode(t, "UpdateCamera", err, trygg.ENOTFOUND, "commitment_ids")
+	staffWantCode(t, "UpdateCamera", err, trygg.EINVALID, "commitment_ids")
 
 	// Decided before 2025-04-01, approval today needs today's weighing and DPIA.
 	permit := testCamera("Torget")

@@ -19,13 +19,14 @@ import (
 
 const dialogueColumns = `d.id, d.municipality_code, d.title, d.held_on, d.place, d.format, d.conversations, d.notes,
 	coalesce(d.created_by::text, ''), d.created_at, d.updated_at,
-	(SELECT count(*) FROM report r WHERE r.dialogue_id = d.id)`
+	(SELECT count(*) FROM report r WHERE r.dialogue_id = d.id),
+	ARRAY(SELECT lc.commitment_id::text FROM dialogue_commitment lc WHERE lc.dialogue_id = d.id ORDER BY 1)`
 
 func scanDialogue(row pgx.Row) (trygg.Dialogue, error) {
 	var d trygg.Dialogue
 	var held time.Time
 	err := row.Scan(&d.ID, &d.Municipality, &d.Title, &held, &d.Place, &d.Format, &d.Conversations, &d.Notes,
-		&d.CreatedBy, &d.CreatedAt, &d.UpdatedAt, &d.Places)
+		&d.CreatedBy, &d.CreatedAt, &d.UpdatedAt, &d.Places, &d.CommitmentIDs)
 	d.HeldOn = trygg.Date{Time: held}
 	return d, err
 }
@@ -61,6 +62,9 @@ func (db *DB) CreateDialogue(ctx context.Context, d trygg.Dialogue) (trygg.Dialo
 		if err != nil {
 			return wrap(err, "create dialogue")
 		}
+		if err := setWorkLinks(ctx, tx, dialogueLinks, d.ID, d.Municipality, d.CommitmentIDs); err != nil {
+			return err
+		}
 		if out, err = readDialogue(ctx, tx, d.ID); err != nil {
 			return err
 		}
@@ -71,7 +75,7 @@ func (db *DB) CreateDialogue(ctx context.Context, d trygg.Dialogue) (trygg.Dialo
 
 func dialogueAudit(d trygg.Dialogue) map[string]any {
 	return map[string]any{"title": d.Title, "held_on": d.HeldOn, "place": d.Place, "format": d.Format,
-		"conversations": d.Conversations, "notes": d.Notes}
+		"conversations": d.Conversations, "notes": d.Notes, "commitment_ids": d.CommitmentIDs}
 }
 
 func dialogueField(constraint string) string {
@@ -244,4 +248,75 @@ func (db *DB) DialoguePlaces(ctx context.Context, dialogueID string) ([]trygg.Re
 		return wrap(err, "list dialogue places")
 	})
 	return rs, err
+}
+
+// DialogueUpdate changes some of a dialogue's fields; nil leaves a field as it is.
+// CommitmentIDs replaces the commitments the meeting counts toward.
+type DialogueUpdate struct {
+	Title         *string
+	HeldOn        *trygg.Date
+	Place         *string
+	Format        *string
+	Conversations *int
+	Notes         *string
+	CommitmentIDs *[]string
+}
+
+// UpdateDialogue changes a dialogue the caller sees (ENOTFOUND otherwise) in a
+// municipality the caller may write, and audits it.
+func (db *DB) UpdateDialogue(ctx context.Context, id string, u DialogueUpdate) (trygg.Dialogue, error) {
+	if !isUUID(id) {
+		return trygg.Dialogue{}, trygg.Errorf(trygg.ENOTFOUND, "id", "no dialogue has id %q", id)
+	}
+	var out trygg.Dialogue
+	err := db.inTx(ctx, "update dialogue", func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM dialogue WHERE id = $1 FOR UPDATE`, id); err != nil {
+			return wrap(err, "lock dialogue")
+		}
+		before, err := readDialogue(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := mayWrite(ctx, before.Municipality); err != nil {
+			return err
+		}
+		d := before
+		for _, f := range []struct{ dst, src *string }{{&d.Title, u.Title}, {&d.Place, u.Place}, {&d.Format, u.Format}, {&d.Notes, u.Notes}} {
+			if f.src != nil {
+				*f.dst = *f.src
+			}
+		}
+		if u.HeldOn != nil {
+			d.HeldOn = *u.HeldOn
+		}
+		if u.Conversations != nil {
+			d.Conversations = *u.Conversations
+		}
+		if err := d.Validate(); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE dialogue SET title = $2, held_on = $3, place = $4, format = $5, conversations = $6,
+			notes = $7, updated_at = now() WHERE id = $1`, id, d.Title, d.HeldOn.Time, d.Place, d.Format, d.Conversations, d.Notes)
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "23514" {
+			return refusal(pgErr, "dialogue", dialogueField(pgErr.ConstraintName))
+		}
+		if err != nil {
+			return wrap(err, "update dialogue")
+		}
+		if u.CommitmentIDs != nil {
+			ids := *u.CommitmentIDs
+			if ids == nil {
+				ids = []string{}
+			}
+			if err := setWorkLinks(ctx, tx, dialogueLinks, id, d.Municipality, ids); err != nil {
+				return err
+			}
+		}
+		if out, err = readDialogue(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, "dialogue.update", "dialogue", id, []string{d.Municipality}, dialogueAudit(before), dialogueAudit(out))
+	})
+	return out, err
 }

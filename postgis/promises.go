@@ -47,12 +47,12 @@ func scanPromise(row pgx.Row) (trygg.Promise, error) {
 }
 
 const commitmentColumns = `c.id, c.promise_id, c.municipality_code, c.position, c.party, c.party_name,
-	coalesce(c.focus_area, ''), c.activity_kind, c.text, c.target_count, c.done, c.outdoors_only`
+	coalesce(c.focus_area, ''), c.activity_kind, c.text, c.target_count, c.done, c.outdoors_only, c.done_reason`
 
 func scanCommitment(row pgx.Row, extra ...any) (trygg.Commitment, error) {
 	var c trygg.Commitment
 	dest := append([]any{&c.ID, &c.PromiseID, &c.Municipality, &c.Position, &c.Party, &c.PartyName, &c.FocusArea,
-		&c.ActivityKind, &c.Text, &c.Target, &c.Done, &c.OutdoorsOnly}, extra...)
+		&c.ActivityKind, &c.Text, &c.Target, &c.Done, &c.OutdoorsOnly, &c.DoneReason}, extra...)
 	return c, row.Scan(dest...)
 }
 
@@ -68,6 +68,11 @@ func (db *DB) CreatePromise(ctx context.Context, p trygg.Promise) (trygg.Promise
 		var err error
 		if out, err = createPromise(ctx, tx, p); err != nil {
 			return err
+		}
+		for i, c := range out.Commitments {
+			if err := checkDone(ctx, tx, c); err != nil {
+				return prefixError(err, fmt.Sprintf("commitments[%d].", i))
+			}
 		}
 		return audit(ctx, tx, "promise.create", "promise", p.ID, []string{p.Municipality}, nil, promiseAudit(out))
 	})
@@ -92,6 +97,11 @@ func (db *DB) LoadPromise(ctx context.Context, p trygg.Promise, activities []try
 			}
 			if err := addActivity(ctx, tx, &activities[i]); err != nil {
 				return prefixError(err, fmt.Sprintf("activities[%d].", i))
+			}
+		}
+		for i, c := range p.Commitments {
+			if err := checkDone(ctx, tx, c); err != nil {
+				return prefixError(err, fmt.Sprintf("commitments[%d].", i))
 			}
 		}
 		return nil
@@ -193,7 +203,7 @@ func promiseAudit(p trygg.Promise) map[string]any {
 func commitmentAudit(c trygg.Commitment) map[string]any {
 	return map[string]any{"promise_id": c.PromiseID, "party": c.Party, "focus_area": c.FocusArea,
 		"activity_kind": c.ActivityKind, "text": c.Text, "target": c.Target, "done": c.Done,
-		"outdoors_only": c.OutdoorsOnly, "places": len(c.Places)}
+		"outdoors_only": c.OutdoorsOnly, "places": len(c.Places), "done_reason": c.DoneReason}
 }
 
 // prefixError puts prefix in front of the field a *trygg.Error names.
@@ -247,13 +257,18 @@ func insertCommitment(ctx context.Context, tx pgx.Tx, c trygg.Commitment) (trygg
 		focus = &c.FocusArea
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO commitment (id, promise_id, municipality_code, position, party, party_name,
-		focus_area, activity_kind, text, target_count, done, outdoors_only)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		focus_area, activity_kind, text, target_count, done, outdoors_only, done_reason)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		c.ID, c.PromiseID, c.Municipality, c.Position, c.Party, c.PartyName, focus, c.ActivityKind, c.Text,
-		c.Target, c.Done, c.OutdoorsOnly)
+		c.Target, c.Done, c.OutdoorsOnly, c.DoneReason)
 	if err := refused(err, "commitment", "write commitment"); err != nil {
 		return c, err
 	}
+	return c, insertCommitmentPlaces(ctx, tx, c)
+}
+
+// insertCommitmentPlaces stores the commitment's places (c.Places), filling in their ids.
+func insertCommitmentPlaces(ctx context.Context, tx pgx.Tx, c trygg.Commitment) error {
 	for i := range c.Places {
 		pl := &c.Places[i]
 		if pl.ID == "" {
@@ -261,23 +276,46 @@ func insertCommitment(ctx context.Context, tx pgx.Tx, c trygg.Commitment) (trygg
 		}
 		g, err := geometryWKB(pl.Geometry)
 		if err != nil {
-			return c, trygg.Errorf(trygg.EINVALID, fmt.Sprintf("places[%d].geometry", i), "cannot encode the place: %v", err)
+			return trygg.Errorf(trygg.EINVALID, fmt.Sprintf("places[%d].geometry", i), "cannot encode the place: %v", err)
+		}
+		if pl.GazetteerID != 0 {
+			var name string
+			var pt []byte
+			err := tx.QueryRow(ctx, `SELECT name, ST_AsBinary(geom) FROM gazetteer WHERE id = $1 AND municipality_code = $2`,
+				pl.GazetteerID, c.Municipality).Scan(&name, &pt)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return trygg.Errorf(trygg.EINVALID, fmt.Sprintf("places[%d].gazetteer_id", i),
+					"no entry of the gazetteer has id %d in municipality %s", pl.GazetteerID, c.Municipality)
+			}
+			if err != nil {
+				return wrap(err, "read gazetteer entry")
+			}
+			if pl.Name == "" {
+				pl.Name = name
+			}
+			if g == nil {
+				g = pt
+			}
+		}
+		var gazetteerID *int64
+		if pl.GazetteerID != 0 {
+			gazetteerID = &pl.GazetteerID
 		}
 		var placeID *string
 		if pl.PlaceID != "" {
 			if !isUUID(pl.PlaceID) {
-				return c, trygg.Errorf(trygg.EINVALID, fmt.Sprintf("places[%d].place_id", i), "no place has id %q", pl.PlaceID)
+				return trygg.Errorf(trygg.EINVALID, fmt.Sprintf("places[%d].place_id", i), "no place has id %q", pl.PlaceID)
 			}
 			placeID = &pl.PlaceID
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO commitment_place (id, commitment_id, municipality_code, position, name, geom, place_id)
-			VALUES ($1, $2, $3, $4, $5, ST_SetSRID(ST_GeomFromWKB($6), 4326), $7)`,
-			pl.ID, c.ID, c.Municipality, i, pl.Name, g, placeID)
+		_, err = tx.Exec(ctx, `INSERT INTO commitment_place (id, commitment_id, municipality_code, position, name, geom,
+			place_id, gazetteer_id) VALUES ($1, $2, $3, $4, $5, ST_SetSRID(ST_GeomFromWKB($6), 4326), $7, $8)`,
+			pl.ID, c.ID, c.Municipality, i, pl.Name, g, placeID, gazetteerID)
 		if err := refused(err, "place", "write commitment place"); err != nil {
-			return c, prefixError(err, fmt.Sprintf("places[%d].", i))
+			return prefixError(err, fmt.Sprintf("places[%d].", i))
 		}
 	}
-	return c, nil
+	return nil
 }
 
 func geometryWKB(g orb.Geometry) ([]byte, error) {
@@ -343,7 +381,7 @@ func readCommitments(ctx context.Context, tx pgx.Tx, where string, args ...any) 
 // readCommitmentPlaces reads the places of the commitments from the source
 // (staffFollowup.place or publicFollowup.place).
 func readCommitmentPlaces(ctx context.Context, tx pgx.Tx, from string, ids []string) (map[string][]trygg.CommitmentPlace, error) {
-	rows, err := tx.Query(ctx, `SELECT cp.id, cp.commitment_id, cp.name, cp.place_ref, ST_AsBinary(cp.geom)
+	rows, err := tx.Query(ctx, `SELECT cp.id, cp.commitment_id, cp.name, cp.place_ref, cp.gazetteer_ref, ST_AsBinary(cp.geom)
 		FROM `+from+` WHERE cp.commitment_id = ANY($1) ORDER BY cp.position, cp.id`, ids)
 	if err != nil {
 		return nil, wrap(err, "read commitment places")
@@ -354,7 +392,7 @@ func readCommitmentPlaces(ctx context.Context, tx pgx.Tx, from string, ids []str
 		var pl trygg.CommitmentPlace
 		var cid string
 		var g []byte
-		if err := rows.Scan(&pl.ID, &cid, &pl.Name, &pl.PlaceID, &g); err != nil {
+		if err := rows.Scan(&pl.ID, &cid, &pl.Name, &pl.PlaceID, &pl.GazetteerID, &g); err != nil {
 			return nil, wrap(err, "read commitment place")
 		}
 		if pl.Geometry, err = decodeGeometry(g); err != nil {
@@ -471,6 +509,9 @@ func (db *DB) AddCommitment(ctx context.Context, promiseID string, c trygg.Commi
 		if c, err = insertCommitment(ctx, tx, c); err != nil {
 			return err
 		}
+		if err := checkDone(ctx, tx, c); err != nil {
+			return err
+		}
 		if out, err = readCommitment(ctx, tx, c.ID); err != nil {
 			return err
 		}
@@ -497,11 +538,34 @@ func (db *DB) Commitment(ctx context.Context, id string) (trygg.Commitment, erro
 
 // SetCommitmentDone marks a commitment done or not done, and audits it.
 func (db *DB) SetCommitmentDone(ctx context.Context, id string, done bool) (trygg.Commitment, error) {
+	return db.UpdateCommitment(ctx, id, CommitmentUpdate{Done: &done})
+}
+
+// CommitmentUpdate changes some of a commitment's fields; nil leaves a field as it is.
+// SetTarget sets the target to Target (nil: done / not done); Places replaces them all.
+type CommitmentUpdate struct {
+	Text         *string
+	ActivityKind *string
+	SetTarget    bool
+	Target       *int
+	Places       *[]trygg.CommitmentPlace
+	Done         *bool
+	DoneReason   *string
+}
+
+// UpdateCommitment changes a commitment the caller may write (ENOTFOUND for one it
+// does not see) and audits it. A commitment without a target cannot be done without
+// work that counts toward it (commitment_work) or a done_reason (ECONFLICT naming
+// done_reason).
+func (db *DB) UpdateCommitment(ctx context.Context, id string, u CommitmentUpdate) (trygg.Commitment, error) {
 	if !isUUID(id) {
 		return trygg.Commitment{}, trygg.Errorf(trygg.ENOTFOUND, "id", "no commitment has id %q", id)
 	}
 	var out trygg.Commitment
 	err := db.inTx(ctx, "update commitment", func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM commitment WHERE id = $1 FOR UPDATE`, id); err != nil {
+			return wrap(err, "lock commitment")
+		}
 		before, err := readCommitment(ctx, tx, id)
 		if err != nil {
 			return err
@@ -509,26 +573,96 @@ func (db *DB) SetCommitmentDone(ctx context.Context, id string, done bool) (tryg
 		if err := mayWrite(ctx, before.Municipality); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE commitment SET done = $2, updated_at = now() WHERE id = $1`, id, done); err != nil {
-			return wrap(err, "update commitment")
+		c := before
+		if u.Text != nil {
+			c.Text = *u.Text
+		}
+		if u.ActivityKind != nil {
+			c.ActivityKind = *u.ActivityKind
+		}
+		if u.SetTarget {
+			c.Target = u.Target
+		}
+		if u.Places != nil {
+			c.Places = *u.Places
+		}
+		if u.Done != nil {
+			c.Done = *u.Done
+		}
+		if u.DoneReason != nil {
+			c.DoneReason = *u.DoneReason
+		}
+		if err := c.Validate(); err != nil {
+			return err
+		}
+		if u.Done != nil || u.DoneReason != nil || u.SetTarget {
+			if err := checkDone(ctx, tx, c); err != nil {
+				return err
+			}
+		}
+		var focus *string
+		if c.FocusArea != "" {
+			focus = &c.FocusArea
+		}
+		_, err = tx.Exec(ctx, `UPDATE commitment SET text = $2, activity_kind = $3, target_count = $4, done = $5,
+			done_reason = $6, focus_area = $7, updated_at = now() WHERE id = $1`,
+			id, c.Text, c.ActivityKind, c.Target, c.Done, c.DoneReason, focus)
+		if err := refused(err, "commitment", "update commitment"); err != nil {
+			return err
+		}
+		if u.Places != nil {
+			if _, err := tx.Exec(ctx, `DELETE FROM commitment_place WHERE commitment_id = $1`, id); err != nil {
+				return wrap(err, "replace commitment places")
+			}
+			for i := range c.Places {
+				c.Places[i].ID = ""
+			}
+			if err := insertCommitmentPlaces(ctx, tx, c); err != nil {
+				return err
+			}
 		}
 		if out, err = readCommitment(ctx, tx, id); err != nil {
 			return err
 		}
-		return audit(ctx, tx, "commitment.update", "commitment", id, []string{out.Municipality},
-			commitmentAudit(before), commitmentAudit(out))
+		a, b := commitmentAudit(before), commitmentAudit(out)
+		if u.Places != nil {
+			a["place_names"], b["place_names"] = placeNames(before.Places), placeNames(out.Places)
+		}
+		return audit(ctx, tx, "commitment.update", "commitment", id, []string{out.Municipality}, a, b)
 	})
 	return out, err
 }
 
-const activityColumns = `a.id, a.municipality_code, a.kind, a.party, a.starts_at, a.duration_minutes, ST_AsBinary(a.geom),
+func placeNames(ps []trygg.CommitmentPlace) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Name
+	}
+	return out
+}
+
+// checkDone refuses (ECONFLICT, done_reason) a commitment without a target marked
+// done with neither work that counts toward it nor a reason.
+func checkDone(ctx context.Context, tx pgx.Tx, c trygg.Commitment) error {
+	if !c.Done || c.Target != nil || c.DoneReason != "" {
+		return nil
+	}
+	ok, err := hasWork(ctx, tx, c.ID)
+	if err != nil || ok {
+		return err
+	}
+	return trygg.Errorf(trygg.ECONFLICT, "done_reason",
+		"a commitment without a target is done by linked work within the period, or with a done_reason saying why")
+}
+
+const activityColumns = `a.id, a.municipality_code, a.kind, a.party, a.starts_at, a.duration_minutes, a.count, ST_AsBinary(a.geom),
 	coalesce(a.place_id::text, ''), a.notes, coalesce(a.created_by::text, ''), a.created_at, a.updated_at,
 	ARRAY(SELECT ac.commitment_id::text FROM activity_commitment ac WHERE ac.activity_id = a.id ORDER BY 1)`
 
 func scanActivity(row pgx.Row, extra ...any) (trygg.Activity, error) {
 	var a trygg.Activity
 	var g []byte
-	dest := append([]any{&a.ID, &a.Municipality, &a.Kind, &a.Party, &a.StartsAt, &a.DurationMinutes, &g, &a.PlaceID,
+	dest := append([]any{&a.ID, &a.Municipality, &a.Kind, &a.Party, &a.StartsAt, &a.DurationMinutes, &a.Count, &g, &a.PlaceID,
 		&a.Notes, &a.CreatedBy, &a.CreatedAt, &a.UpdatedAt, &a.CommitmentIDs}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return a, err
@@ -550,9 +684,7 @@ func (db *DB) AddActivity(ctx context.Context, a *trygg.Activity) error {
 		if err := addActivity(ctx, tx, a); err != nil {
 			return err
 		}
-		return audit(ctx, tx, "activity.create", "activity", a.ID, []string{a.Municipality}, nil,
-			map[string]any{"kind": a.Kind, "party": a.Party, "starts_at": a.StartsAt, "duration_minutes": a.DurationMinutes,
-				"commitment_ids": a.CommitmentIDs, "geometry": a.Geometry != nil, "notes": a.Notes})
+		return audit(ctx, tx, "activity.create", "activity", a.ID, []string{a.Municipality}, nil, activityAudit(*a))
 	})
 }
 
@@ -615,9 +747,12 @@ func addActivity(ctx context.Context, tx pgx.Tx, a *trygg.Activity) error {
 	if a.PlaceID != "" {
 		placeID = &a.PlaceID
 	}
+	if a.Count == 0 {
+		a.Count = 1
+	}
 	_, err = tx.Exec(ctx, `INSERT INTO activity (id, municipality_code, kind, party, starts_at, duration_minutes, geom,
-		place_id, notes, created_by) VALUES ($1, $2, $3, $4, $5, $6, ST_SetSRID(ST_GeomFromWKB($7), 4326), $8, $9, $10)`,
-		a.ID, a.Municipality, a.Kind, a.Party, a.StartsAt, a.DurationMinutes, g, placeID, a.Notes, callerID(ctx))
+		place_id, notes, created_by, count) VALUES ($1, $2, $3, $4, $5, $6, ST_SetSRID(ST_GeomFromWKB($7), 4326), $8, $9, $10, $11)`,
+		a.ID, a.Municipality, a.Kind, a.Party, a.StartsAt, a.DurationMinutes, g, placeID, a.Notes, callerID(ctx), a.Count)
 	if err := refused(err, "activity", "write activity"); err != nil {
 		return err
 	}
@@ -695,28 +830,33 @@ type Followup struct {
 	Commitments []CommitmentFollowup `json:"commitments"`
 }
 
-// CommitmentFollowup is one commitment in a follow-up.
+// CommitmentFollowup is one commitment in a follow-up: its progress counts Work (the
+// view commitment_work); Activities are its activities within the period (the staff
+// also see those planned).
 type CommitmentFollowup struct {
 	trygg.Commitment
 	Progress   trygg.Progress   `json:"progress"`
 	Activities []trygg.Activity `json:"activities"`
+	Work       []trygg.WorkItem `json:"work"`
 }
 
 // followup's sources: the tables (staff, under row-level security) or the public views.
 type followupSource struct {
 	promise, commitment, place, activity string
 	commitmentIDs                        string // an activity's commitments
+	work                                 string // the work that counts, alias cw
 }
 
 var (
 	staffFollowup = followupSource{
 		promise:    "promise p",
 		commitment: "commitment c",
-		place: `(SELECT cp.id, cp.commitment_id, cp.name, coalesce(cp.place_id::text, '') AS place_ref, cp.geom, cp.position
-			FROM commitment_place cp) cp`,
+		place: `(SELECT cp.id, cp.commitment_id, cp.name, coalesce(cp.place_id::text, '') AS place_ref,
+			coalesce(cp.gazetteer_id, 0) AS gazetteer_ref, cp.geom, cp.position FROM commitment_place cp) cp`,
 		commitmentIDs: "ARRAY(SELECT ac2.commitment_id::text FROM activity_commitment ac2 WHERE ac2.activity_id = a.id ORDER BY 1)",
+		work:          "commitment_work cw",
 		// Every activity linked to the promise's commitments, with its link.
-		activity: `(SELECT a.id, a.municipality_code, a.kind, a.party, a.starts_at, a.duration_minutes, a.geom, a.place_id,
+		activity: `(SELECT a.id, a.municipality_code, a.kind, a.party, a.starts_at, a.duration_minutes, a.count, a.geom, a.place_id,
 			a.notes, a.created_by, a.created_at, a.updated_at, ac.commitment_id
 			FROM activity a JOIN activity_commitment ac ON ac.activity_id = a.id) a`,
 	}
@@ -724,10 +864,11 @@ var (
 		promise:    "public_promise p",
 		commitment: "public_commitment c",
 		// A named place shows its own geometry and name; the public sees no place ids.
-		place: `(SELECT pp.id, pp.commitment_id, pp.name, '' AS place_ref, pp.geom, pp.position
+		place: `(SELECT pp.id, pp.commitment_id, pp.name, '' AS place_ref, 0::bigint AS gazetteer_ref, pp.geom, pp.position
 			FROM public_promise_place pp) cp`,
 		commitmentIDs: "ARRAY[a.commitment_id::text]",
-		activity: `(SELECT pa.id, pa.municipality_code, pa.kind, pa.party, pa.starts_at, pa.duration_minutes, pa.geom,
+		work:          "public_commitment_work cw",
+		activity: `(SELECT pa.id, pa.municipality_code, pa.kind, pa.party, pa.starts_at, pa.duration_minutes, pa.count, pa.geom,
 			NULL::uuid AS place_id, '' AS notes, NULL::uuid AS created_by, NULL::timestamptz AS created_at,
 			NULL::timestamptz AS updated_at, pa.commitment_id FROM public_activity pa) a`,
 	}
@@ -761,20 +902,16 @@ func (db *DB) Followup(ctx context.Context, promiseID string, public bool) (Foll
 		}
 		f.Promise, f.Today = p, trygg.Today(now)
 
-		// The commitments with the count of activities that started within the period,
-		// by now: one statement, grouped in SQL.
+		// The commitments with the count of the work within the period, by now: one
+		// view (commitment_work) says what counts, summed in SQL.
 		inPeriod := `(a.starts_at AT TIME ZONE 'Europe/Stockholm')::date BETWEEN p.period_start AND p.period_end`
 		rows, err := tx.Query(ctx, `SELECT `+commitmentColumns+`, c.created_at, c.updated_at,
-			count(a.id) FILTER (WHERE a.starts_at <= $2)::int
+			coalesce((SELECT sum(cw.count) FROM `+src.work+` WHERE cw.commitment_id = c.id), 0)::int
 			FROM `+src.commitment+`
-			JOIN `+src.promise+` ON p.id = c.promise_id
-			LEFT JOIN `+src.activity+` ON a.commitment_id = c.id AND `+inPeriod+`
 			WHERE c.promise_id = $1
-			GROUP BY c.id, c.promise_id, c.municipality_code, c.position, c.party, c.party_name, c.focus_area,
-			         c.activity_kind, c.text, c.target_count, c.done, c.outdoors_only, c.created_at, c.updated_at
-			ORDER BY c.position, c.created_at, c.id`, promiseID, now)
+			ORDER BY c.position, c.created_at, c.id`, promiseID)
 		if err != nil {
-			return wrap(err, "count activities")
+			return wrap(err, "count work")
 		}
 		cfs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CommitmentFollowup, error) {
 			var created, updated time.Time
@@ -784,11 +921,12 @@ func (db *DB) Followup(ctx context.Context, promiseID string, public bool) (Foll
 			cf := CommitmentFollowup{Commitment: c}
 			cf.Places = []trygg.CommitmentPlace{}
 			cf.Activities = []trygg.Activity{}
+			cf.Work = []trygg.WorkItem{}
 			cf.Progress = trygg.ProgressOf(c, achieved, c.Done, p.PeriodStart, p.PeriodEnd, f.Today)
 			return cf, err
 		})
 		if err != nil {
-			return wrap(err, "count activities")
+			return wrap(err, "count work")
 		}
 		byID := map[string]*CommitmentFollowup{}
 		ids := make([]string, len(cfs))
@@ -805,7 +943,7 @@ func (db *DB) Followup(ctx context.Context, promiseID string, public bool) (Foll
 		}
 
 		// The activities within the period (the staff also see those planned).
-		rows, err = tx.Query(ctx, `SELECT a.id, a.municipality_code, a.kind, a.party, a.starts_at, a.duration_minutes,
+		rows, err = tx.Query(ctx, `SELECT a.id, a.municipality_code, a.kind, a.party, a.starts_at, a.duration_minutes, a.count,
 			ST_AsBinary(a.geom), coalesce(a.place_id::text, ''), a.notes, coalesce(a.created_by::text, ''),
 			coalesce(a.created_at, a.starts_at), coalesce(a.updated_at, a.starts_at), `+src.commitmentIDs+`, a.commitment_id::text
 			FROM `+src.activity+` JOIN `+src.promise+` ON p.id = $1
@@ -828,6 +966,34 @@ func (db *DB) Followup(ctx context.Context, promiseID string, public bool) (Foll
 		}
 		if err := rows.Err(); err != nil {
 			return wrap(err, "read activities")
+		}
+		rows.Close()
+
+		// The work that counts, each piece under its commitment.
+		rows, err = tx.Query(ctx, `SELECT cw.commitment_id::text, cw.kind, cw.id::text, cw.on_date, cw.until_date, cw.count,
+			coalesce(cw.title, '') FROM `+src.work+` WHERE cw.promise_id = $1 ORDER BY cw.at, cw.kind, cw.id`, promiseID)
+		if err != nil {
+			return wrap(err, "read work")
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var cid string
+			var w trygg.WorkItem
+			var on time.Time
+			var until *time.Time
+			if err := rows.Scan(&cid, &w.Kind, &w.ID, &on, &until, &w.Count, &w.Title); err != nil {
+				return wrap(err, "read work")
+			}
+			w.Date, w.Until = trygg.Date{Time: on}, dateOf(until)
+			if !public {
+				w.Link = workPage(w.Kind, w.ID)
+			}
+			if cf := byID[cid]; cf != nil {
+				cf.Work = append(cf.Work, w)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return wrap(err, "read work")
 		}
 		f.Commitments = cfs
 		return nil

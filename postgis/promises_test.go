@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -268,8 +269,12 @@ func TestFollowup(t *testing.T) {
 		t.Error("staff do not see the notes")
 	}
 
-	// Marked done, the walk is done.
-	if _, err := f.app.SetCommitmentDone(ctx, walk, true); err != nil {
+	// Without work or a reason, the walk cannot be marked done; with a reason it is.
+	if _, err := f.app.SetCommitmentDone(ctx, walk, true); trygg.ErrorCode(err) != trygg.ECONFLICT || trygg.ErrorField(err) != "done_reason" {
+		t.Fatalf("done without work or reason: %v, want conflict on done_reason", err)
+	}
+	done, reason := true, "Vandringen hölls av föreningen."
+	if _, err := f.app.UpdateCommitment(ctx, walk, postgis.CommitmentUpdate{Done: &done, DoneReason: &reason}); err != nil {
 		t.Fatal(err)
 	}
 	// Published, the public sees the same counts, without notes, authors or the planned.
@@ -320,8 +325,8 @@ func TestFollowupPeriodEdges(t *testing.T) {
 		t.Fatal(err)
 	}
 	pr := fu.Commitments[0].Progress
-	if pr.Achieved != 3 || pr.PeriodDays != 366 || pr.ElapsedDays != 366 || pr.Status != trygg.ProgressBehind {
-		t.Errorf("progress %+v, want 3 of 4 in a leap year that is over (behind)", pr)
+	if pr.Achieved != 3 || pr.PeriodDays != 366 || pr.ElapsedDays != 366 || pr.Status != trygg.ProgressNotMet {
+		t.Errorf("progress %+v, want 3 of 4 in a leap year that is over (not met)", pr)
 	}
 }
 
@@ -357,10 +362,10 @@ func TestDemoPromises(t *testing.T) {
 		achieved int
 		status   string
 	}{
-		"Polisen ska genomföra minst femton trafikkontroller med inriktning på trafikbeteenden.":               {8, trygg.ProgressBehind},
-		"Polisen ska vid minst femton tillfällen genomföra flygande inspektioner av fordon.":                   {11, trygg.ProgressBehind},
-		"Polisen ska genomföra minst femton riktade insatser för att upptäcka fler narkotikabrott bland unga.": {15, trygg.ProgressDone},
-		"Under åren genomföra minst två samverkansmöten om de pågående aktiviteterna.":                         {2, trygg.ProgressDone},
+		"Polisen ska genomföra minst femton trafikkontroller med inriktning på trafikbeteenden.":               {8, trygg.ProgressNotMet},
+		"Polisen ska vid minst femton tillfällen genomföra flygande inspektioner av fordon.":                   {11, trygg.ProgressNotMet},
+		"Polisen ska genomföra minst femton riktade insatser för att upptäcka fler narkotikabrott bland unga.": {15, trygg.ProgressMet},
+		"Under åren genomföra minst två samverkansmöten om de pågående aktiviteterna.":                         {2, trygg.ProgressMet},
 	}
 	seen := 0
 	for _, c := range fu.Commitments {
@@ -373,6 +378,25 @@ func TestDemoPromises(t *testing.T) {
 	}
 	if seen != len(want) {
 		t.Errorf("found %d of Vetlanda's counted commitments, want %d", seen, len(want))
+	}
+
+	// Vara's "support out of addiction" is done with a reason and linked work, not with none.
+	vara, err := f.app.Followup(context.Background(), demo.DemoID("vara"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, c := range vara.Commitments {
+		if !strings.Contains(c.Text, "komma ur ett missbruk") {
+			continue
+		}
+		found = true
+		if c.Progress.Status != trygg.ProgressDone || len(c.Work) == 0 || c.DoneReason == "" {
+			t.Errorf("%q is %s with %d pieces of work and reason %q", c.Text, c.Progress.Status, len(c.Work), c.DoneReason)
+		}
+	}
+	if !found {
+		t.Error("Vara's commitment on support out of addiction is missing")
 	}
 }
 

@@ -60,13 +60,14 @@ func decodeRoute(b []byte) (orb.LineString, []time.Time, error) {
 }
 
 const walkColumns = `w.id, w.municipality_code, w.title, ST_AsBinary(w.area), ST_AsBinary(w.route), w.starts_at, w.ends_at,
-	w.dark, w.organisers, w.participants, w.status, w.notes, w.created_at, w.updated_at`
+	w.dark, w.organisers, w.participants, w.status, w.notes, w.created_at, w.updated_at,
+	ARRAY(SELECT lc.commitment_id::text FROM walk_commitment lc WHERE lc.walk_id = w.id ORDER BY 1)`
 
 func scanWalk(row pgx.Row) (trygg.Walk, error) {
 	var w trygg.Walk
 	var area, route []byte
 	if err := row.Scan(&w.ID, &w.Municipality, &w.Title, &area, &route, &w.StartsAt, &w.EndsAt, &w.Dark,
-		&w.Organisers, &w.Participants, &w.Status, &w.Notes, &w.CreatedAt, &w.UpdatedAt); err != nil {
+		&w.Organisers, &w.Participants, &w.Status, &w.Notes, &w.CreatedAt, &w.UpdatedAt, &w.CommitmentIDs); err != nil {
 		return w, err
 	}
 	if area != nil {
@@ -100,6 +101,9 @@ func (db *DB) CreateWalk(ctx context.Context, w trygg.Walk) (trygg.Walk, error) 
 		if err := writeWalk(ctx, tx, w, true); err != nil {
 			return err
 		}
+		if err := setWorkLinks(ctx, tx, walkLinks, w.ID, w.Municipality, w.CommitmentIDs); err != nil {
+			return err
+		}
 		var err error
 		if out, err = readWalk(ctx, tx, w.ID); err != nil {
 			return err
@@ -127,6 +131,9 @@ func (db *DB) UpdateWalk(ctx context.Context, w trygg.Walk) (trygg.Walk, error) 
 		if err := writeWalk(ctx, tx, w, false); err != nil {
 			return err
 		}
+		if err := setWorkLinks(ctx, tx, walkLinks, w.ID, w.Municipality, w.CommitmentIDs); err != nil {
+			return err
+		}
 		if out, err = readWalk(ctx, tx, w.ID); err != nil {
 			return err
 		}
@@ -138,7 +145,8 @@ func (db *DB) UpdateWalk(ctx context.Context, w trygg.Walk) (trygg.Walk, error) 
 func walkAudit(w trygg.Walk) map[string]any {
 	return map[string]any{"title": w.Title, "status": w.Status, "starts_at": w.StartsAt, "ends_at": w.EndsAt,
 		"dark": w.Dark, "organisers": w.Organisers, "participants": w.Participants, "notes": w.Notes,
-		"route_points": len(w.Route), "route_timed": len(w.RouteTimes) > 0, "area": len(w.Area) > 0}
+		"route_points": len(w.Route), "route_timed": len(w.RouteTimes) > 0, "area": len(w.Area) > 0,
+		"commitment_ids": w.CommitmentIDs}
 }
 
 func writeWalk(ctx context.Context, tx pgx.Tx, w trygg.Walk, insert bool) error {

@@ -405,6 +405,28 @@ try {
 	if (!acts) problems.push('followup: no activity on the map');
 	await shot(po, '17e-followup-staff-after');
 
+	// Staff correct an activity (the visit counts three) and delete it.
+	const fp = po.locator('.commitment[data-kind="foot-patrol"]').first();
+	const achievedNow = async (want) => {
+		await po.waitForFunction((w) => Number(document.querySelector('.commitment[data-kind="foot-patrol"] [data-testid=achieved]')?.textContent) === w,
+			want, { timeout }).catch(() => {});
+		return Number(await fp.getByTestId('achieved').textContent());
+	};
+	await fp.locator('.activity-edit-list > summary').click();
+	await fp.getByTestId('activity-edit').first().click();
+	await fp.getByTestId('activity-form').getByLabel('Antal').fill('3');
+	await fp.getByRole('button', { name: 'Spara aktiviteten' }).click();
+	const achievedEdited = await achievedNow(achievedAfter + 2);
+	step(`followup (staff): the visit edited to count 3, achieved ${achievedAfter} → ${achievedEdited}`);
+	if (achievedEdited !== achievedAfter + 2) problems.push(`followup: after the edit achieved is ${achievedEdited}, want ${achievedAfter + 2}`);
+	po.once('dialog', (d) => d.accept());
+	await po.locator('.commitment[data-kind="foot-patrol"]').first().locator('.activity-edit-list > summary').click();
+	await po.locator('.commitment[data-kind="foot-patrol"]').first().getByTestId('activity-delete').first().click();
+	const achievedDeleted = await achievedNow(achievedAfter - 1);
+	step(`followup (staff): the visit deleted, achieved ${achievedEdited} → ${achievedDeleted}`);
+	if (achievedDeleted !== achievedAfter - 1) problems.push(`followup: after the delete achieved is ${achievedDeleted}, want ${achievedAfter - 1}`);
+	await shot(po, '17f-followup-staff-corrected');
+
 	// 7. A new visitor (no cache) sees the published report on the map, same server.
 	const visitor = await browser.newContext(phone);
 	const pub = watch(await visitor.newPage(), 'public');

@@ -4,15 +4,60 @@
 // the map. Signed-in staff read their municipalities' promises (GET /api/v1/promises,
 // …/{id}/followup, planned activities and notes too); anyone else reads the published
 // ones (GET /api/v1/public/promises, /public/promises/{id}/followup), without sign-in.
-import { t, formatDate } from './i18n.js';
+// Each commitment lists the work that counts toward it (activities, walks marked done,
+// dialogues held, cameras in service, actions done; links for staff); after the
+// period the status is met or not met. Staff who write promises correct (PATCH) and
+// delete (DELETE /api/v1/activities/{id}) activities here.
+import { t, formatDate, formatDay } from './i18n.js';
 import { api, problemText } from './api.js';
-import { h, errorBox, progress, shell } from './ui.js';
+import { h, errorBox, progress, shell, announce, dateInput, validDay } from './ui.js';
 import { createMap } from './map.js';
 import { currentUser, signOutButton, whoText } from './signin.js';
 import { bbox } from './planner.js';
 
 const empty = () => ({ type: 'FeatureCollection', features: [] });
-const statusColors = { 'on-track': '#1b6e2c', behind: '#b2182b', done: '#0b5cad', 'not-started': '#6b7785' };
+const statusColors = {
+	'on-track': '#1b6e2c', behind: '#b2182b', done: '#0b5cad', 'not-started': '#6b7785', met: '#0b5cad', 'not-met': '#8a1c1c',
+};
+
+// The activity kinds (trygg.ActivityKinds), for correcting an activity.
+const activityKinds = ['foot-patrol', 'traffic-control', 'vehicle-inspection', 'drug-intervention', 'school-visit',
+	'youth-centre-visit', 'safety-walk', 'dialogue-meeting', 'camera-surveillance', 'lighting', 'information-campaign',
+	'concern-talk', 'meeting', 'neighbourhood-watch', 'other'];
+
+/** workPage is where staff read a piece of work: a walk's protocol, the camera register, else its API resource. */
+function workPage(w) {
+	if (!w.link) return '';
+	if (w.kind === 'walk') return `${w.link}/protocol`;
+	if (w.kind === 'camera') return '/cameras';
+	return w.link;
+}
+
+/** workLine is one piece of work: its kind, day (a camera's days in service), title and link. */
+function workLine(w) {
+	let when = formatDay(w.date);
+	if (w.kind === 'camera') {
+		when = w.until ? t('workInService', { from: formatDay(w.date), to: formatDay(w.until) }) : t('workStillInService', { from: formatDay(w.date) });
+	}
+	const title = w.kind === 'activity' ? t(`kind_${w.title}`) : w.title;
+	const page = workPage(w);
+	return h('li', { 'data-work-kind': w.kind, 'data-work-id': w.id },
+		h('small', null, `${when} · ${t(`work_${w.kind}`)}`, title ? ' · ' : '',
+			page ? h('a', { href: page, 'data-testid': 'work-link' }, title || t('workOpen')) : title,
+			w.count > 1 ? ` · ${t('workCount', { n: w.count })}` : ''));
+}
+
+/**
+ * riskDates renders the risk dates of a campaign commitment.
+ * RISK DATES SPOT: the calendar helper adds `risk_dates` to the follow-up JSON of
+ * campaign commitments and renders them here (which had an activity); until then this
+ * shows nothing unless the field is present.
+ */
+function riskDates(c) {
+	if (!Array.isArray(c.risk_dates) || !c.risk_dates.length) return null;
+	return h('div', { class: 'risk-dates', 'data-testid': 'risk-dates' },
+		h('small', null, `${t('riskDatesTitle')}: `, c.risk_dates.map((r) => formatDay(r.date || r)).join(', ')));
+}
 
 /** followup renders the follow-up view, for staff or, without a session, the public. */
 export async function followup(rerender) {
@@ -26,6 +71,7 @@ export async function followup(rerender) {
 	}
 	if (me) main = shell(t('followupTitle'), rerender, [h('span', { class: 'who' }, whoText(me)), signOutButton(rerender)]);
 	const staff = !!me;
+	const mayEdit = staff && ['admin', 'planner', 'police'].includes(me.user?.role);
 	main.classList.add('staff', 'planner', 'followup');
 	const err = errorBox();
 	const pid = 'promise-picker';
@@ -129,6 +175,8 @@ export async function followup(rerender) {
 			: h('span', null, h('strong', { 'data-testid': 'achieved' }, String(pr.achieved)), ` ${t('activitiesWord')} · `,
 				pr.done ? t('markedDone') : t('notMarkedDone'));
 		const recent = c.activities.slice(-3).reverse();
+		const work = c.work || [];
+		const over = String(st.data.today).slice(0, 10) > String(st.data.promise.period_end).slice(0, 10);
 		return h('li', { class: 'commitment', 'data-commitment-id': c.id, 'data-kind': c.activity_kind, 'data-status': status },
 			h('button', { type: 'button', class: 'queue-item commitment-item', 'aria-pressed': st.sel === c.id ? 'true' : 'false',
 				onclick: () => select(c.id) },
@@ -136,9 +184,73 @@ export async function followup(rerender) {
 				h('span', { class: `badge status-${status}`, style: `background:${statusColors[status]}` }, t(`status_${status}`)),
 				' ', h('small', null, `${party} · ${kind}`), h('br'),
 				h('span', { class: 'commitment-text' }, c.text), h('br'),
-				count, bar)),
-			recent.length ? h('ul', { class: 'plain activity-list' }, recent.map((a) =>
-				h('li', null, h('small', null, `${formatDate(a.starts_at)} · ${t(`kind_${a.kind}`)}${a.planned ? ` · ${t('planned')}` : ''}`)))) : null);
+				count, bar,
+				c.done_reason ? h('small', { class: 'muted done-reason' }, h('br'), t('doneReason', { r: c.done_reason })) : null,
+				over ? h('small', { class: 'muted' }, h('br'), t('periodOver')) : null)),
+			riskDates(c),
+			work.some((w) => w.kind !== 'activity')
+				? h('details', { class: 'work-list', 'data-testid': 'work' }, h('summary', null, `${t('workTitle')} (${work.length})`),
+					h('ul', { class: 'plain activity-list' }, work.map(workLine)))
+				: null,
+			mayEdit && c.activities.length
+				? h('details', { class: 'activity-edit-list' }, h('summary', null, `${t('activitiesTitle')} (${c.activities.length})`),
+					h('ul', { class: 'plain activity-list' }, c.activities.slice().reverse().map((a) => editableActivity(a))))
+				: recent.length ? h('ul', { class: 'plain activity-list' }, recent.map((a) =>
+					h('li', null, h('small', null, `${formatDate(a.starts_at)} · ${t(`kind_${a.kind}`)}${a.planned ? ` · ${t('planned')}` : ''}`)))) : null);
+	};
+
+	// editableActivity is an activity with Edit and Delete (staff who write promises).
+	const editableActivity = (a) => {
+		const li = h('li', { 'data-activity-id': a.id });
+		const show = () => {
+			li.replaceChildren(h('small', null, `${formatDate(a.starts_at)} · ${t(`kind_${a.kind}`)}`,
+				a.count > 1 ? ` · ${t('workCount', { n: a.count })}` : '', a.planned ? ` · ${t('planned')}` : '',
+				a.notes ? ` · ${a.notes}` : ''), ' ',
+			h('button', { type: 'button', class: 'small', 'data-testid': 'activity-edit', onclick: edit }, t('activityEdit')), ' ',
+			h('button', { type: 'button', class: 'small danger', 'data-testid': 'activity-delete', onclick: remove }, t('activityDelete')));
+		};
+		const edit = () => {
+			const kind = h('select', { name: 'kind' }, activityKinds.map((k) => h('option', { value: k, selected: k === a.kind }, t(`kind_${k}`))));
+			const date = dateInput({ name: 'date', value: formatDay(a.starts_at), required: true });
+			const count = h('input', { type: 'number', name: 'count', min: 1, max: 10000, value: a.count || 1, required: true });
+			const notes = h('textarea', { name: 'notes', rows: 2, maxlength: 10000 }, a.notes || '');
+			const field = (label, el) => h('label', { class: 'field' }, h('span', null, label), el);
+			const form = h('form', { class: 'activity-form', 'data-testid': 'activity-form' },
+				field(t('activityFieldKind'), kind), field(t('activityFieldDate'), date), field(t('activityFieldCount'), count),
+				field(t('activityFieldNotes'), notes),
+				h('button', { type: 'submit', class: 'small primary' }, t('activitySave')), ' ',
+				h('button', { type: 'button', class: 'small', onclick: show }, t('cancel')));
+			form.addEventListener('submit', async (ev) => {
+				ev.preventDefault();
+				if (!validDay(date.value)) {
+					date.setCustomValidity(t('dateInvalid'));
+					date.reportValidity();
+					return;
+				}
+				try {
+					await api('PATCH', `/api/v1/activities/${encodeURIComponent(a.id)}`,
+						{ kind: kind.value, date: date.value, count: Number(count.value), notes: notes.value });
+					announce(t('activitySaved'));
+					await open(st.data.promise.id);
+				} catch (ex) {
+					err.show(problemText(ex));
+				}
+			});
+			li.replaceChildren(form);
+			kind.focus();
+		};
+		const remove = async () => {
+			if (!window.confirm(t('activityDeleteConfirm', { d: formatDate(a.starts_at) }))) return;
+			try {
+				await api('DELETE', `/api/v1/activities/${encodeURIComponent(a.id)}`);
+				announce(t('activityDeleted'));
+				await open(st.data.promise.id);
+			} catch (ex) {
+				err.show(problemText(ex));
+			}
+		};
+		show();
+		return li;
 	};
 
 	const select = (cid) => {
