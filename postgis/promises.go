@@ -698,8 +698,9 @@ type Followup struct {
 // CommitmentFollowup is one commitment in a follow-up.
 type CommitmentFollowup struct {
 	trygg.Commitment
-	Progress   trygg.Progress   `json:"progress"`
-	Activities []trygg.Activity `json:"activities"`
+	Progress   trygg.Progress           `json:"progress"`
+	Activities []trygg.Activity         `json:"activities"`
+	RiskDates  []trygg.RiskDateCoverage `json:"risk_dates,omitempty"` // campaigns against risk dates (postgis/calendar.go)
 }
 
 // followup's sources: the tables (staff, under row-level security) or the public views.
@@ -830,7 +831,7 @@ func (db *DB) Followup(ctx context.Context, promiseID string, public bool) (Foll
 			return wrap(err, "read activities")
 		}
 		f.Commitments = cfs
-		return nil
+		return followupRiskDates(ctx, tx, &f, now)
 	})
 	return f, err
 }
