@@ -267,15 +267,15 @@ type RiskDateCoverage struct {
 	Activities []string `json:"activity_ids"`
 }
 
-// RiskCoverage is, for each risk date whose window meets the period from periodStart to
-// periodEnd, whether an activity that has started by now began in the window from
+// RiskCoverage is, for each risk date whose (first) day lies in the period from
+// periodStart to periodEnd, whether an activity that has started by now began in the window from
 // RiskLeadDays days before the date to its last day (Swedish days): covered; else
 // missed once the window is over, upcoming while it is not.
 func RiskCoverage(dates []CalendarDate, acts []Activity, periodStart, periodEnd Date, now time.Time) []RiskDateCoverage {
 	out := []RiskDateCoverage{}
 	ps, pe, today := dayNumber(periodStart), dayNumber(periodEnd), dayNumber(Today(now))
 	for _, c := range dates {
-		if c.Kind != CalendarRisk || dayNumber(c.Last()) < ps || dayNumber(c.Date) > pe {
+		if c.Kind != CalendarRisk || dayNumber(c.Date) < ps || dayNumber(c.Date) > pe {
 			continue
 		}
 		rc := RiskDateCoverage{CalendarDate: c, Activities: []string{}}
