@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/trygg-gis/trygg"
@@ -144,4 +145,54 @@ func must200(t *testing.T, e *env, path string) []byte {
 	resp, body := e.get(t, path)
 	wantStatus(t, resp, body, http.StatusOK)
 	return body
+}
+
+func TestPatrolPlanRiskDates(t *testing.T) {
+	e := newEnv(t, nil)
+	police := e.addUser(t, trygg.RolePolice, "lpo-vastra-skaraborg")
+	pc := e.signIn(t, police.Email)
+	type riskPlan struct {
+		ID        string `json:"id"`
+		RiskDates []struct {
+			Key  string `json:"key"`
+			Name string `json:"name"`
+		} `json:"risk_dates"`
+	}
+	plan := func(start, end string) riskPlan {
+		t.Helper()
+		resp, body := pc.do(t, http.MethodPost, "/api/v1/patrol-plans", patrolBody(start, end, nil))
+		wantStatus(t, resp, body, http.StatusCreated)
+		var p riskPlan
+		if err := json.Unmarshal(body, &p); err != nil || p.RiskDates == nil {
+			t.Fatalf("%v: %s", err, body)
+		}
+		return p
+	}
+	// Valborg night, into första maj (a holiday, not a risk date).
+	p := plan("2026-04-30T20:00:00+02:00", "2026-05-01T02:00:00+02:00")
+	if len(p.RiskDates) != 1 || p.RiskDates[0].Key != "valborg" || p.RiskDates[0].Name != "Valborg" {
+		t.Errorf("valborg shift: %+v", p.RiskDates)
+	}
+	resp, body := pc.do(t, http.MethodGet, "/api/v1/patrol-plans/"+p.ID+"/print", nil)
+	wantStatus(t, resp, body, http.StatusOK)
+	if !strings.Contains(string(body), "Risktillfälle:</strong> Valborg") {
+		t.Errorf("the printed plan does not name valborg:\n%s", body)
+	}
+	// An ordinary Tuesday: none.
+	if p := plan("2026-11-17T08:00:00+01:00", "2026-11-17T16:00:00+01:00"); len(p.RiskDates) != 0 {
+		t.Errorf("ordinary shift: %+v", p.RiskDates)
+	}
+	// Vara's own skolavslutning is on a day planned afterwards.
+	planner := e.addUser(t, trygg.RolePlanner, "kommun-1470")
+	resp, body = e.signIn(t, planner.Email).do(t, http.MethodPut, "/api/v1/municipalities/1470/risk-dates/2026",
+		`{"dates":[{"key":"skolavslutning","from":"2026-06-10","to":"2026-06-10"}]}`)
+	wantStatus(t, resp, body, http.StatusOK)
+	p = plan("2026-06-10T18:00:00+02:00", "2026-06-11T01:00:00+02:00")
+	keys := []string{}
+	for _, d := range p.RiskDates {
+		keys = append(keys, d.Key)
+	}
+	if strings.Join(keys, ",") != "student,skolavslutning" {
+		t.Errorf("skolavslutning shift: %v", keys)
+	}
 }
