@@ -343,6 +343,18 @@ try {
 	await mapIdle(po);
 	await shot(po, '17a-followup-public-before');
 	step(`followup (public): foot-patrol commitment achieved ${achievedBefore}, ${bars} progress bars`);
+	// Vetlanda 2020–2021: the campaign commitment lists its risk dates, each with or without an activity.
+	{
+		const vt = po.getByTestId('promise-picker').locator('option', { hasText: 'Vetlanda kommun 2020–2021' }).first();
+		await po.getByTestId('promise-picker').selectOption(await vt.getAttribute('value'));
+		const rd = po.locator('.commitment[data-kind="information-campaign"] [data-testid=risk-dates]');
+		await rd.locator('summary').click();
+		const covered = await rd.locator('li[data-risk-status="covered"]').count();
+		const valborg = await rd.locator('li[data-risk-key="valborg"][data-risk-status="covered"]').count();
+		step(`followup (public): Vetlanda's campaign covers ${covered} of ${await rd.locator('li').count()} risk dates`);
+		if (covered < 12 || valborg !== 2) problems.push(`followup: Vetlanda's risk dates: ${covered} covered, valborg ${valborg}`);
+		await shot(po, '17a2-followup-risk-dates');
+	}
 
 	await po.goto(`${base}/planner`);
 	await po.getByLabel('E-postadress').fill(policeEmail);

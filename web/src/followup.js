@@ -4,7 +4,7 @@
 // the map. Signed-in staff read their municipalities' promises (GET /api/v1/promises,
 // …/{id}/followup, planned activities and notes too); anyone else reads the published
 // ones (GET /api/v1/public/promises, /public/promises/{id}/followup), without sign-in.
-import { t, formatDate } from './i18n.js';
+import { t, formatDate, formatDay } from './i18n.js';
 import { api, problemText } from './api.js';
 import { h, errorBox, progress, shell } from './ui.js';
 import { createMap } from './map.js';
@@ -138,7 +138,8 @@ export async function followup(rerender) {
 				h('span', { class: 'commitment-text' }, c.text), h('br'),
 				count, bar)),
 			recent.length ? h('ul', { class: 'plain activity-list' }, recent.map((a) =>
-				h('li', null, h('small', null, `${formatDate(a.starts_at)} · ${t(`kind_${a.kind}`)}${a.planned ? ` · ${t('planned')}` : ''}`)))) : null);
+				h('li', null, h('small', null, `${formatDate(a.starts_at)} · ${t(`kind_${a.kind}`)}${a.planned ? ` · ${t('planned')}` : ''}`)))) : null,
+			riskDateList(c));
 	};
 
 	const select = (cid) => {
@@ -207,4 +208,25 @@ export async function followup(rerender) {
 	}
 	await load();
 	updateMap(true);
+}
+
+const riskColors = { covered: '#1b6e2c', missed: '#b2182b', upcoming: '#6b7785' };
+
+/**
+ * riskDateList is a campaign commitment's risk dates (risktillfällen) in the period,
+ * each with whether an activity fell on it or in the days before (c.risk_dates; none
+ * for other commitments).
+ */
+function riskDateList(c) {
+	const rds = c.risk_dates;
+	if (!rds?.length) return null;
+	const id = `risk-${c.id}`;
+	return h('details', { class: 'risk-dates', 'data-testid': 'risk-dates' },
+		h('summary', { id }, `${t('riskDatesTitle')} (${rds.filter((r) => r.covered).length}/${rds.length})`),
+		h('p', { class: 'muted' }, h('small', null, t('riskDatesHelp', { n: 14 }))),
+		h('ul', { class: 'plain', 'aria-labelledby': id }, rds.map((r) =>
+			h('li', { 'data-risk-key': r.key, 'data-risk-status': r.status },
+				h('small', null,
+					h('span', { class: 'badge', style: `background:${riskColors[r.status] || '#6b7785'}` }, t(`risk_${r.status}`)),
+					` ${r.name} · ${formatDay(r.date)}${r.end ? ` – ${formatDay(r.end)}` : ''}`)))));
 }

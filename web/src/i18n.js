@@ -527,6 +527,12 @@ const texts = {
 		dateTimeHint: 'ÅÅÅÅ-MM-DD TT:MM',
 		dateInvalid: 'Skriv datumet som ÅÅÅÅ-MM-DD, t.ex. 2026-06-30.',
 		dateTimeInvalid: 'Skriv tiden som ÅÅÅÅ-MM-DD TT:MM, t.ex. 2026-06-30 18:00.',
+		riskDatesTitle: 'Risktillfällen',
+		riskDatesHelp: 'En insats räknas för ett risktillfälle om den gjordes under tillfället eller de {n} dagarna före.',
+		risk_covered: 'insats gjord',
+		risk_missed: 'ingen insats',
+		risk_upcoming: 'kommande',
+		patrolRiskDate: 'Risktillfälle: {names}',
 	},
 	en: {
 		tagline: 'Mark places where you feel unsafe',
@@ -1052,6 +1058,12 @@ const texts = {
 		dateTimeHint: 'YYYY-MM-DD HH:MM',
 		dateInvalid: 'Write the date as YYYY-MM-DD, e.g. 2026-06-30.',
 		dateTimeInvalid: 'Write the time as YYYY-MM-DD HH:MM, e.g. 2026-06-30 18:00.',
+		riskDatesTitle: 'Risk dates',
+		riskDatesHelp: 'An activity counts for a risk date when it was done during it or in the {n} days before.',
+		risk_covered: 'activity done',
+		risk_missed: 'no activity',
+		risk_upcoming: 'upcoming',
+		patrolRiskDate: 'Risk date: {names}',
 	},
 };
 
