@@ -42,12 +42,6 @@ func (c CalendarDate) Last() Date {
 	return c.Date
 }
 
-// Covers reports whether the day d lies in the date's window.
-func (c CalendarDate) Covers(d Date) bool {
-	n := dayNumber(d)
-	return n >= dayNumber(c.Date) && n <= dayNumber(c.Last())
-}
-
 // LocalDate is a municipality's own window of a local risk date (LocalRiskKeys) in a year.
 type LocalDate struct {
 	Key  string `json:"key"`
@@ -226,8 +220,11 @@ func maxDate(a, b Date) Date {
 }
 
 // RiskDatesOn are the risk dates among dates whose window holds a day of Swedish time
-// from start to end.
+// from start to end (a shift ending at midnight does not reach the next day).
 func RiskDatesOn(dates []CalendarDate, start, end time.Time) []CalendarDate {
+	if end.After(start) {
+		end = end.Add(-time.Nanosecond)
+	}
 	first, last := Today(start), Today(end)
 	var out []CalendarDate
 	for _, c := range dates {

@@ -199,4 +199,11 @@ func TestRiskDatesOn(t *testing.T) {
 	if got := RiskDatesOn(cal, time.Date(2026, 5, 5, 8, 0, 0, 0, SwedishTime), time.Date(2026, 5, 5, 16, 0, 0, 0, SwedishTime)); len(got) != 0 {
 		t.Errorf("5 May: %v, want none", got)
 	}
+	// An evening shift ending at midnight on 12 December is not on lucia.
+	if got := RiskDatesOn(cal, time.Date(2026, 12, 12, 18, 0, 0, 0, SwedishTime), time.Date(2026, 12, 13, 0, 0, 0, 0, SwedishTime)); len(got) != 0 {
+		t.Errorf("12 December to midnight: %v, want none", got)
+	}
+	if got := RiskDatesOn(cal, time.Date(2026, 12, 12, 18, 0, 0, 0, SwedishTime), time.Date(2026, 12, 13, 0, 1, 0, 0, SwedishTime)); len(got) != 1 || got[0].Key != "lucia" {
+		t.Errorf("12 December past midnight: %v, want lucia", got)
+	}
 }

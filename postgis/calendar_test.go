@@ -30,7 +30,7 @@ func TestFollowupRiskDates(t *testing.T) {
 			StartsAt: at(s), CommitmentIDs: cids})
 	}
 	valborg := inf("2025-04-27 09:00", campaign) // after påsklov (21–25 April)
-	school := inf("2025-05-30 09:00", campaign) // 3 days before studentdagar, 14 before skolavslutning
+	school := inf("2025-05-30 09:00", campaign)  // 3 days before studentdagar, 14 before skolavslutning
 	midsummer := inf("2025-06-20 23:30", campaign, traffic)
 	inf("2025-10-31 00:30", traffic) // halloween, but not the campaign's
 
