@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/trygg-gis/trygg"
+	"github.com/trygg-gis/trygg/demo"
 	"github.com/trygg-gis/trygg/postgis/pgtest"
 )
 
@@ -195,4 +196,59 @@ func TestPatrolPlanRiskDates(t *testing.T) {
 	if strings.Join(keys, ",") != "student,skolavslutning" {
 		t.Errorf("skolavslutning shift: %v", keys)
 	}
+}
+
+func TestFollowupRiskDatesJSON(t *testing.T) {
+	e := newEnv(t, nil)
+	planner := e.addUser(t, trygg.RolePlanner, "kommun-0685")
+	for _, c := range []*client{e.client(), e.signIn(t, planner.Email)} {
+		path := "/api/v1/public/promises/" + demo.DemoID("vetlanda") + "/followup"
+		if c.csrf != "" {
+			path = "/api/v1/promises/" + demo.DemoID("vetlanda") + "/followup"
+		}
+		var f struct {
+			Commitments []struct {
+				ActivityKind string `json:"activity_kind"`
+				RiskDates    []struct {
+					Key         string   `json:"key"`
+					Name        string   `json:"name"`
+					Date        string   `json:"date"`
+					Status      string   `json:"status"`
+					Covered     bool     `json:"covered"`
+					ActivityIDs []string `json:"activity_ids"`
+				} `json:"risk_dates"`
+			} `json:"commitments"`
+		}
+		if err := json.Unmarshal(must200c(t, c, path), &f); err != nil {
+			t.Fatal(err)
+		}
+		with, covered := 0, 0
+		for _, cm := range f.Commitments {
+			if cm.RiskDates == nil {
+				continue
+			}
+			with++
+			if cm.ActivityKind != trygg.KindInformation {
+				t.Errorf("risk dates on a %s commitment", cm.ActivityKind)
+			}
+			for _, r := range cm.RiskDates {
+				if r.Covered {
+					covered++
+					if len(r.ActivityIDs) == 0 || r.Status != "covered" || r.Name == "" || len(r.Date) != 10 {
+						t.Errorf("%s: %+v", path, r)
+					}
+				}
+			}
+		}
+		if with != 1 || covered != 12 {
+			t.Errorf("%s: %d commitments with risk dates (want 1), %d covered (want 12)", path, with, covered)
+		}
+	}
+}
+
+func must200c(t *testing.T, c *client, path string) []byte {
+	t.Helper()
+	resp, body := c.do(t, http.MethodGet, path, nil)
+	wantStatus(t, resp, body, http.StatusOK)
+	return body
 }

@@ -229,8 +229,9 @@ type activityOut struct {
 
 type commitmentFollowupOut struct {
 	commitmentOut
-	Progress   trygg.Progress `json:"progress"`
-	Activities []activityOut  `json:"activities"`
+	Progress   trygg.Progress           `json:"progress"`
+	Activities []activityOut            `json:"activities"`
+	RiskDates  []trygg.RiskDateCoverage `json:"risk_dates,omitempty"` // campaigns against risk dates (api/calendar.go)
 }
 
 type followupOut struct {
@@ -244,7 +245,8 @@ func outFollowup(f postgis.Followup, now time.Time) followupOut {
 	f.Promise.Commitments = nil
 	out := followupOut{Promise: f.Promise, Today: f.Today, Public: f.Public, Commitments: []commitmentFollowupOut{}}
 	for _, c := range f.Commitments {
-		co := commitmentFollowupOut{commitmentOut: outCommitment(c.Commitment), Progress: c.Progress, Activities: []activityOut{}}
+		co := commitmentFollowupOut{commitmentOut: outCommitment(c.Commitment), Progress: c.Progress, Activities: []activityOut{},
+			RiskDates: c.RiskDates}
 		for _, a := range c.Activities {
 			ao := activityOut{ID: a.ID, Kind: a.Kind, Party: a.Party, StartsAt: a.StartsAt, DurationMinutes: a.DurationMinutes,
 				Geometry: appendGeometry(nil, a.Geometry)}
