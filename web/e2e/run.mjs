@@ -354,6 +354,13 @@ try {
 		step(`followup (public): Vetlanda's campaign covers ${covered} of ${await rd.locator('li').count()} risk dates`);
 		if (covered < 12 || valborg !== 2) problems.push(`followup: Vetlanda's risk dates: ${covered} covered, valborg ${valborg}`);
 		await shot(po, '17a2-followup-risk-dates');
+		// The year's risk calendar of the promise's municipality, opened (2021: the period's last year).
+		await po.locator('.risk-calendar > summary').click();
+		await po.locator('[data-testid=risk-calendar] li[data-risk-key="valborg"]').waitFor();
+		const cal = await po.locator('[data-testid=risk-calendar] li').allTextContents();
+		step(`followup (public): risk calendar ${cal.length} risk dates, ${cal.find((x) => x.includes('Midsommar'))}`);
+		if (!cal.some((x) => x.startsWith('2021-06-25 · Midsommar'))) problems.push(`followup: risk calendar 2021: ${cal.join(' | ')}`);
+		if (await po.locator('.risk-calendar form button').count()) problems.push('followup: the public may edit the risk calendar');
 	}
 
 	await po.goto(`${base}/planner`);

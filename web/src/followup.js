@@ -10,6 +10,7 @@ import { h, errorBox, progress, shell } from './ui.js';
 import { createMap } from './map.js';
 import { currentUser, signOutButton, whoText } from './signin.js';
 import { bbox } from './planner.js';
+import { riskCalendar } from './riskcalendar.js';
 
 const empty = () => ({ type: 'FeatureCollection', features: [] });
 const statusColors = { 'on-track': '#1b6e2c', behind: '#b2182b', done: '#0b5cad', 'not-started': '#6b7785' };
@@ -105,7 +106,8 @@ export async function followup(rerender) {
 			h('h2', { 'data-testid': 'promise-title' }, p.title),
 			h('p', null, [t(`promise_${p.status}`), `${t('period')} ${String(p.period_start).slice(0, 10)} – ${String(p.period_end).slice(0, 10)}`,
 				`${t('today')} ${String(today).slice(0, 10)}`].join(' · ')),
-			p.summary ? h('p', { class: 'summary-text' }, p.summary) : null);
+			p.summary ? h('p', { class: 'summary-text' }, p.summary) : null,
+			riskCalendar(p.municipality, calendarYear(p, today), ['admin', 'planner'].includes(me?.user?.role)));
 		list.replaceChildren(...(commitments.length ? commitments.map(item) : [h('li', { class: 'muted' }, t('commitmentsNone'))]));
 	};
 
@@ -229,4 +231,10 @@ function riskDateList(c) {
 				h('small', null,
 					h('span', { class: 'badge', style: `background:${riskColors[r.status] || '#6b7785'}` }, t(`risk_${r.status}`)),
 					` ${r.name} · ${formatDay(r.date)}${r.end ? ` – ${formatDay(r.end)}` : ''}`)))));
+}
+
+/** calendarYear is the year of the risk calendar a promise shows: today's, within its period. */
+function calendarYear(p, today) {
+	const y = Number(String(today).slice(0, 4));
+	return Math.min(Math.max(y, Number(String(p.period_start).slice(0, 4))), Number(String(p.period_end).slice(0, 4)));
 }
