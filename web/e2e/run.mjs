@@ -320,6 +320,25 @@ try {
 	await mapIdle(cam);
 	await shot(cam, '14f-cameras-list-grouped');
 
+	// The planner sets Vara's own skolavslutning in the follow-up's risk calendar.
+	{
+		const rc = watch(await plannerCtx.newPage(), 'risk-calendar');
+		await rc.goto(`${base}/followup`);
+		await rc.getByTestId('promise-title').waitFor();
+		await rc.locator('.risk-calendar > summary').click();
+		await rc.locator('[data-testid=risk-calendar] li[data-risk-key="skolavslutning"]').waitFor();
+		const year = (await rc.locator('.risk-calendar > summary').textContent()).match(/\d{4}/)[0];
+		await rc.locator('input[name="skolavslutning-from"]').fill(`${year}-06-10`);
+		await rc.locator('input[name="skolavslutning-to"]').fill(`${year}-06-10`);
+		await rc.getByRole('button', { name: 'Spara datumen' }).click();
+		const own = rc.locator('[data-testid=risk-calendar] li[data-risk-key="skolavslutning"]', { hasText: 'kommunens datum' });
+		await own.waitFor();
+		step(`risk calendar: the planner set skolavslutning: ${(await own.textContent()).trim()}`);
+		if (!(await own.textContent()).startsWith(`${year}-06-10`)) problems.push(`risk calendar: ${await own.textContent()}`);
+		await shot(rc, '14g-risk-calendar-own-date');
+		await rc.close();
+	}
+
 	// 6b. The police: the public follow-up of Vara's promise of this year (no sign-in),
 	// a patrol planned in Vara at /planner (the shift of the last hours, over the seeded
 	// cluster) linked to the promise's foot-patrol commitment, a visit recorded at stop
