@@ -217,9 +217,14 @@ func (s *Server) writePatrolPlan(w http.ResponseWriter, r *http.Request, plan po
 		}
 	}
 	w.Header().Set("Cache-Control", "private, no-store")
+	risk, err := s.db.RiskDatesOn(r.Context(), plan.Municipality, plan.ShiftStart, plan.ShiftEnd)
+	if err != nil {
+		return err
+	}
+	risk = append([]trygg.CalendarDate{}, risk...) // [] when none
 	switch format {
 	case "", "geojson", "json":
-		b, err := patrolGeoJSON(plan)
+		b, err := patrolGeoJSON(plan, risk)
 		if err != nil {
 			return err
 		}
@@ -232,7 +237,7 @@ func (s *Server) writePatrolPlan(w http.ResponseWriter, r *http.Request, plan po
 		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="patrull-%s.gpx"`, plan.ID))
 		return writeBytes(w, status, "application/gpx+xml", b)
 	case "html":
-		b, err := s.patrolHTML(r, plan)
+		b, err := s.patrolHTML(r, plan, risk)
 		if err != nil {
 			return err
 		}
@@ -251,7 +256,7 @@ type patrolStopProps struct {
 // patrolGeoJSON is the plan as a FeatureCollection: a Point feature per stop (the
 // hotspot's area in its properties) and the route as a LineString from the start
 // through the stops in order.
-func patrolGeoJSON(plan postgis.PatrolPlan) ([]byte, error) {
+func patrolGeoJSON(plan postgis.PatrolPlan, risk []trygg.CalendarDate) ([]byte, error) {
 	var b []byte
 	b = append(b, `{"type":"FeatureCollection","features":[`...)
 	var err error
@@ -285,7 +290,7 @@ func patrolGeoJSON(plan postgis.PatrolPlan) ([]byte, error) {
 	rest, err := json.Marshal(map[string]any{"municipality": plan.Municipality, "shift_start": plan.ShiftStart,
 		"shift_end": plan.ShiftEnd, "start": []float64{plan.Start[0], plan.Start[1]}, "parameters": plan.Params,
 		"seed": plan.Seed, "notes": plan.Notes, "commitment_id": plan.CommitmentID, "created_at": plan.CreatedAt,
-		"summary": summary, "no_stops": plan.NoStops})
+		"summary": summary, "no_stops": plan.NoStops, "risk_dates": risk})
 	if err != nil {
 		return nil, err
 	}
@@ -373,6 +378,7 @@ type patrolPage struct {
 	Date         string
 	Stops        []patrolPageStop
 	Printed      string
+	RiskDates    []trygg.CalendarDate // the risk dates the shift falls on
 }
 
 type patrolPageStop struct {
@@ -381,13 +387,13 @@ type patrolPageStop struct {
 	Hours string
 }
 
-func (s *Server) patrolHTML(r *http.Request, plan postgis.PatrolPlan) ([]byte, error) {
+func (s *Server) patrolHTML(r *http.Request, plan postgis.PatrolPlan, risk []trygg.CalendarDate) ([]byte, error) {
 	m, err := s.db.Municipality(r.Context(), plan.Municipality)
 	if err != nil {
 		return nil, err
 	}
 	page := patrolPage{Plan: plan, Municipality: m.Name, Date: plan.ShiftStart.In(stockholm).Format("2006-01-02"),
-		Printed: time.Now().In(stockholm).Format("2006-01-02 15:04")}
+		Printed: time.Now().In(stockholm).Format("2006-01-02 15:04"), RiskDates: risk}
 	for _, st := range plan.Stops {
 		ps := patrolPageStop{PatrolStop: st}
 		_ = json.Unmarshal(st.Hotspot, &ps.Stats) // what the plan saved; missing numbers show as 0

@@ -236,10 +236,10 @@ type activityOut struct {
 
 type commitmentFollowupOut struct {
 	commitmentOut
-	Progress   trygg.Progress   `json:"progress"`
-	Activities []activityOut    `json:"activities"`
-	Work       []trygg.WorkItem `json:"work"` // every piece of work that counts (activity, walk, dialogue, camera, action)
-	// RiskDates: the calendar helper adds risk_dates here for campaign commitments.
+	Progress   trygg.Progress           `json:"progress"`
+	Activities []activityOut            `json:"activities"`
+	Work       []trygg.WorkItem         `json:"work"`                 // every piece of work that counts (activity, walk, dialogue, camera, action)
+	RiskDates  []trygg.RiskDateCoverage `json:"risk_dates,omitempty"` // campaigns against risk dates (api/calendar.go)
 }
 
 type followupOut struct {
@@ -254,7 +254,7 @@ func outFollowup(f postgis.Followup, now time.Time) followupOut {
 	out := followupOut{Promise: f.Promise, Today: f.Today, Public: f.Public, Commitments: []commitmentFollowupOut{}}
 	for _, c := range f.Commitments {
 		co := commitmentFollowupOut{commitmentOut: outCommitment(c.Commitment), Progress: c.Progress, Activities: []activityOut{},
-			Work: c.Work}
+			Work: c.Work, RiskDates: c.RiskDates}
 		if co.Work == nil {
 			co.Work = []trygg.WorkItem{}
 		}

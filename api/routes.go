@@ -127,6 +127,9 @@ func (s *Server) routes() http.Handler {
 	v1.Handle("/activities/{id}", s.staff(s.handleDeleteActivity, promiseRoles...)).Methods(http.MethodDelete)
 	v1.Handle("/public/promises", s.handle(s.handlePublicPromises)).Methods(http.MethodGet, http.MethodHead)
 	v1.Handle("/public/promises/{id}/followup", s.handle(s.handlePublicFollowup)).Methods(http.MethodGet, http.MethodHead)
+	// The risk-date calendar (api/calendar.go): public; the municipality's admins and planners set its local windows.
+	v1.Handle("/calendar", s.handle(s.handleCalendar)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/municipalities/{code}/risk-dates/{year}", s.staff(s.handleSetRiskDates, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodPut)
 
 	// Patrol planning (api/patrol.go): the police and admins plan and record; planners read.
 	patrolRoles := []trygg.Role{trygg.RoleAdmin, trygg.RolePolice}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -60,6 +61,8 @@ type demoActivities struct {
 	hour, mins  int
 	places      []orb.Geometry
 	notes       string
+	days        []trygg.Date // instead of n from … to: these days, each with its note (dayNotes)
+	dayNotes    []string
 }
 
 type demoPromise struct {
@@ -212,8 +215,7 @@ func demoPromises() []demoPromise {
 				c(trygg.PartyMunicipality, trygg.FocusYouth, trygg.KindInformation,
 					"Kommunen ska genomföra informationsinsatser och sprida nationella kampanjer riktade till föräldrar, syskon, unga vuxna kring årliga risktillfällen såsom skolavslutningar, student, valborg, midsommar, jul och nyår med syfte att motverka langning av alkohol och tobak.",
 					nil, true, nil,
-					demoActivities{kind: trygg.KindInformation, party: trygg.PartyMunicipality, n: 8, from: "2020-04-27", to: "2021-12-20", hour: 8, mins: 0,
-						notes: "Kampanj inför risktillfälle."}),
+					riskCampaigns(2020, 2021)),
 				c(trygg.PartyJoint, "", trygg.KindMeeting,
 					"Under åren genomföra minst två samverkansmöten om de pågående aktiviteterna.",
 					count(2), false, nil,
@@ -415,6 +417,15 @@ func LoadPromises(ctx context.Context, store PromiseStore, w io.Writer) error {
 
 // activities spreads the spec's activities evenly over its days.
 func (s demoActivities) activities() []trygg.Activity {
+	if len(s.days) > 0 {
+		out := make([]trygg.Activity, len(s.days))
+		for i, d := range s.days {
+			y, m, dd := d.Date()
+			out[i] = trygg.Activity{Kind: s.kind, Party: s.party, Notes: s.dayNotes[i], DurationMinutes: s.mins,
+				StartsAt: time.Date(y, m, dd, s.hour, 0, 0, 0, trygg.SwedishTime)}
+		}
+		return out
+	}
 	from, to := day(s.from), day(s.to)
 	span := to.Sub(from.Time)
 	out := make([]trygg.Activity, s.n)
@@ -431,4 +442,26 @@ func (s demoActivities) activities() []trygg.Activity {
 		}
 	}
 	return out
+}
+
+// RiskCampaignLead is how many days before a risk date Vetlanda's demo campaigns start.
+const RiskCampaignLead = 7
+
+// riskCampaigns are Vetlanda's campaigns against risk dates (its 2020–2021 promise):
+// in each year, a week before valborg, studentdagar (which also reaches skolavslutning),
+// midsommar and jul (which also reaches nyår), on the days trygg.Calendar computes with
+// the default local dates.
+func riskCampaigns(years ...int) demoActivities {
+	s := demoActivities{kind: trygg.KindInformation, party: trygg.PartyMunicipality, hour: 8}
+	for _, y := range years {
+		for _, c := range trygg.Calendar(y, nil) {
+			switch c.Key {
+			case "valborg", trygg.RiskStudent, "midsommar", "jul":
+				s.days = append(s.days, trygg.Date{Time: c.Date.AddDate(0, 0, -RiskCampaignLead)})
+				s.dayNotes = append(s.dayNotes, "Kampanj mot langning inför "+strings.ToLower(c.Name)+".")
+			}
+		}
+	}
+	s.n = len(s.days)
+	return s
 }

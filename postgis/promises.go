@@ -835,9 +835,10 @@ type Followup struct {
 // also see those planned).
 type CommitmentFollowup struct {
 	trygg.Commitment
-	Progress   trygg.Progress   `json:"progress"`
-	Activities []trygg.Activity `json:"activities"`
-	Work       []trygg.WorkItem `json:"work"`
+	Progress   trygg.Progress           `json:"progress"`
+	Activities []trygg.Activity         `json:"activities"`
+	Work       []trygg.WorkItem         `json:"work"`
+	RiskDates  []trygg.RiskDateCoverage `json:"risk_dates,omitempty"` // campaigns against risk dates (postgis/calendar.go)
 }
 
 // followup's sources: the tables (staff, under row-level security) or the public views.
@@ -996,7 +997,7 @@ func (db *DB) Followup(ctx context.Context, promiseID string, public bool) (Foll
 			return wrap(err, "read work")
 		}
 		f.Commitments = cfs
-		return nil
+		return followupRiskDates(ctx, tx, &f, now)
 	})
 	return f, err
 }

@@ -322,6 +322,25 @@ try {
 	await mapIdle(cam);
 	await shot(cam, '14f-cameras-list-grouped');
 
+	// The planner sets Vara's own skolavslutning in the follow-up's risk calendar.
+	{
+		const rc = watch(await plannerCtx.newPage(), 'risk-calendar');
+		await rc.goto(`${base}/followup`);
+		await rc.getByTestId('promise-title').waitFor();
+		await rc.locator('.risk-calendar > summary').click();
+		await rc.locator('[data-testid=risk-calendar] li[data-risk-key="skolavslutning"]').waitFor();
+		const year = (await rc.locator('.risk-calendar > summary').textContent()).match(/\d{4}/)[0];
+		await rc.locator('input[name="skolavslutning-from"]').fill(`${year}-06-10`);
+		await rc.locator('input[name="skolavslutning-to"]').fill(`${year}-06-10`);
+		await rc.getByRole('button', { name: 'Spara datumen' }).click();
+		const own = rc.locator('[data-testid=risk-calendar] li[data-risk-key="skolavslutning"]', { hasText: 'kommunens datum' });
+		await own.waitFor();
+		step(`risk calendar: the planner set skolavslutning: ${(await own.textContent()).trim()}`);
+		if (!(await own.textContent()).startsWith(`${year}-06-10`)) problems.push(`risk calendar: ${await own.textContent()}`);
+		await shot(rc, '14g-risk-calendar-own-date');
+		await rc.close();
+	}
+
 	// 6b. The police: the public follow-up of Vara's promise of this year (no sign-in),
 	// a patrol planned in Vara at /planner (the shift of the last hours, over the seeded
 	// cluster) linked to the promise's foot-patrol commitment, a visit recorded at stop
@@ -345,6 +364,25 @@ try {
 	await mapIdle(po);
 	await shot(po, '17a-followup-public-before');
 	step(`followup (public): foot-patrol commitment achieved ${achievedBefore}, ${bars} progress bars`);
+	// Vetlanda 2020–2021: the campaign commitment lists its risk dates, each with or without an activity.
+	{
+		const vt = po.getByTestId('promise-picker').locator('option', { hasText: 'Vetlanda kommun 2020–2021' }).first();
+		await po.getByTestId('promise-picker').selectOption(await vt.getAttribute('value'));
+		const rd = po.locator('.commitment[data-kind="information-campaign"] [data-testid=risk-dates]');
+		await rd.locator('summary').click();
+		const covered = await rd.locator('li[data-risk-status="covered"]').count();
+		const valborg = await rd.locator('li[data-risk-key="valborg"][data-risk-status="covered"]').count();
+		step(`followup (public): Vetlanda's campaign covers ${covered} of ${await rd.locator('li').count()} risk dates`);
+		if (covered < 12 || valborg !== 2) problems.push(`followup: Vetlanda's risk dates: ${covered} covered, valborg ${valborg}`);
+		await shot(po, '17a2-followup-risk-dates');
+		// The year's risk calendar of the promise's municipality, opened (2021: the period's last year).
+		await po.locator('.risk-calendar > summary').click();
+		await po.locator('[data-testid=risk-calendar] li[data-risk-key="valborg"]').waitFor();
+		const cal = await po.locator('[data-testid=risk-calendar] li').allTextContents();
+		step(`followup (public): risk calendar ${cal.length} risk dates, ${cal.find((x) => x.includes('Midsommar'))}`);
+		if (!cal.some((x) => x.startsWith('2021-06-25 · Midsommar'))) problems.push(`followup: risk calendar 2021: ${cal.join(' | ')}`);
+		if (await po.locator('.risk-calendar form button').count()) problems.push('followup: the public may edit the risk calendar');
+	}
 
 	await po.goto(`${base}/planner`);
 	await po.getByLabel('E-postadress').fill(policeEmail);

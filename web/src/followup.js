@@ -14,6 +14,7 @@ import { h, errorBox, progress, shell, announce, dateInput, validDay } from './u
 import { createMap } from './map.js';
 import { currentUser, signOutButton, whoText } from './signin.js';
 import { bbox } from './planner.js';
+import { riskCalendar } from './riskcalendar.js';
 
 const empty = () => ({ type: 'FeatureCollection', features: [] });
 const statusColors = {
@@ -45,18 +46,6 @@ function workLine(w) {
 		h('small', null, `${when} · ${t(`work_${w.kind}`)}`, title ? ' · ' : '',
 			page ? h('a', { href: page, 'data-testid': 'work-link' }, title || t('workOpen')) : title,
 			w.count > 1 ? ` · ${t('workCount', { n: w.count })}` : ''));
-}
-
-/**
- * riskDates renders the risk dates of a campaign commitment.
- * RISK DATES SPOT: the calendar helper adds `risk_dates` to the follow-up JSON of
- * campaign commitments and renders them here (which had an activity); until then this
- * shows nothing unless the field is present.
- */
-function riskDates(c) {
-	if (!Array.isArray(c.risk_dates) || !c.risk_dates.length) return null;
-	return h('div', { class: 'risk-dates', 'data-testid': 'risk-dates' },
-		h('small', null, `${t('riskDatesTitle')}: `, c.risk_dates.map((r) => formatDay(r.date || r)).join(', ')));
 }
 
 /** followup renders the follow-up view, for staff or, without a session, the public. */
@@ -151,7 +140,8 @@ export async function followup(rerender) {
 			h('h2', { 'data-testid': 'promise-title' }, p.title),
 			h('p', null, [t(`promise_${p.status}`), `${t('period')} ${String(p.period_start).slice(0, 10)} – ${String(p.period_end).slice(0, 10)}`,
 				`${t('today')} ${String(today).slice(0, 10)}`].join(' · ')),
-			p.summary ? h('p', { class: 'summary-text' }, p.summary) : null);
+			p.summary ? h('p', { class: 'summary-text' }, p.summary) : null,
+			riskCalendar(p.municipality, calendarYear(p, today), ['admin', 'planner'].includes(me?.user?.role)));
 		list.replaceChildren(...(commitments.length ? commitments.map(item) : [h('li', { class: 'muted' }, t('commitmentsNone'))]));
 	};
 
@@ -187,7 +177,7 @@ export async function followup(rerender) {
 				count, bar,
 				c.done_reason ? h('small', { class: 'muted done-reason' }, h('br'), t('doneReason', { r: c.done_reason })) : null,
 				over ? h('small', { class: 'muted' }, h('br'), t('periodOver')) : null)),
-			riskDates(c),
+			riskDateList(c),
 			work.some((w) => w.kind !== 'activity')
 				? h('details', { class: 'work-list', 'data-testid': 'work' }, h('summary', null, `${t('workTitle')} (${work.length})`),
 					h('ul', { class: 'plain activity-list' }, work.map(workLine)))
@@ -319,4 +309,31 @@ export async function followup(rerender) {
 	}
 	await load();
 	updateMap(true);
+}
+
+const riskColors = { covered: '#1b6e2c', missed: '#b2182b', upcoming: '#6b7785' };
+
+/**
+ * riskDateList is a campaign commitment's risk dates (risktillfällen) in the period,
+ * each with whether an activity fell on it or in the days before (c.risk_dates; none
+ * for other commitments).
+ */
+function riskDateList(c) {
+	const rds = c.risk_dates;
+	if (!rds?.length) return null;
+	const id = `risk-${c.id}`;
+	return h('details', { class: 'risk-dates', 'data-testid': 'risk-dates' },
+		h('summary', { id }, `${t('riskDatesTitle')} (${rds.filter((r) => r.covered).length}/${rds.length})`),
+		h('p', { class: 'muted' }, h('small', null, t('riskDatesHelp', { n: 14 }))),
+		h('ul', { class: 'plain', 'aria-labelledby': id }, rds.map((r) =>
+			h('li', { 'data-risk-key': r.key, 'data-risk-status': r.status },
+				h('small', null,
+					h('span', { class: 'badge', style: `background:${riskColors[r.status] || '#6b7785'}` }, t(`risk_${r.status}`)),
+					` ${r.name} · ${formatDay(r.date)}${r.end ? ` – ${formatDay(r.end)}` : ''}`)))));
+}
+
+/** calendarYear is the year of the risk calendar a promise shows: today's, within its period. */
+function calendarYear(p, today) {
+	const y = Number(String(today).slice(0, 4));
+	return Math.min(Math.max(y, Number(String(p.period_start).slice(0, 4))), Number(String(p.period_end).slice(0, 4)));
 }

@@ -203,6 +203,7 @@ export function patrolPanel(panel, ctx) {
 		// (replaceChildren would write a null as the text "null".)
 		result.replaceChildren(...[
 			h('h3', { 'data-testid': 'patrol-plan' }, t('patrolPlanTitle', { n: ss.length, km: ((plan.summary?.route_m || 0) / 1000).toFixed(1) })),
+			riskDateNote(plan),
 			ss.length ? null : h('p', { class: 'no-stops', role: 'status', 'data-testid': 'patrol-no-stops', 'data-code': why?.code || '' },
 				h('strong', null, t('patrolNoStops')), ' ', why?.message || ''),
 			ss.length ? h('ol', { class: 'patrol-stops', 'data-testid': 'patrol-stops' }, ss.map(stopItem)) : null,
@@ -336,4 +337,12 @@ export function patrolPanel(panel, ctx) {
 			updateMap();
 		},
 	};
+}
+
+/** riskDateNote says which risk dates (risktillfällen) the plan's shift falls on (plan.risk_dates), or null. */
+function riskDateNote(plan) {
+	const rds = plan.risk_dates || [];
+	if (!rds.length) return null;
+	return h('p', { class: 'risk-date', role: 'note', 'data-testid': 'patrol-risk-date', 'data-keys': rds.map((r) => r.key).join(',') },
+		h('strong', null, t('patrolRiskDate', { names: rds.map((r) => r.name).join(', ') })));
 }
