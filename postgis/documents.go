@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
 	"github.com/trygg-gis/trygg"
 )
 
@@ -417,4 +418,40 @@ func (db *DB) Atgardsplan(ctx context.Context, municipality string, today trygg.
 		return wrap(err, "list the åtgärdsplan")
 	})
 	return out, err
+}
+
+// PlaceLabels names each polygon's place as reports' places are named
+// (place_label of a point on its surface: a stop, place or street of the gazetteer);
+// "" where none is near.
+func (db *DB) PlaceLabels(ctx context.Context, polys []orb.Polygon) ([]string, error) {
+	wkbs := make([][]byte, len(polys))
+	for i, p := range polys {
+		b, err := geometryWKB(p)
+		if err != nil {
+			return nil, trygg.Errorf(trygg.EINTERNAL, "", "encode a polygon: %v", err)
+		}
+		wkbs[i] = b
+	}
+	labels := make([]string, len(polys))
+	if len(polys) == 0 {
+		return labels, nil
+	}
+	err := db.inTx(ctx, "label places", func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT g.n, coalesce(place_label(ST_PointOnSurface(ST_SetSRID(ST_GeomFromWKB(g.wkb), 4326))), '')
+			FROM unnest($1::bytea[]) WITH ORDINALITY AS g(wkb, n)`, wkbs)
+		if err != nil {
+			return wrap(err, "label places")
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var n int
+			var s string
+			if err := rows.Scan(&n, &s); err != nil {
+				return wrap(err, "label places")
+			}
+			labels[n-1] = s
+		}
+		return wrap(rows.Err(), "label places")
+	})
+	return labels, err
 }
