@@ -231,7 +231,7 @@ func (db *DB) LagesbildCounts(ctx context.Context, municipality string, p Period
 		}
 		// Dialogues held in the period, the themes and places named in them.
 		if err := tx.QueryRow(ctx, `SELECT count(*), coalesce(sum(conversations), 0) FROM dialogue
-			WHERE municipality_code = $1 AND held_on BETWEEN $4 AND $3`, args...).Scan(&l.Dialogues.Meetings, &l.Dialogues.Conversations); err != nil {
+			WHERE municipality_code = $1 AND held_on BETWEEN $4 AND $3 AND $2::date IS NOT NULL`, args...).Scan(&l.Dialogues.Meetings, &l.Dialogues.Conversations); err != nil {
 			return wrap(err, "count dialogues")
 		}
 		const dialoguePlaces = ` FROM report r JOIN dialogue d ON d.id = r.dialogue_id
