@@ -268,4 +268,3 @@ func (s *Server) handleAtgardsplan(w http.ResponseWriter, r *http.Request) error
 	}
 	return writeBytes(w, http.StatusOK, "text/html; charset=utf-8", b)
 }
-

@@ -160,7 +160,7 @@ func TestLagesbild(t *testing.T) {
 	var l struct {
 		Municipality struct{ Code, Name string }
 		From, To     string
-		GeneratedAt  time.Time `json:"generated_at"`
+		GeneratedAt  time.Time                 `json:"generated_at"`
 		Previous     struct{ From, To string } `json:"previous_period"`
 		Reports      struct {
 			Total      trendJSON

@@ -39,7 +39,7 @@ var (
 		"youth-centre-visit": "Besök på fritidsgård", "safety-walk": "Trygghetsvandring", "dialogue-meeting": "Medborgardialog",
 		"camera-surveillance": "Kamerabevakning", "lighting": "Belysning", "information-campaign": "Informationskampanj",
 		"concern-talk": "Orosamtal", "meeting": "Möte", "other": "Annat", "neighbourhood-watch": "Grannsamverkan"}
-	partySV = map[string]string{"police": "Polisen", "municipality": "Kommunen", "joint": "Gemensamt", "other": "Annan part"}
+	partySV  = map[string]string{"police": "Polisen", "municipality": "Kommunen", "joint": "Gemensamt", "other": "Annan part"}
 	actionSV = map[string]string{"open": "Ej påbörjad", "in_progress": "Pågår", "done": "Klar", "rejected": "Avslagen"}
 	walkSV   = map[string]string{"planned": "Planerad", "done": "Genomförd", "followed-up": "Uppföljd"}
 	cameraSV = map[string]string{"proposed": "Föreslagen", "assessed": "Bedömd", "approved": "Beslutad",
