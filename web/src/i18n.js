@@ -527,6 +527,16 @@ const texts = {
 		dateTimeHint: 'ÅÅÅÅ-MM-DD TT:MM',
 		dateInvalid: 'Skriv datumet som ÅÅÅÅ-MM-DD, t.ex. 2026-06-30.',
 		dateTimeInvalid: 'Skriv tiden som ÅÅÅÅ-MM-DD TT:MM, t.ex. 2026-06-30 18:00.',
+		// Documents of Lag (2023:196) in the planner (planner.js).
+		docsTitle: 'Dokument',
+		docsHint: 'Lägesbild och åtgärdsplan enligt lag (2023:196) om kommuners ansvar för brottsförebyggande arbete.',
+		docsMunicipality: 'Kommun',
+		docLagesbild: 'Lägesbild',
+		docAtgardsplan: 'Åtgärdsplan',
+		docOpen: 'Öppna {doc} (ny flik)',
+		docPDF: 'PDF',
+		docCSV: 'CSV',
+		docDownload: 'Ladda ner {doc} som {format}',
 	},
 	en: {
 		tagline: 'Mark places where you feel unsafe',
@@ -1052,6 +1062,16 @@ const texts = {
 		dateTimeHint: 'YYYY-MM-DD HH:MM',
 		dateInvalid: 'Write the date as YYYY-MM-DD, e.g. 2026-06-30.',
 		dateTimeInvalid: 'Write the time as YYYY-MM-DD HH:MM, e.g. 2026-06-30 18:00.',
+		// Documents of Lag (2023:196) in the planner (planner.js).
+		docsTitle: 'Documents',
+		docsHint: 'Situation picture and action plan under the Act (2023:196) on municipal responsibility for crime prevention.',
+		docsMunicipality: 'Municipality',
+		docLagesbild: 'Situation picture',
+		docAtgardsplan: 'Action plan',
+		docOpen: 'Open {doc} (new tab)',
+		docPDF: 'PDF',
+		docCSV: 'CSV',
+		docDownload: 'Download {doc} as {format}',
 	},
 };
 
