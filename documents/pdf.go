@@ -266,7 +266,7 @@ func LagesbildPDF(l Lagesbild) ([]byte, error) {
 		d.muted("Inga heta områden under perioden.")
 	}
 	d.table([]string{"Nr", "Plats", "Rapporter", "Konfidens", "Trend", "Timmar", "Dagar"},
-		[]float64{0.6, 3, 1.1, 1.1, 1.5, 1.2, 1.2}, []bool{true, false, true, true}, rows)
+		[]float64{0.6, 2.6, 1.35, 1.35, 1.3, 1.1, 1.1}, []bool{true, false, true, true}, rows)
 
 	d.h2("EST-händelser")
 	d.para(trendText(l.EST.Total))
