@@ -536,7 +536,9 @@ func (l *living) walks(ctx context.Context, t town) error {
 				status = trygg.ActionInProgress
 			}
 			due := trygg.Today(startsAt.AddDate(0, 3, 0))
-			act := trygg.Action{ReportID: id, Description: a.text, OwnerText: a.owner, DueOn: &due, Status: status}
+			followUp := trygg.Today(startsAt.AddDate(0, 4, 0))
+			act := trygg.Action{ReportID: id, Description: a.text, OwnerText: a.owner, DueOn: &due, Status: status,
+				ExpectedEffect: "Platsen upplevs tryggare vid nästa trygghetsvandring.", FollowUpOn: &followUp}
 			if status == trygg.ActionDone {
 				act.Feedback = "Åtgärdat efter vandringen. Tack för att ni var med!"
 			}
