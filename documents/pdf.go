@@ -237,7 +237,7 @@ func LagesbildPDF(l Lagesbild) ([]byte, error) {
 	d.muted("En rapport räknas i varje tid den angav eller observerades i.")
 	d.counts(lb, "time", "Tid", l.Reports.ByTime, false, "–")
 
-	d.h2("Hotspots")
+	d.h2("Heta områden")
 	d.para(fmt.Sprintf("Hotspotanalys (Getis-Ord Gi*) av periodens %d rapporter: %d heta områden.", l.Hotspots.Reports, len(l.Hotspots.Areas)))
 	if len(l.Hotspots.MapPNG) > 0 {
 		opts := fpdf.ImageOptions{ImageType: "PNG", ReadDpi: false}
