@@ -396,6 +396,20 @@ func TestAtgardsplan(t *testing.T) {
 	resp, body = planner.do(t, "POST", "/api/v1/actions", map[string]any{"place_id": place.Properties.ID,
 		"description": "=HYPERLINK(\"http://x\")", "owner_text": "Hamnbolaget", "due_on": "2099-01-01"})
 	wantStatus(t, resp, body, http.StatusCreated)
+	// An action on a hot area of a saved run (the 30 reports' spot).
+	resp, body = planner.do(t, "POST", "/api/v1/hotspot-runs", map[string]any{"name": "Våren 2026",
+		"query": map[string]string{"municipality": "1493", "from": "2026-01-01", "to": "2026-06-30"}})
+	wantStatus(t, resp, body, http.StatusCreated)
+	var run struct{ Hotspots []struct{ ID string } }
+	if err := json.Unmarshal(body, &run); err != nil || len(run.Hotspots) == 0 {
+		t.Fatalf("saved run without hot areas: %s", body)
+	}
+	resp, body = planner.do(t, "POST", "/api/v1/actions", map[string]any{"hotspot_id": run.Hotspots[0].ID,
+		"description": "Ny belysning vid stationen", "owner_text": "Gatuavdelningen"})
+	wantStatus(t, resp, body, http.StatusCreated)
+	if !strings.Contains(string(body), `"hotspot_id":"`+run.Hotspots[0].ID+`"`) || !strings.Contains(string(body), `"municipality":"1493"`) {
+		t.Errorf("action on a hot area: %s", body)
+	}
 	// PATCH sets the new fields; another municipality's user sees none of it.
 	resp, body = planner.do(t, "PATCH", "/api/v1/actions/"+a.ID, map[string]any{"expected_effect": "Tryggare torg", "follow_up_on": nil})
 	wantStatus(t, resp, body, http.StatusOK)
@@ -423,18 +437,22 @@ func TestAtgardsplan(t *testing.T) {
 	if err := json.Unmarshal(body, &p); err != nil {
 		t.Fatal(err)
 	}
-	if p.Actions != 3 || p.Overdue != 1 || len(p.Groups) != 2 {
-		t.Fatalf("plan: %d actions, %d overdue, %d groups; want 3, 1, 2: %s", p.Actions, p.Overdue, len(p.Groups), body)
+	if p.Actions != 4 || p.Overdue != 1 || len(p.Groups) != 2 {
+		t.Fatalf("plan: %d actions, %d overdue, %d groups; want 4, 1, 2: %s", p.Actions, p.Overdue, len(p.Groups), body)
 	}
 	if g := p.Groups[0]; g.CommitmentID != commitmentID || len(g.Actions) != 1 || !g.Actions[0].Overdue ||
 		g.Actions[0].Owner != "Mariestad kommun" {
 		t.Errorf("first group %+v, want the commitment's overdue action owned by Mariestad kommun", g)
 	}
-	if g := p.Groups[1]; g.CommitmentID != "" || len(g.Actions) != 2 {
-		t.Errorf("last group %+v, want the two ungrouped actions", g)
+	if g := p.Groups[1]; g.CommitmentID != "" || len(g.Actions) != 3 {
+		t.Errorf("last group %+v, want the three ungrouped actions", g)
 	}
-	targets := p.Groups[1].Actions[0].Target + "|" + p.Groups[1].Actions[1].Target
-	if !strings.Contains(targets, "Plats: Hamnen") || !strings.Contains(targets, "Vandring: Vandring i centrum") {
+	var targets string
+	for _, a := range p.Groups[1].Actions {
+		targets += a.Target + "|"
+	}
+	if !strings.Contains(targets, "Plats: Hamnen") || !strings.Contains(targets, "Vandring: Vandring i centrum") ||
+		!strings.Contains(targets, "Hett område nr 1 (Våren 2026)") {
 		t.Errorf("targets %q", targets)
 	}
 	_ = walkID
@@ -459,7 +477,7 @@ func TestAtgardsplan(t *testing.T) {
 	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\ufeff"))))
 	r.Comma = ';'
 	rows, err := r.ReadAll()
-	if err != nil || len(rows) != 4 {
+	if err != nil || len(rows) != 5 {
 		t.Fatalf("CSV rows %d, %v", len(rows), err)
 	}
 	formula := false

@@ -384,7 +384,7 @@ func (db *DB) Atgardsplan(ctx context.Context, municipality string, today trygg.
 				concat_ws(' · ',
 					CASE WHEN r.id IS NOT NULL THEN 'Iakttagelse: ' || r.category || coalesce(' ' || r.place_label, '') END,
 					CASE WHEN w.id IS NOT NULL THEN 'Vandring: ' || w.title END,
-					CASE WHEN h.id IS NOT NULL THEN 'Hotspot nr ' || h.rank || ' i ' || hr.name END,
+					CASE WHEN h.id IS NOT NULL THEN 'Hett område nr ' || h.rank || ' (' || hr.name || ')' END,
 					CASE WHEN pl.id IS NOT NULL THEN 'Plats: ' || pl.name END),
 				coalesce(c.id::text, ''), coalesce(c.text, ''), coalesce(c.focus_area, ''), coalesce(p.title, '')
 			FROM action a
