@@ -452,7 +452,7 @@ func TestAtgardsplan(t *testing.T) {
 		targets += a.Target + "|"
 	}
 	if !strings.Contains(targets, "Plats: Hamnen") || !strings.Contains(targets, "Vandring: Vandring i centrum") ||
-		!strings.Contains(targets, "Hett område nr 1 (Våren 2026)") {
+		!strings.Contains(targets, "Hett område nr 1 (Våren 2026)") || !strings.Contains(targets, "Iakttagelse: Igenvuxen vegetation") {
 		t.Errorf("targets %q", targets)
 	}
 	_ = walkID

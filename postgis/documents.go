@@ -382,7 +382,7 @@ func (db *DB) Atgardsplan(ctx context.Context, municipality string, today trygg.
 		rows, err := tx.Query(ctx, `SELECT `+actionColumns+`,
 				coalesce(o.name, a.owner_text, ''),
 				concat_ws(' · ',
-					CASE WHEN r.id IS NOT NULL THEN 'Iakttagelse: ' || r.category || coalesce(' ' || r.place_label, '') END,
+					CASE WHEN r.id IS NOT NULL THEN 'Iakttagelse: ' || coalesce(cat.label_sv, r.category) || coalesce(' ' || r.place_label, '') END,
 					CASE WHEN w.id IS NOT NULL THEN 'Vandring: ' || w.title END,
 					CASE WHEN h.id IS NOT NULL THEN 'Hett område nr ' || h.rank || ' (' || hr.name || ')' END,
 					CASE WHEN pl.id IS NOT NULL THEN 'Plats: ' || pl.name END),
@@ -390,6 +390,7 @@ func (db *DB) Atgardsplan(ctx context.Context, municipality string, today trygg.
 			FROM action a
 			LEFT JOIN organisation o ON o.id = a.owner_org
 			LEFT JOIN report r ON r.id = a.report_id
+			LEFT JOIN category cat ON cat.code = r.category
 			LEFT JOIN walk w ON w.id = a.walk_id
 			LEFT JOIN hotspot h ON h.id = a.hotspot_id
 			LEFT JOIN hotspot_run hr ON hr.id = h.run_id
