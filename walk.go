@@ -81,27 +81,33 @@ const (
 	ActionRejected   = "rejected"
 )
 
-// Action is an åtgärd: a fix from an observation (ReportID) or a walk (WalkID), owned by
+// Action is an åtgärd: a fix from an observation (ReportID), a walk (WalkID), a hot area
+// (HotspotID), a named place (PlaceID) or commitments (CommitmentIDs), owned by
 // an organisation (OwnerOrg) or someone named in text ("Trafikverket",
 // "fastighetsägare"), with a due date. Feedback (återkoppling) is what residents are
 // told; it shows on the public report.
 type Action struct {
-	ID           string     `json:"id"`
-	Municipality string     `json:"municipality"`
-	ReportID     string     `json:"report_id,omitempty"`
-	WalkID       string     `json:"walk_id,omitempty"`
-	Description  string     `json:"description"`
-	OwnerOrg     string     `json:"owner_org,omitempty"`
-	OwnerText    string     `json:"owner_text,omitempty"`
-	DueOn        *Date      `json:"due_on"`
-	Status       string     `json:"status"`
-	Feedback     string     `json:"feedback"`
-	DoneAt       *time.Time `json:"done_at"`
-	// CommitmentIDs are the commitments (of the action's municipality) the action
-	// counts toward once done.
-	CommitmentIDs []string  `json:"commitment_ids"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	ID           string `json:"id"`
+	Municipality string `json:"municipality"`
+	ReportID     string `json:"report_id,omitempty"`
+	WalkID       string `json:"walk_id,omitempty"`
+	HotspotID    string `json:"hotspot_id,omitempty"` // a hot area of a saved hotspot run
+	PlaceID      string `json:"place_id,omitempty"`   // a named place
+	// CommitmentIDs are the commitments (of a medborgarlöfte) the action serves.
+	CommitmentIDs []string `json:"commitment_ids"`
+	Description   string   `json:"description"`
+	OwnerOrg      string   `json:"owner_org,omitempty"`
+	OwnerText     string   `json:"owner_text,omitempty"`
+	DueOn         *Date    `json:"due_on"`
+	// ExpectedEffect is what the action should change (förväntad effekt); FollowUpOn
+	// when that is checked.
+	ExpectedEffect string     `json:"expected_effect"`
+	FollowUpOn     *Date      `json:"follow_up_on"`
+	Status         string     `json:"status"`
+	Feedback       string     `json:"feedback"`
+	DoneAt         *time.Time `json:"done_at"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
 }
 
 // Validate checks an action's own fields.
@@ -109,8 +115,8 @@ func (a *Action) Validate() error {
 	a.Description = strings.TrimSpace(a.Description)
 	a.OwnerText = strings.TrimSpace(a.OwnerText)
 	switch {
-	case a.ReportID == "" && a.WalkID == "":
-		return Errorf(EINVALID, "report_id", "an action comes from an observation (report_id) or a walk (walk_id)")
+	case a.ReportID == "" && a.WalkID == "" && a.HotspotID == "" && a.PlaceID == "" && len(a.CommitmentIDs) == 0:
+		return Errorf(EINVALID, "report_id", "an action hangs on an observation (report_id), a walk (walk_id), a hot area (hotspot_id), a place (place_id) or commitments (commitment_ids)")
 	case a.Description == "":
 		return Errorf(EINVALID, "description", "description is missing")
 	case a.OwnerOrg == "" && a.OwnerText == "":
@@ -122,6 +128,10 @@ func (a *Action) Validate() error {
 		return err
 	}
 	if err := CheckText("owner_text", a.OwnerText, 200); err != nil {
+		return err
+	}
+	a.ExpectedEffect = strings.TrimSpace(a.ExpectedEffect)
+	if err := CheckText("expected_effect", a.ExpectedEffect, 2000); err != nil {
 		return err
 	}
 	return CheckText("feedback", a.Feedback, 2000)
@@ -167,4 +177,11 @@ func (d *Date) UnmarshalText(b []byte) error {
 	}
 	d.Time = t
 	return nil
+}
+
+// Overdue reports whether the action's deadline (DueOn) has passed on today (a Swedish
+// calendar day) while it is still open or in progress: done and rejected actions are
+// never overdue.
+func (a Action) Overdue(today Date) bool {
+	return a.DueOn != nil && a.DueOn.Before(today.Time) && (a.Status == ActionOpen || a.Status == ActionInProgress)
 }

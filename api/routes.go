@@ -151,6 +151,12 @@ func (s *Server) routes() http.Handler {
 	v1.Handle("/cameras/{id}/coverage", s.staff(s.handleCameraCoverage, cameraRoles...)).Methods(http.MethodGet, http.MethodHead)
 	v1.Handle("/camera-coverage", s.staff(s.handleCamerasCoverage, cameraRoles...)).Methods(http.MethodGet, http.MethodHead)
 
+	// The lägesbild and åtgärdsplan of Lag (2023:196) (api/documents.go): the municipality's
+	// planners and admins and the police of its area.
+	documentRoles := []trygg.Role{trygg.RoleAdmin, trygg.RolePlanner, trygg.RolePolice}
+	v1.Handle("/municipalities/{code}/lagesbild", s.staff(s.handleLagesbild, documentRoles...)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/municipalities/{code}/atgardsplan", s.staff(s.handleAtgardsplan, documentRoles...)).Methods(http.MethodGet, http.MethodHead)
+
 	// Walk imports (api/walk_imports.go): a route file (GPX, GeoJSON) and a file of
 	// observations (CSV, GeoJSON) for a walk.
 	v1.Handle("/walks/{id}/route", s.staff(s.handleImportRoute, trygg.RoleAdmin, trygg.RolePlanner, trygg.RolePolice)).Methods(http.MethodPut)

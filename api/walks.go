@@ -650,8 +650,28 @@ type actionInput struct {
 	DueOn       *string `json:"due_on"`
 	Status      string  `json:"status"`
 	Feedback    string  `json:"feedback"`
-	// The commitments the action counts toward once done.
-	CommitmentIDs []string `json:"commitment_ids"`
+	// Targets and fields of the åtgärdsplan (migration 00026).
+	HotspotID      string   `json:"hotspot_id"`
+	PlaceID        string   `json:"place_id"`
+	CommitmentIDs  []string `json:"commitment_ids"`
+	ExpectedEffect string   `json:"expected_effect"`
+	FollowUpOn     *string  `json:"follow_up_on"`
+}
+
+// checkCommitmentIDs checks a list of commitment ids (each a UUID, normalized).
+func checkCommitmentIDs(ids []string) ([]string, error) {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		v, err := idInput(id, fmt.Sprintf("commitment_ids[%d]", i))
+		if err != nil {
+			return nil, err
+		}
+		if v == "" {
+			return nil, trygg.Errorf(trygg.EINVALID, fmt.Sprintf("commitment_ids[%d]", i), "a commitment id is empty")
+		}
+		out[i] = v
+	}
+	return out, nil
 }
 
 // idField reads an id in the body: "" stays "", anything else must be a UUID.
@@ -691,8 +711,23 @@ func (s *Server) handleCreateAction(w http.ResponseWriter, r *http.Request) erro
 	if a.WalkID, err = idInput(in.WalkID, "walk_id"); err != nil {
 		return err
 	}
+	if a.HotspotID, err = idInput(in.HotspotID, "hotspot_id"); err != nil {
+		return err
+	}
+	if a.PlaceID, err = idInput(in.PlaceID, "place_id"); err != nil {
+		return err
+	}
+	if a.CommitmentIDs, err = checkCommitmentIDs(in.CommitmentIDs); err != nil {
+		return err
+	}
+	a.ExpectedEffect = in.ExpectedEffect
 	if in.DueOn != nil {
 		if a.DueOn, err = dateInput(*in.DueOn, "due_on"); err != nil {
+			return err
+		}
+	}
+	if in.FollowUpOn != nil {
+		if a.FollowUpOn, err = dateInput(*in.FollowUpOn, "follow_up_on"); err != nil {
 			return err
 		}
 	}
@@ -774,7 +809,18 @@ func (s *Server) handleUpdateAction(w http.ResponseWriter, r *http.Request) erro
 				}
 				u.DueOn = d
 			}
-		case "report_id", "walk_id":
+		case "expected_effect":
+			u.ExpectedEffect = v
+		case "follow_up_on":
+			u.FollowUpOn = &trygg.Date{}
+			if !clear {
+				d, err := dateInput(*v, "follow_up_on")
+				if err != nil {
+					return err
+				}
+				u.FollowUpOn = d
+			}
+		case "report_id", "walk_id", "hotspot_id", "place_id":
 			return trygg.Errorf(trygg.EINVALID, k, "an action's %s does not change: make a new action", k)
 		default:
 			return httpError(http.StatusBadRequest, k, fmt.Sprintf("unknown field %q", k))

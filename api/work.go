@@ -25,7 +25,7 @@ func commitmentIDsInput(raw json.RawMessage) ([]string, error) {
 	if ids == nil {
 		ids = []string{}
 	}
-	return ids, nil
+	return checkCommitmentIDs(ids)
 }
 
 // patchFields decodes a PATCH body into its members, sorted by name so the same input

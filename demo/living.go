@@ -538,7 +538,9 @@ func (l *living) walks(ctx context.Context, t town) error {
 				status = trygg.ActionInProgress
 			}
 			due := trygg.Today(startsAt.AddDate(0, 3, 0))
-			act := trygg.Action{ReportID: id, Description: a.text, OwnerText: a.owner, DueOn: &due, Status: status}
+			followUp := trygg.Today(startsAt.AddDate(0, 4, 0))
+			act := trygg.Action{ReportID: id, Description: a.text, OwnerText: a.owner, DueOn: &due, Status: status,
+				ExpectedEffect: "Platsen upplevs tryggare vid nästa trygghetsvandring.", FollowUpOn: &followUp}
 			if strings.Contains(a.text, "belysning") {
 				act.CommitmentIDs = l.linked(t.code, trygg.KindLighting) // Lidköping's lighting commitment
 			}

@@ -18,18 +18,18 @@ import (
 const today = `(now() AT TIME ZONE 'Europe/Stockholm')::date`
 
 const actionColumns = `a.id, a.municipality_code, coalesce(a.report_id::text, ''), coalesce(a.walk_id::text, ''),
-	a.description, coalesce(a.owner_org, ''), coalesce(a.owner_text, ''), a.due_on, a.status, a.feedback, a.done_at,
-	a.created_at, a.updated_at,
-	ARRAY(SELECT lc.commitment_id::text FROM action_commitment lc WHERE lc.action_id = a.id ORDER BY 1)`
+	coalesce(a.hotspot_id::text, ''), coalesce(a.place_id::text, ''),
+	ARRAY(SELECT ac.commitment_id::text FROM action_commitment ac WHERE ac.action_id = a.id ORDER BY 1),
+	a.description, coalesce(a.owner_org, ''), coalesce(a.owner_text, ''), a.due_on, a.expected_effect, a.follow_up_on,
+	a.status, a.feedback, a.done_at, a.created_at, a.updated_at`
 
 func scanAction(row pgx.Row) (trygg.Action, error) {
 	var a trygg.Action
-	var due *time.Time
-	err := row.Scan(&a.ID, &a.Municipality, &a.ReportID, &a.WalkID, &a.Description, &a.OwnerOrg, &a.OwnerText,
-		&due, &a.Status, &a.Feedback, &a.DoneAt, &a.CreatedAt, &a.UpdatedAt, &a.CommitmentIDs)
-	if due != nil {
-		a.DueOn = &trygg.Date{Time: *due}
-	}
+	var due, followUp *time.Time
+	err := row.Scan(&a.ID, &a.Municipality, &a.ReportID, &a.WalkID, &a.HotspotID, &a.PlaceID, &a.CommitmentIDs,
+		&a.Description, &a.OwnerOrg, &a.OwnerText, &due, &a.ExpectedEffect, &followUp, &a.Status, &a.Feedback,
+		&a.DoneAt, &a.CreatedAt, &a.UpdatedAt)
+	a.DueOn, a.FollowUpOn = dateOf(due), dateOf(followUp)
 	return a, err
 }
 
@@ -47,9 +47,10 @@ func readAction(ctx context.Context, tx pgx.Tx, id string, forUpdate bool) (tryg
 
 // actionAudit is what the audit log keeps of an action.
 func actionAudit(a trygg.Action) map[string]any {
-	return map[string]any{"report_id": a.ReportID, "walk_id": a.WalkID, "description": a.Description,
-		"owner_org": a.OwnerOrg, "owner_text": a.OwnerText, "due_on": a.DueOn, "status": a.Status,
-		"feedback": a.Feedback, "done_at": a.DoneAt, "commitment_ids": a.CommitmentIDs}
+	return map[string]any{"report_id": a.ReportID, "walk_id": a.WalkID, "hotspot_id": a.HotspotID,
+		"place_id": a.PlaceID, "commitment_ids": a.CommitmentIDs, "description": a.Description,
+		"owner_org": a.OwnerOrg, "owner_text": a.OwnerText, "due_on": a.DueOn, "expected_effect": a.ExpectedEffect,
+		"follow_up_on": a.FollowUpOn, "status": a.Status, "feedback": a.Feedback, "done_at": a.DoneAt}
 }
 
 // CreateAction stores a new action (åtgärd) from an observation (ReportID) or a walk
@@ -100,21 +101,44 @@ func (db *DB) CreateAction(ctx context.Context, a trygg.Action) (trygg.Action, e
 			}
 			a.Municipality = muni
 		}
+		for _, t := range []struct{ field, table, id string }{{"hotspot_id", "hotspot", a.HotspotID}, {"place_id", "place", a.PlaceID}} {
+			if t.id == "" {
+				continue
+			}
+			var muni string
+			err := tx.QueryRow(ctx, `SELECT municipality_code FROM `+t.table+` WHERE id = $1`, validUUID(t.id)).Scan(&muni)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return trygg.Errorf(trygg.ENOTFOUND, t.field, "no %s has id %q", t.table, t.id)
+			}
+			if err != nil {
+				return wrap(err, "read the action's "+t.table)
+			}
+			if a.Municipality != "" && a.Municipality != muni {
+				return trygg.Errorf(trygg.EINVALID, t.field, "the %s is in another municipality than the action's other targets", t.table)
+			}
+			a.Municipality = muni
+		}
+		if a.Municipality == "" && len(a.CommitmentIDs) > 0 {
+			err := tx.QueryRow(ctx, `SELECT municipality_code FROM commitment WHERE id = $1`, validUUID(a.CommitmentIDs[0])).Scan(&a.Municipality)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return trygg.Errorf(trygg.ENOTFOUND, "commitment_ids", "no commitment has id %q", a.CommitmentIDs[0])
+			}
+			if err != nil {
+				return wrap(err, "read the action's commitment")
+			}
+		}
 		if err := mayWrite(ctx, a.Municipality); err != nil {
 			return err
 		}
 		if err := checkOwnerOrg(ctx, tx, a.OwnerOrg); err != nil {
 			return err
 		}
-		var due *time.Time
-		if a.DueOn != nil {
-			due = &a.DueOn.Time
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO action (id, municipality_code, report_id, walk_id, description, owner_org,
-				owner_text, due_on, status, feedback, done_at, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $9 = 'done' THEN now() END, $11)`,
+		_, err := tx.Exec(ctx, `INSERT INTO action (id, municipality_code, report_id, walk_id, hotspot_id, place_id,
+				description, owner_org, owner_text, due_on, status, feedback, done_at, created_by, expected_effect, follow_up_on)
+			VALUES ($1, $2, $3, $4, $12, $13, $5, $6, $7, $8, $9, $10, CASE WHEN $9 = 'done' THEN now() END, $11, $14, $15)`,
 			a.ID, a.Municipality, nonEmpty(a.ReportID), nonEmpty(a.WalkID), a.Description, nonEmpty(a.OwnerOrg),
-			nonEmpty(a.OwnerText), due, a.Status, a.Feedback, callerID(ctx))
+			nonEmpty(a.OwnerText), timeOf(a.DueOn), a.Status, a.Feedback, callerID(ctx), nonEmpty(a.HotspotID),
+			nonEmpty(a.PlaceID), a.ExpectedEffect, timeOf(a.FollowUpOn))
 		if err := actionWriteError(err); err != nil {
 			return err
 		}
@@ -137,8 +161,11 @@ type ActionUpdate struct {
 	DueOn       *trygg.Date // a zero Date clears it
 	Status      *string
 	Feedback    *string
-	// CommitmentIDs replaces the commitments the action counts toward.
-	CommitmentIDs *[]string
+	// ExpectedEffect, FollowUpOn (a zero Date clears it) and CommitmentIDs (replaces
+	// the links; empty removes them) as the åtgärdsplan reads them.
+	ExpectedEffect *string
+	FollowUpOn     *trygg.Date
+	CommitmentIDs  *[]string
 }
 
 // UpdateAction changes an action the caller sees (ENOTFOUND otherwise) and audits the
@@ -168,11 +195,21 @@ func (db *DB) UpdateAction(ctx context.Context, id string, u ActionUpdate) (tryg
 		set(&a.OwnerText, u.OwnerText)
 		set(&a.Status, u.Status)
 		set(&a.Feedback, u.Feedback)
+		set(&a.ExpectedEffect, u.ExpectedEffect)
 		if u.DueOn != nil {
 			a.DueOn = u.DueOn
 			if u.DueOn.IsZero() {
 				a.DueOn = nil
 			}
+		}
+		if u.FollowUpOn != nil {
+			a.FollowUpOn = u.FollowUpOn
+			if u.FollowUpOn.IsZero() {
+				a.FollowUpOn = nil
+			}
+		}
+		if u.CommitmentIDs != nil {
+			a.CommitmentIDs = *u.CommitmentIDs
 		}
 		if err := a.Validate(); err != nil {
 			return err
@@ -182,15 +219,12 @@ func (db *DB) UpdateAction(ctx context.Context, id string, u ActionUpdate) (tryg
 				return err
 			}
 		}
-		var due *time.Time
-		if a.DueOn != nil {
-			due = &a.DueOn.Time
-		}
 		_, err = tx.Exec(ctx, `UPDATE action SET description = $2, owner_org = $3, owner_text = $4, due_on = $5,
-				status = $6, feedback = $7, updated_at = now(),
+				status = $6, feedback = $7, expected_effect = $8, follow_up_on = $9, updated_at = now(),
 				done_at = CASE WHEN $6 <> 'done' THEN NULL WHEN status = 'done' THEN done_at ELSE now() END
 			WHERE id = $1`,
-			id, a.Description, nonEmpty(a.OwnerOrg), nonEmpty(a.OwnerText), due, a.Status, a.Feedback)
+			id, a.Description, nonEmpty(a.OwnerOrg), nonEmpty(a.OwnerText), timeOf(a.DueOn), a.Status, a.Feedback,
+			a.ExpectedEffect, timeOf(a.FollowUpOn))
 		if err := actionWriteError(err); err != nil {
 			return err
 		}
@@ -239,7 +273,7 @@ func actionWriteError(err error) error {
 			}
 		case "23514":
 			field := "body"
-			for _, f := range []string{"description", "owner_text", "feedback", "status", "owner"} {
+			for _, f := range []string{"description", "owner_text", "feedback", "status", "expected_effect", "owner"} {
 				if strings.Contains(pgErr.ConstraintName, f) {
 					field = f
 					break

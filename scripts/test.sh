@@ -14,6 +14,8 @@ need "Rscript -e 'library(spdep)'" r-cran-spdep "geo's comparison with R needs s
 need 'command -v chromium' chromium "web's browser test needs chromium"
 # paulmach/osm's PBF reader uses C zlib (datadog/czlib) whenever cgo is on, as -race needs.
 need 'test -f /usr/include/zlib.h' zlib1g-dev "the OpenStreetMap PBF reader (importer/osm.go) needs zlib's headers with cgo"
+# The lägesbild and åtgärdsplan PDFs are read back with pdftotext in api/documents_test.go.
+need 'command -v pdftotext' poppler-utils "the PDF documents' tests need pdftotext"
 if ! command -v npm >/dev/null 2>&1; then
 	echo "make test needs Node.js 20 and npm for the web bundle and the browser test" >&2
 	exit 1

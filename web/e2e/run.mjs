@@ -269,6 +269,21 @@ try {
 	const protocol = await pl.getByRole('link', { name: 'Skriv ut protokollet' }).getAttribute('href');
 	const resp = await pl.request.get(`${base}${protocol}`);
 	if (!resp.ok() || !(await resp.text()).includes('Byt armaturen')) problems.push(`planner: the protocol ${protocol} lacks the action (HTTP ${resp.status()})`);
+	// The planner's documents: the åtgärdsplan (HTML, new tab) lists the walk's action;
+	// the lägesbild's PDF link answers a PDF. The links carry the session cookie.
+	await pl.locator('details.documents summary').click();
+	const planHref = await pl.getByRole('link', { name: 'Åtgärdsplan', exact: true }).getAttribute('href');
+	const planResp = await pl.request.get(`${base}${planHref}`);
+	const planText = await planResp.text();
+	if (!planResp.ok() || !planText.includes('Åtgärdsplan – Vara') || !planText.includes('Byt armaturen')) {
+		problems.push(`planner: the åtgärdsplan ${planHref} lacks Vara or the action (HTTP ${planResp.status()})`);
+	}
+	const pdfHref = await pl.locator('a[data-doc="lagesbild-pdf"]').getAttribute('href');
+	const pdfResp = await pl.request.get(`${base}${pdfHref}`);
+	if (!pdfResp.ok() || pdfResp.headers()['content-type'] !== 'application/pdf') {
+		problems.push(`planner: the lägesbild PDF ${pdfHref} is not a PDF (HTTP ${pdfResp.status()})`);
+	}
+	step(`planner: documents ${planHref} and ${pdfHref}`);
 	await mapIdle(pl);
 	await shot(pl, '13-planner-walk');
 

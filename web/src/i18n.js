@@ -597,6 +597,16 @@ const texts = {
 		riskCalSave: 'Spara datumen',
 		riskCalReset: 'Återställ standarddatum',
 		riskCalSaved: 'Datumen är sparade.',
+		// Documents of Lag (2023:196) in the planner (planner.js).
+		docsTitle: 'Dokument',
+		docsHint: 'Lägesbild och åtgärdsplan enligt lag (2023:196) om kommuners ansvar för brottsförebyggande arbete.',
+		docsMunicipality: 'Kommun',
+		docLagesbild: 'Lägesbild',
+		docAtgardsplan: 'Åtgärdsplan',
+		docOpen: 'Öppna {doc} (ny flik)',
+		docPDF: 'PDF',
+		docCSV: 'CSV',
+		docDownload: 'Ladda ner {doc} som {format}',
 	},
 	en: {
 		tagline: 'Mark places where you feel unsafe',
@@ -1192,6 +1202,16 @@ const texts = {
 		riskCalSave: 'Save the dates',
 		riskCalReset: 'Back to the default dates',
 		riskCalSaved: 'The dates are saved.',
+		// Documents of Lag (2023:196) in the planner (planner.js).
+		docsTitle: 'Documents',
+		docsHint: 'Situation picture and action plan under the Act (2023:196) on municipal responsibility for crime prevention.',
+		docsMunicipality: 'Municipality',
+		docLagesbild: 'Situation picture',
+		docAtgardsplan: 'Action plan',
+		docOpen: 'Open {doc} (new tab)',
+		docPDF: 'PDF',
+		docCSV: 'CSV',
+		docDownload: 'Download {doc} as {format}',
 	},
 };
 

@@ -66,7 +66,7 @@ export async function planner(rerender) {
 		h('aside', { class: 'queue planner-side', 'aria-labelledby': 'planner-title' },
 			h('h1', { id: 'planner-title', class: 'sr-only', tabindex: '-1' }, t('plannerTitle')),
 			h('div', { class: 'tabs', role: 'tablist', 'aria-label': t('panelTabs') }, tabs),
-			hotPanel, walkPanel, patrolEl),
+			hotPanel, walkPanel, patrolEl, documentsBox(ctx)),
 		h('div', { class: 'work' }, h('div', { class: 'map-wrap' }, mapEl, legend)));
 
 	ctx.cats = await loadCategories().catch(() => []);
@@ -104,6 +104,38 @@ export async function planner(rerender) {
 	hot.mapReady();
 	walks.mapReady();
 	patrols.mapReady();
+}
+
+// documentsBox links the lägesbild and the åtgärdsplan (Lag (2023:196)) of one of the
+// user's municipalities: HTML in a new tab, PDF and CSV as downloads. The planner signs
+// in with a session cookie, which a plain link carries (GET needs no CSRF token), so the
+// links are ordinary anchors.
+function documentsBox(ctx) {
+	const base = (code, doc) => `/api/v1/municipalities/${encodeURIComponent(code)}/${doc}`;
+	const links = h('div', { class: 'doc-links' });
+	const docs = [
+		{ doc: 'lagesbild', label: t('docLagesbild'), formats: ['pdf'] },
+		{ doc: 'atgardsplan', label: t('docAtgardsplan'), formats: ['pdf', 'csv'] },
+	];
+	const draw = (code) => {
+		links.replaceChildren(...docs.map((d) => h('p', { class: 'doc-row' },
+			h('a', { href: `${base(code, d.doc)}?format=html`, target: '_blank', rel: 'noopener', class: 'doc-open',
+				'data-doc': d.doc, title: t('docOpen', { doc: d.label }) }, d.label),
+			...d.formats.map((f) => [' · ', h('a', {
+				href: `${base(code, d.doc)}?format=${f}`, download: `${d.doc}-${code}.${f}`, 'data-doc': `${d.doc}-${f}`,
+				title: t('docDownload', { doc: d.label, format: f.toUpperCase() }),
+			}, t(f === 'pdf' ? 'docPDF' : 'docCSV'))]).flat())));
+	};
+	const box = h('details', { class: 'documents' }, h('summary', {}, t('docsTitle')),
+		h('p', { class: 'hint' }, t('docsHint')));
+	if (ctx.munis.length > 1) {
+		const sel = h('select', { id: id('doc-muni') }, ctx.munis.map((m) => h('option', { value: m }, m)));
+		sel.addEventListener('change', () => draw(sel.value));
+		box.append(h('label', { for: sel.id }, t('docsMunicipality'), ' ', sel));
+	}
+	box.append(links);
+	if (ctx.munis.length) draw(ctx.munis[0]);
+	return box;
 }
 
 // addLayers adds the planner's own sources and layers: the analysis' cells and
