@@ -54,6 +54,15 @@ func stringField(raw json.RawMessage, k string) (*string, error) {
 	return v, nil
 }
 
+// dayField reads a member that must be a day (ÅÅÅÅ-MM-DD).
+func dayField(raw json.RawMessage, k string) (trygg.Date, error) {
+	v, err := stringField(raw, k)
+	if err != nil {
+		return trygg.Date{}, err
+	}
+	return parseDay(*v, k)
+}
+
 func intField(raw json.RawMessage, k string) (*int, error) {
 	var v *int
 	if err := json.Unmarshal(raw, &v); err != nil || v == nil {
@@ -97,11 +106,7 @@ func (s *Server) handleUpdateActivity(w http.ResponseWriter, r *http.Request) er
 			}
 			u.StartsAt = &t
 		case "date":
-			v, err := stringField(raw, k)
-			if err != nil {
-				return err
-			}
-			d, err := parseDay(*v, k)
+			d, err := dayField(raw, k)
 			if err != nil {
 				return err
 			}
@@ -187,11 +192,7 @@ func (s *Server) handleUpdateDialogue(w http.ResponseWriter, r *http.Request) er
 			}
 			*map[string]**string{"title": &u.Title, "place": &u.Place, "format": &u.Format, "notes": &u.Notes}[k] = v
 		case "held_on":
-			v, err := stringField(raw, k)
-			if err != nil {
-				return err
-			}
-			d, err := parseDay(*v, k)
+			d, err := dayField(raw, k)
 			if err != nil {
 				return err
 			}
