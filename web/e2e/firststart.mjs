@@ -57,6 +57,12 @@ try {
 
 	// The public follow-up: each municipality has a current promise with progress.
 	const fu = await (await browser.newContext(desktop)).newPage();
+	// ?municipality= opens on that municipality's current promise (a signed-in user's own by default).
+	await fu.goto(`${base}/followup?municipality=1494`);
+	await fu.getByTestId('promise-picker').locator('option').first().waitFor({ state: 'attached', timeout: 30000 });
+	const opened = await fu.getByTestId('promise-picker').evaluate((s) => s.options[s.selectedIndex].textContent);
+	console.log(`followup?municipality=1494 opens "${opened}"`);
+	if (!opened.includes('Lidköping')) throw new Error(`followup?municipality=1494 opened "${opened}"`);
 	await fu.goto(`${base}/followup`);
 	const today = process.env.E2E_TODAY || new Date().toISOString().slice(0, 10);
 	const promises = await fu.evaluate(async () => (await (await fetch('/api/v1/public/promises')).json()).promises);

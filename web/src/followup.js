@@ -103,8 +103,13 @@ export async function followup(rerender) {
 		}
 		picker.replaceChildren(...st.promises.map((p) => h('option', { value: p.id },
 			`${p.title} (${String(p.period_start).slice(0, 10)} – ${String(p.period_end).slice(0, 10)})`)));
-		const want = new URLSearchParams(location.search).get('promise');
-		picker.value = st.promises.some((p) => p.id === want) ? want : st.promises[0].id;
+		// Opens on ?promise=, else the current promise of ?municipality= or the user's own
+		// (first) municipality, else the first listed.
+		const q = new URLSearchParams(location.search);
+		const want = q.get('promise');
+		const home = q.get('municipality') || (me?.user?.municipalities || [])[0];
+		const own = st.promises.find((p) => p.municipality === home);
+		picker.value = st.promises.some((p) => p.id === want) ? want : (own || st.promises[0]).id;
 		await open(picker.value);
 	};
 	picker.addEventListener('change', () => open(picker.value));

@@ -84,6 +84,7 @@ export async function createMap(container, { hash = false } = {}) {
 		cooperativeGestures: false,
 		locale: {
 			'NavigationControl.ZoomIn': t('zoomIn'), 'NavigationControl.ZoomOut': t('zoomOut'),
+			'AttributionControl.ToggleAttribution': t('toggleAttribution'), 'AttributionControl.MapFeedback': t('mapFeedback'),
 		},
 	});
 	map.touchZoomRotate.disableRotation();

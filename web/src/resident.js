@@ -266,7 +266,7 @@ function reportForm(state, go) {
 				h('input', { id: emailId, name: 'email', type: 'email', autocomplete: 'email' })),
 			h('div', { class: 'field' }, h('label', { for: phoneId }, t('phoneLabel')),
 				h('input', { id: phoneId, name: 'phone', type: 'tel', autocomplete: 'tel' }))),
-		h('div', { class: 'hp', 'aria-hidden': 'true' }, h('label', null, 'Website', h('input', { name: 'website', tabindex: '-1', autocomplete: 'off' }))),
+		h('div', { class: 'hp', 'aria-hidden': 'true' }, h('label', null, t('honeypotLabel'), h('input', { name: 'website', tabindex: '-1', autocomplete: 'off' }))),
 		err,
 		h('div', { class: 'row end' },
 			h('button', { type: 'button', class: 'link', onclick: () => { clearPlace(state); go('intro'); } }, t('cancel')),
