@@ -147,6 +147,17 @@ func TestStyleBasemap(t *testing.T) {
 	for _, l := range plain.Layers[1:] {
 		plainOwn = append(plainOwn, l.ID)
 	}
+	// With glyphs, clusters show their count just above their circles, in the shipped font.
+	at := slices.Index(own, "report-cluster-count")
+	if at < 1 || own[at-1] != "report-clusters" {
+		t.Errorf("Trygg's layers over the basemap %v: want report-cluster-count right after report-clusters", own)
+	} else {
+		l := st.Layers[firstOwn+at]
+		if fb, _ := json.Marshal(l.Layout["text-font"]); l.Type != "symbol" || !strings.Contains(string(fb), "Noto Sans Regular") {
+			t.Errorf("report-cluster-count: type %s, text-font %s: want a symbol in Noto Sans Regular", l.Type, fb)
+		}
+		own = slices.Delete(own, at, at+1)
+	}
 	if !slices.Equal(own, plainOwn) {
 		t.Errorf("Trygg's layers over the basemap %v, want those without it %v", own, plainOwn)
 	}

@@ -199,8 +199,9 @@ func (h *Handler) style(w http.ResponseWriter, r *http.Request) error {
 					"circle-radius":       []any{"interpolate", []any{"linear"}, count, 1, 6, 10, 10, 100, 18, 1000, 28},
 					"circle-stroke-color": "#ffffff", "circle-stroke-width": 1,
 				}},
-			// No text layers: the style has no glyphs, so it draws offline without a font
-			// server; a cluster's size shows its count (and the app's popup the number).
+			// No text layers here: without a basemap the style has no glyphs, so it draws
+			// offline without a font server; a cluster's size shows its count (and the
+			// app's popup the number). With the basemap's glyphs a count label is added.
 			map[string]any{"id": "reports", "type": "circle", "source": src, "source-layer": postgis.TileReports,
 				"filter": []any{"!", []any{"has", "cluster"}},
 				"paint": map[string]any{"circle-color": "#e8590c", "circle-radius": 5,
@@ -222,7 +223,35 @@ func (h *Handler) style(w http.ResponseWriter, r *http.Request) error {
 		doc["sources"].(map[string]any)["basemap"] = map[string]any{"type": "vector", "url": base + "/basemap.json"}
 		doc["glyphs"] = base + "/fonts/{fontstack}/{range}.pbf"
 		own := doc["layers"].([]any)[1:] // the basemap has its own background
+		if font := basemapFont(h.opts.Basemap); font != nil {
+			// With glyphs, a cluster shows its count above its circle, in the basemap's font.
+			for i, l := range own {
+				if l.(map[string]any)["id"] == "report-clusters" {
+					label := map[string]any{"id": "report-cluster-count", "type": "symbol", "source": src,
+						"source-layer": postgis.TileReports,
+						"filter":       []any{"all", []any{"==", []any{"get", "cluster"}, true}, []any{">", count, 1}},
+						"layout": map[string]any{"text-field": []any{"to-string", []any{"get", "count"}}, "text-font": font,
+							"text-size": 12, "text-allow-overlap": true, "text-ignore-placement": true},
+						"paint": map[string]any{"text-color": "#ffffff", "text-halo-color": "#7a2a06", "text-halo-width": 1}}
+					own = append(own[:i+1:i+1], append([]any{label}, own[i+1:]...)...)
+					break
+				}
+			}
+		}
 		doc["layers"] = append(append([]any{}, h.opts.Basemap...), own...)
 	}
 	return writeJSON(w, r, doc)
+}
+
+// basemapFont is the text-font of the basemap's first label layer (the font the server
+// ships glyphs for), or nil when it has none.
+func basemapFont(layers []any) any {
+	for _, l := range layers {
+		if m, ok := l.(map[string]any); ok {
+			if layout, ok := m["layout"].(map[string]any); ok && layout["text-font"] != nil {
+				return layout["text-font"]
+			}
+		}
+	}
+	return nil
 }

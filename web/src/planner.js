@@ -169,7 +169,7 @@ function addLayers(map) {
 const layerGroups = [
 	['layerCells', ['pl-cells'], true],
 	['layerHotspots', ['pl-hotspots', 'pl-hotspots-fill', 'pl-hotspot-sel'], true],
-	['layerReports', ['reports', 'report-clusters'], true],
+	['layerReports', ['reports', 'report-clusters', 'report-cluster-count'], true],
 	['layerWalks', ['walks', 'pl-walk'], true],
 	['layerPolice', ['police-events'], true],
 	['layerPlaces', ['places'], true],
