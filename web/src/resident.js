@@ -345,8 +345,9 @@ async function loadNearby(state, box) {
 async function meToo(reportId, button) {
 	try {
 		const out = await busy(button, t('working'), () => api('POST', `/api/v1/reports/${reportId}/confirm`));
-		button.replaceWith(h('span', { class: 'ok' }, t('meTooDone', { n: out.confirmations })));
-		announce(t('meTooDone', { n: out.confirmations }));
+		const done = t(out.confirmations === 1 ? 'meTooDoneOne' : 'meTooDone', { n: out.confirmations });
+		button.replaceWith(h('span', { class: 'ok' }, done));
+		announce(done);
 	} catch (ex) {
 		announce(problemText(ex), 'error');
 	}
