@@ -305,7 +305,13 @@ try {
 	await cam.getByTestId('camera-position').filter({ hasText: /Position: 58\.26/ }).waitFor();
 	const sectorBefore = await cam.evaluate(() => JSON.stringify(window.trygg.cameraPreview || null));
 	await cam.getByLabel('Namn', { exact: true }).fill('Torget öst');
-	await cam.getByLabel('Ansvarig organisation').fill('Vara kommun');
+	// The organisation is required, marked so, and prefilled with the planner's own.
+	const org = cam.getByLabel('Ansvarig organisation');
+	const orgValue = await org.inputValue();
+	const orgMarked = await cam.locator('.field', { has: cam.locator('.req') }).filter({ hasText: 'Ansvarig organisation' }).count();
+	if (!orgValue || !(await org.evaluate((e) => e.required)) || !orgMarked) problems.push(`cameras: the organisation field is not required, marked and prefilled ("${orgValue}", marked ${orgMarked})`);
+	else step(`cameras: the organisation is required, marked and prefilled ("${orgValue}")`);
+	await org.fill('Vara kommun');
 	await cam.getByLabel('Syfte').fill('Förebygga skadegörelse på torget');
 	await mapIdle(cam);
 	await shot(cam, '14b-cameras-placed');

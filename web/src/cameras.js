@@ -170,7 +170,9 @@ export async function cameras(rerender) {
 			input.id ||= id(key);
 			input.name ||= key;
 			if (ro) input.disabled = true;
-			return h('div', { class: 'field' }, h('label', { for: input.id }, t(`camF_${key}`)), input,
+			// A required field says so beside its label (the input's required attribute tells assistive technology).
+			return h('div', { class: 'field' }, h('label', { for: input.id }, t(`camF_${key}`)),
+				input.required ? h('span', { class: 'req', 'aria-hidden': 'true' }, `* ${t('required')}`) : null, input,
 				help ? h('small', null, help) : null);
 		};
 		const check = (key, on) => {
@@ -196,7 +198,8 @@ export async function cameras(rerender) {
 		};
 		const name = text('name', p.name, { maxlength: 200, required: true });
 		const opKind = h('select', null, operators.map((o) => h('option', { value: o, selected: o === p.operator_kind }, t(`camOperator_${o}`))));
-		const opName = text('operator_name', p.operator_name, { maxlength: 200 });
+		// Who runs the camera: required, and for a new camera the user's own organisation.
+		const opName = text('operator_name', f ? p.operator_name : me.user.organisation?.name, { maxlength: 200, required: true });
 		const purpose = h('textarea', { rows: 2 }, p.purpose || '');
 		const place = h('select', null, placeTypes.map((o) => h('option', { value: o, selected: o === p.place_type }, t(`camPlace_${o}`))));
 		const height = num(p.height_m, { min: 0, max: 100, step: 0.1 });
