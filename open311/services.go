@@ -13,7 +13,7 @@ import (
 const Specification = "http://wiki.open311.org/GeoReport_v2"
 
 // changeset is when this endpoint last changed.
-const changeset = "2026-11-21T00:00:00Z"
+const changeset = "2026-12-03T00:00:00Z"
 
 type discoveryBody struct {
 	XMLName    xml.Name   `json:"-" xml:"discovery"`
