@@ -3,8 +3,10 @@
 // the report categories, read public reports and submit new ones:
 //
 //   - a service is a report category (service_code is the category's code), with two
-//     attributes: feeling (1–4, required) and when (times of day and kinds of day);
-//   - a service request is a public report (published is open, resolved is closed),
+//     attributes: feeling (1–4, optional: without it the report is stored as 2, unsafe)
+//     and when (times of day and kinds of day);
+//   - a service request is a public report: open, or closed once it is resolved or its
+//     latest action is done (status_notes the action's public feedback),
 //     read only through the store's public view: coarsened position, masked text, no
 //     contact data;
 //   - jurisdiction_id is a municipality's SCB code;

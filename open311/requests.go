@@ -60,8 +60,32 @@ type serviceRequests[T any] struct {
 	Requests []T      `xml:"request"`
 }
 
-// statusOf maps report statuses to Open311's; the public view has only these two.
-var statusOf = map[string]string{trygg.StatusPublished: "open", trygg.StatusResolved: "closed"}
+// DefaultFeeling is the feeling a service request without attribute[feeling] is stored
+// with: 2, unsafe (a resident reports a place because it feels unsafe).
+const DefaultFeeling = 2
+
+// resolvedNote is the status_notes of a resolved report whose action gave no public
+// feedback: the moderator's own note is for staff only.
+const resolvedNote = "Ärendet är avslutat av kommunen."
+
+// statusOf gives a public report's Open311 status and status_notes: closed once its
+// latest action is done or the report is resolved, else open; the notes are the
+// action's public feedback, or for a resolved report without it resolvedNote. Rejected
+// and received reports are never public, so they are never service requests.
+func statusOf(rep trygg.Report) (string, opt) {
+	var notes opt
+	if rep.Action != nil {
+		notes = opt(strings.TrimSpace(rep.Action.Feedback))
+	}
+	done := rep.Action != nil && rep.Action.Status == trygg.ActionDone
+	if rep.Status == trygg.StatusResolved || done {
+		if notes == "" && rep.Status == trygg.StatusResolved {
+			notes = resolvedNote
+		}
+		return "closed", notes
+	}
+	return "open", notes
+}
 
 // toRequest turns a public report into a service request.
 func (h *Handler) toRequest(r *http.Request, rep trygg.Report, cats map[string]trygg.Category) request {
@@ -83,9 +107,11 @@ func (h *Handler) toRequest(r *http.Request, rep trygg.Report, cats map[string]t
 		}
 	}
 	p := position(rep.Location)
+	status, notes := statusOf(rep)
 	return request{
 		ServiceRequestID:  rep.ID,
-		Status:            statusOf[rep.Status],
+		Status:            status,
+		StatusNotes:       notes,
 		ServiceName:       name,
 		ServiceCode:       rep.Category,
 		Description:       opt(rep.PublicDescription),
@@ -187,9 +213,9 @@ func (h *Handler) requests(w http.ResponseWriter, r *http.Request, f format) err
 	for _, s := range list(q, "status") {
 		switch strings.ToLower(s) {
 		case "open":
-			filter.Statuses = append(filter.Statuses, trygg.StatusPublished)
+			filter.Open311 = append(filter.Open311, "open")
 		case "closed":
-			filter.Statuses = append(filter.Statuses, trygg.StatusResolved)
+			filter.Open311 = append(filter.Open311, "closed")
 		default:
 			return trygg.Errorf(trygg.EINVALID, "status", "status %q is not open or closed", s)
 		}
@@ -348,6 +374,9 @@ func (h *Handler) createRequest(w http.ResponseWriter, r *http.Request, f format
 		if err != nil {
 			return trygg.Errorf(trygg.EINVALID, "attribute[feeling]", "attribute[feeling] %q is not 1, 2, 3 or 4", v)
 		}
+		s.Feeling = &n
+	} else {
+		n := DefaultFeeling // feeling is optional here: GeoReport v2 clients send only the standard fields
 		s.Feeling = &n
 	}
 	when := url.Values{"when": append(append([]string(nil), form["attribute[when][]"]...), form["attribute[when]"]...)}

@@ -13,7 +13,7 @@ import (
 const Specification = "http://wiki.open311.org/GeoReport_v2"
 
 // changeset is when this endpoint last changed.
-const changeset = "2026-11-21T00:00:00Z"
+const changeset = "2026-12-03T00:00:00Z"
 
 type discoveryBody struct {
 	XMLName    xml.Name   `json:"-" xml:"discovery"`
@@ -134,9 +134,9 @@ var timeNames = map[string]string{"day": "dag", "evening": "kväll", "night": "n
 
 // attributes are what every service asks besides the place and the description.
 func attributes() []attribute {
-	feeling := attribute{Variable: true, Code: "feeling", Datatype: "singlevaluelist", Required: true,
-		DatatypeDescription: "Välj ett: 1 mycket otryggt, 2 otryggt, 3 acceptabelt, 4 tryggt.",
-		Order:               1, Description: "Hur trygg känns platsen?"}
+	feeling := attribute{Variable: true, Code: "feeling", Datatype: "singlevaluelist", Required: false,
+		DatatypeDescription: "Välj ett: 1 mycket otryggt, 2 otryggt, 3 acceptabelt, 4 tryggt. Utan svar sparas 2 otryggt.",
+		Order:               1, Description: "Hur trygg känns platsen? Frivilligt: utan svar sparas rapporten som otrygg (2)."}
 	for i, name := range feelings {
 		feeling.Values = append(feeling.Values, value{Key: string(rune('1' + i)), Name: name})
 	}
@@ -150,7 +150,7 @@ func attributes() []attribute {
 }
 
 // serviceDefinition answers GET services/{code}.{format}: the attributes feeling and
-// when.
+// when, both optional (a missing feeling is stored as DefaultFeeling, unsafe).
 func (h *Handler) serviceDefinition(w http.ResponseWriter, r *http.Request, f format) error {
 	if _, err := h.jurisdiction(r.Context(), r.URL.Query().Get("jurisdiction_id")); err != nil {
 		return err

@@ -248,6 +248,7 @@ type PublicFilter struct {
 	Categories   []string
 	Statuses     []string
 	IDs          []string
+	Open311      []string  // "open", "closed": closed is resolved or its latest action done
 	From, To     time.Time // created_at
 	Limit        int
 }
@@ -272,6 +273,9 @@ func (db *DB) PublicReports(ctx context.Context, f PublicFilter) ([]trygg.Report
 	}
 	if len(f.Statuses) > 0 {
 		where = append(where, "r.status = ANY("+arg(f.Statuses)+")")
+	}
+	if len(f.Open311) > 0 {
+		where = append(where, "(CASE WHEN r.status = 'resolved' OR r.action_status = 'done' THEN 'closed' ELSE 'open' END) = ANY("+arg(f.Open311)+")")
 	}
 	if len(f.IDs) > 0 {
 		where = append(where, "r.id = ANY("+arg(f.IDs)+"::uuid[])")
