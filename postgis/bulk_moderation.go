@@ -93,7 +93,9 @@ func (db *DB) BulkModerate(ctx context.Context, ids []string, f *BulkFilter, m M
 		if f == nil && len(picks) == 0 && len(ids) > 0 {
 			return trygg.Errorf(trygg.ENOTFOUND, "ids", "no report of these ids is yours to moderate")
 		}
-		res.Skipped = len(ids) - len(picks) // unseen ids (only with explicit ids)
+		if f == nil {
+			res.Skipped = len(ids) - len(picks) // ids the caller does not see
+		}
 		for _, p := range picks {
 			if !p.pending {
 				res.Skipped++
