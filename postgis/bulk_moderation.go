@@ -39,11 +39,18 @@ func (db *DB) BulkModerate(ctx context.Context, ids []string, f *BulkFilter, m M
 	if len(ids) > MaxBulkModeration {
 		return res, trygg.Errorf(trygg.EINVALID, "ids", "at most %d reports at a time", MaxBulkModeration)
 	}
+	seen := make(map[string]bool, len(ids))
+	uniq := ids[:0:0]
 	for _, id := range ids {
 		if !isUUID(id) {
 			return res, trygg.Errorf(trygg.EINVALID, "ids", "%q is not a report id", id)
 		}
+		if !seen[id] {
+			seen[id] = true
+			uniq = append(uniq, id)
+		}
 	}
+	ids = uniq
 	err := db.inTx(ctx, "bulk moderate", func(tx pgx.Tx) error {
 		var q string
 		var args []any
