@@ -16,6 +16,7 @@ func TestBulkModeration(t *testing.T) {
 	e := newEnv(t, func(o *api.Options, _ *postgis.Options) { o.ReportRate = api.Rate{} })
 	e.addUser(t, trygg.RoleModerator, "kommun-1470")
 	e.addUser(t, trygg.RoleModerator, "kommun-1383")
+	e.addUser(t, trygg.RolePolice, "lpo-vastra-skaraborg")
 	public := e.client()
 	const n = 6
 	var lights []string
@@ -48,6 +49,21 @@ func TestBulkModeration(t *testing.T) {
 	wantStatus(t, resp, body, http.StatusBadRequest)
 	resp, body = mod.do(t, "POST", "/api/v1/moderation/bulk", map[string]any{"action": "publish", "filter": map[string]any{"bbox": []float64{13, 58, 12, 59}}})
 	wantStatus(t, resp, body, http.StatusBadRequest)
+
+	police := e.signIn(t, "police@lpo-vastra-skaraborg.demo.trygg.se")
+	resp, body = police.do(t, "POST", "/api/v1/moderation/bulk", filter)
+	wantStatus(t, resp, body, http.StatusForbidden)
+	// A bbox away from the reports, or another municipality, selects none.
+	resp, body = mod.do(t, "POST", "/api/v1/moderation/bulk", map[string]any{"action": "publish", "filter": map[string]any{"bbox": []float64{11, 57, 11.1, 57.1}}})
+	wantStatus(t, resp, body, http.StatusOK)
+	if c := counts(body); c["published"] != 0 {
+		t.Errorf("bbox elsewhere published %v", c)
+	}
+	resp, body = mod.do(t, "POST", "/api/v1/moderation/bulk", map[string]any{"action": "publish", "filter": map[string]any{"municipality": "1383"}})
+	wantStatus(t, resp, body, http.StatusOK)
+	if c := counts(body); c["published"] != 0 {
+		t.Errorf("municipality 1383 published %v", c)
+	}
 
 	// Another municipality's moderator changes nothing: 0 by filter, 404 by ids.
 	resp, body = varberg.do(t, "POST", "/api/v1/moderation/bulk", filter)
