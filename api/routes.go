@@ -59,6 +59,7 @@ func (s *Server) routes() http.Handler {
 	v1.Handle("/reports/{id}/confirm", s.handle(s.handleConfirm)).Methods(http.MethodPost)
 	v1.Handle("/reports/{id}/moderation", s.staff(s.handleModerate, trygg.RoleModerator, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodPost)
 	v1.Handle("/moderation/queue", s.staff(s.handleModerationQueue, trygg.RoleModerator, trygg.RoleAdmin)).Methods(http.MethodGet)
+	v1.Handle("/moderation/bulk", s.staff(s.handleBulkModeration, trygg.RoleModerator, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodPost)
 
 	v1.Handle("/session", s.handle(s.handleSignIn)).Methods(http.MethodPost)
 	v1.Handle("/session", s.staff(s.handleSignOut)).Methods(http.MethodDelete)

@@ -334,7 +334,17 @@ func (db *DB) Moderate(ctx context.Context, id string, m Moderation) (trygg.Repo
 	if !isUUID(id) {
 		return trygg.Report{}, trygg.Errorf(trygg.ENOTFOUND, "id", "no report has id %q", id)
 	}
-	err := db.inTx(ctx, "moderate report", func(tx pgx.Tx) error {
+	err := db.inTx(ctx, "moderate report", func(tx pgx.Tx) error { return moderateTx(ctx, tx, id, m) })
+	if err != nil {
+		return trygg.Report{}, err
+	}
+	return db.Report(ctx, id)
+}
+
+// moderateTx is one report's decision in tx: the single and the bulk path share it, so
+// each report gets the same checks, status history and audit entry.
+func moderateTx(ctx context.Context, tx pgx.Tx, id string, m Moderation) error {
+	{
 		before, err := scanReport(tx.QueryRow(ctx, `SELECT `+reportColumns+` FROM report r WHERE r.id = $1 FOR UPDATE`, id))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return trygg.Errorf(trygg.ENOTFOUND, "id", "no report has id %q", id)
@@ -394,11 +404,7 @@ func (db *DB) Moderate(ctx context.Context, id string, m Moderation) (trygg.Repo
 			return wrap(err, "read report")
 		}
 		return audit(ctx, tx, "report."+m.Action, "report", id, []string{before.Municipality}, auditView(before), auditView(after))
-	})
-	if err != nil {
-		return trygg.Report{}, err
 	}
-	return db.Report(ctx, id)
 }
 
 // auditView is what the audit log keeps of a report: no contact data.

@@ -1,5 +1,7 @@
 // moderation.js: the moderation view (/moderation): the queue of received reports
-// with map context; publish, reject (with a reason) and edit, with keyboard shortcuts.
+// with map context; publish, reject (with a reason) and edit, with keyboard shortcuts;
+// many at once: tick reports (or all matching a source and category filter), then
+// publish or reject them in one call to /api/v1/moderation/bulk after a confirm.
 import { t, formatDate } from './i18n.js';
 import { api, problemText, loadCategories, categoryLabel } from './api.js';
 import { h, id, announce, errorBox, busy, shell, progress } from './ui.js';
@@ -18,12 +20,13 @@ export async function moderation(rerender) {
 	const detail = h('section', { class: 'detail', 'aria-label': t('moderationTitle') });
 	const mapEl = h('div', { class: 'map' });
 	const help = h('p', { class: 'shortcuts', id: 'shortcuts' }, h('strong', null, `${t('shortcutsTitle')}: `), t('shortcuts'));
+	const bulk = h('fieldset', { class: 'bulk' });
 	main.append(
 		h('aside', { class: 'queue', 'aria-labelledby': 'queue-title' },
-			h('h1', { id: 'queue-title', tabindex: '-1' }, t('queueTitle')), count, list, help),
+			h('h1', { id: 'queue-title', tabindex: '-1' }, t('queueTitle')), count, bulk, list, help),
 		h('div', { class: 'work' }, detail, mapEl));
 
-	const st = { items: [], sel: -1, cats: [], map: null };
+	const st = { items: [], sel: -1, cats: [], map: null, checked: new Set() };
 	progress(true);
 	try {
 		const [fc, cats] = await Promise.all([api('GET', '/api/v1/moderation/queue?limit=200'), loadCategories()]);
@@ -41,7 +44,11 @@ export async function moderation(rerender) {
 		count.textContent = st.items.length ? t(st.items.length === 1 ? 'queueCount1' : 'queueCount', { n: st.items.length }) : t('queueEmpty');
 		list.replaceChildren(...st.items.map((f, i) => {
 			const p = f.properties;
-			return h('li', null, h('button', {
+			return h('li', { class: 'queue-row' }, h('input', {
+				type: 'checkbox', class: 'bulk-check', 'data-id': p.id, checked: st.checked.has(p.id),
+				'aria-label': t('bulkSelectOne', { what: `${categoryLabel(st.cats, p.category)} ${formatDate(p.created_at)}` }),
+				onchange: (e) => { if (e.target.checked) st.checked.add(p.id); else st.checked.delete(p.id); drawBulk(); },
+			}), h('button', {
 				type: 'button', class: 'queue-item', 'aria-current': i === st.sel ? 'true' : false, 'data-id': p.id,
 				onclick: () => select(i),
 			}, h('span', { html: icon(st.cats.find((c) => c.code === p.category)?.icon) }),
@@ -50,7 +57,65 @@ export async function moderation(rerender) {
 				h('small', null, `${t(`feeling${p.feeling}`)} · ${formatDate(p.created_at)}`))));
 		}));
 		drawDetail();
+		drawBulk();
 		updateMap();
+	};
+	// The bulk panel: filters, select all matching, one decision for the ticked reports.
+	const bulkSource = h('select', { id: id('bulk-source'), name: 'bulk-source' });
+	const bulkCat = h('select', { id: id('bulk-cat'), name: 'bulk-category' });
+	const bulkReason = h('input', { id: id('bulk-reason'), name: 'bulk-reason', autocomplete: 'off' });
+	const bulkCount = h('p', { class: 'muted', 'aria-live': 'polite' });
+	const bulkErr = errorBox();
+	const matching = () => st.items.filter((f) => (!bulkSource.value || f.properties.source === bulkSource.value) &&
+		(!bulkCat.value || f.properties.category === bulkCat.value));
+	const bulkAct = async (action, btn) => {
+		bulkErr.show('');
+		const ids = st.items.map((f) => f.properties.id).filter((x) => st.checked.has(x));
+		if (!ids.length) { bulkErr.show(t('bulkNone')); return; }
+		const body = { action, ids };
+		if (action === 'reject') {
+			body.reason = bulkReason.value.trim();
+			if (!body.reason) {
+				bulkErr.show(`${t('err400')} ${t('errField', { field: t('field_reason') })}`);
+				bulkReason.focus();
+				return;
+			}
+		}
+		if (!window.confirm(t(action === 'publish' ? 'bulkConfirmPublish' : 'bulkConfirmReject', { n: ids.length }))) return;
+		try {
+			const out = await busy(btn, t('working'), () => api('POST', '/api/v1/moderation/bulk', body));
+			const done = new Set(ids);
+			st.items = st.items.filter((f) => !done.has(f.properties.id));
+			st.checked.clear();
+			announce(t('bulkDone', { n: out.published ?? out.rejected ?? 0, skipped: out.skipped ?? 0 }));
+			select(0, false);
+		} catch (ex) {
+			bulkErr.show(problemText(ex));
+		}
+	};
+	const bulkPub = h('button', { type: 'button', class: 'primary', onclick: () => bulkAct('publish', bulkPub) }, t('bulkPublish'));
+	const bulkRej = h('button', { type: 'button', class: 'danger', onclick: () => bulkAct('reject', bulkRej) }, t('bulkReject'));
+	const drawBulk = () => {
+		const n = st.items.filter((f) => st.checked.has(f.properties.id)).length;
+		bulkCount.textContent = t('bulkCount', { n, m: matching().length });
+	};
+	const fillBulk = () => {
+		const sources = [...new Set(st.items.map((f) => f.properties.source))].sort();
+		bulkSource.replaceChildren(h('option', { value: '' }, t('bulkAll')), ...sources.map((x) => h('option', { value: x }, x)));
+		bulkCat.replaceChildren(h('option', { value: '' }, t('bulkAll')), ...st.cats.map((c) => h('option', { value: c.code }, categoryLabel(st.cats, c.code))));
+		bulkSource.onchange = drawBulk;
+		bulkCat.onchange = drawBulk;
+		bulk.replaceChildren(
+			h('legend', null, t('bulkTitle')),
+			h('div', { class: 'field' }, h('label', { for: bulkSource.id }, t('source')), bulkSource),
+			h('div', { class: 'field' }, h('label', { for: bulkCat.id }, t('category')), bulkCat),
+			h('div', { class: 'row' },
+				h('button', { type: 'button', onclick: () => { matching().forEach((f) => st.checked.add(f.properties.id)); draw(); } }, t('bulkSelectMatching')),
+				h('button', { type: 'button', onclick: () => { st.checked.clear(); draw(); } }, t('bulkClear'))),
+			bulkCount,
+			h('div', { class: 'field' }, h('label', { for: bulkReason.id }, t('rejectReason')), bulkReason),
+			h('div', { class: 'row' }, bulkPub, bulkRej),
+			bulkErr);
 	};
 	const select = (i, focus = true) => {
 		if (!st.items.length) { st.sel = -1; draw(); return; }
@@ -167,6 +232,7 @@ export async function moderation(rerender) {
 		}
 	});
 
+	fillBulk();
 	select(0, false);
 	main.querySelector('#queue-title')?.focus();
 	try {
