@@ -180,6 +180,8 @@ try {
 	await item.click();
 	await mapIdle(mod);
 	await shot(mod, '08-moderation-queue');
+	// The source is named in Swedish ("Invånare"), not by its code.
+	await mod.locator('dd', { hasText: 'Invånare' }).first().waitFor();
 	await item.focus();
 	await mod.keyboard.press('p');
 	await mod.getByText('Rapporten är publicerad.').waitFor();

@@ -2,7 +2,7 @@
 // with map context; publish, reject (with a reason) and edit, with keyboard shortcuts;
 // many at once: tick reports (or all matching a source and category filter), then
 // publish or reject them in one call to /api/v1/moderation/bulk after a confirm.
-import { t, formatDate } from './i18n.js';
+import { t, has, formatDate } from './i18n.js';
 import { api, problemText, loadCategories, categoryLabel } from './api.js';
 import { h, id, announce, errorBox, busy, shell, progress } from './ui.js';
 import { basemapHint, createMap } from './map.js';
@@ -194,7 +194,7 @@ export async function moderation(rerender) {
 						p.place_label ? h('dd', null, p.place_label) : null,
 						h('dt', null, t('feeling')), h('dd', null, t(`feeling${p.feeling}`)),
 						h('dt', null, t('when')), h('dd', null, (p.when || []).map((w) => t(`when_${w}`)).join(', ') || '–'),
-						h('dt', null, t('source')), h('dd', null, p.source),
+						h('dt', null, t('source')), h('dd', null, has(`source_${p.source}`) ? t(`source_${p.source}`) : p.source),
 						h('dt', null, t('received', { d: '' }).trim()), h('dd', null, formatDate(p.created_at)),
 						p.contact ? [h('dt', null, t('contactGiven', { c: '' }).replace(/:\s*$/, '')), h('dd', null, [p.contact.email, p.contact.phone].filter(Boolean).join(', '))] : null),
 					p.description ? h('blockquote', null, p.description) : h('p', { class: 'muted' }, t('noDescription'))),
