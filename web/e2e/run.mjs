@@ -210,6 +210,16 @@ try {
 	step(`planner: ${before}; ${listed} listed, ${drawn.hotspots} hotspot outlines and ${drawn.cells} cell features on the map`);
 	if (!drawn.cells || !drawn.hotspots) problems.push(`planner: the map shows no cells or hotspots (${JSON.stringify(drawn)})`);
 	await shot(pl, '10-planner-hotspots');
+	// Touch targets: every visible checkbox (the legend's layer switches) is at least 24 × 24 px.
+	const [boxes, small] = await pl.evaluate(() => {
+		const closed = [...document.querySelectorAll('details.legend:not([open])')];
+		for (const d of closed) d.open = true;
+		const bs = [...document.querySelectorAll('details.legend input[type=checkbox]')].map((e) => e.getBoundingClientRect());
+		for (const d of closed) d.open = false;
+		return [bs.length, bs.filter((b) => b.width < 24 || b.height < 24).length];
+	});
+	if (!boxes || small) problems.push(`planner: ${small} of ${boxes} legend checkboxes smaller than 24 × 24 px`);
+	else step(`planner: the legend's ${boxes} layer checkboxes are at least 24 × 24 px`);
 
 	// A filter: only poor lighting. The list and the summary change.
 	await pl.locator('details.category summary').click();
