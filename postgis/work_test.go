@@ -331,3 +331,33 @@ func TestUpdateCommitment(t *testing.T) {
 		t.Errorf("%d audit entries, want 3", n)
 	}
 }
+
+// The staff view of counted work keeps the caller's scope for every role but those that
+// bypass row-level security anyway: a role that is a member of trygg_app under another
+// name sees nothing without a scope, where the owner sees the demo's work.
+func TestCommitmentWorkScopedForMemberRoles(t *testing.T) {
+	f := newStaffFixture(t, false)
+	ctx := context.Background()
+	var all int
+	if err := f.sql.QueryRow(ctx, `SELECT count(*) FROM commitment_work`).Scan(&all); err != nil {
+		t.Fatal(err)
+	}
+	if all == 0 {
+		t.Fatal("the owner sees no counted work in the demo")
+	}
+	tx, err := f.sql.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	var seen int
+	if _, err := tx.Exec(ctx, `CREATE ROLE trygg_member_check IN ROLE trygg_app; SET LOCAL ROLE trygg_member_check`); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM commitment_work`).Scan(&seen); err != nil {
+		t.Fatal(err)
+	}
+	if seen != 0 {
+		t.Errorf("a member role of trygg_app without a scope sees %d of %d rows of counted work, want 0", seen, all)
+	}
+}
