@@ -37,6 +37,45 @@ try {
 	if (reports === 0) throw new Error('no demo reports rendered in Vara');
 	if (foreign.length) throw new Error(`third-party requests: ${foreign.join(', ')}`);
 
+	// A report near the map's edge: its popup ("Jag också") is panned fully on screen.
+	await page.evaluate(() => window.trygg.map.jumpTo({ center: [12.952, 58.261], zoom: 16 }));
+	await page.evaluate(() => new Promise((r) => (window.trygg.map.loaded() ? r() : window.trygg.map.once('idle', r))));
+	const edge = await page.evaluate(() => {
+		const m = window.trygg.map;
+		const canvas = m.getCanvas();
+		let best = null;
+		for (const f of m.queryRenderedFeatures({ layers: ['reports'].filter((l) => m.getLayer(l)) })) {
+			if (f.geometry.type !== 'Point') continue;
+			const p = m.project(f.geometry.coordinates);
+			const r = canvas.getBoundingClientRect();
+			const x = r.left + p.x;
+			const y = r.top + p.y;
+			if (document.elementFromPoint(x, y) !== canvas) continue;
+			const d = Math.min(x, window.innerWidth - x, y - r.top);
+			if (!best || d < best.d) best = { x, y, d };
+		}
+		return best;
+	});
+	if (!edge) throw new Error('no clickable report point on the resident map at z16');
+	await page.mouse.click(edge.x, edge.y);
+	const popup = page.locator('.maplibregl-popup');
+	await popup.waitFor({ timeout: 10000 });
+	await page.waitForTimeout(300);
+	const pb = await popup.boundingBox();
+	const meToo = await popup.getByRole('button', { name: 'Jag också' }).count();
+	await page.screenshot({ path: `${out}/firststart-popup.png` });
+	console.log(`first start: popup of the report ${edge.d.toFixed(0)} px from the map's edge at ${pb.x.toFixed(0)},${pb.y.toFixed(0)} ${pb.width.toFixed(0)}×${pb.height.toFixed(0)} in 390×844`);
+	if (!meToo) throw new Error('the report popup has no "Jag också" button');
+	if (pb.x < 0 || pb.y < 0 || pb.x + pb.width > 390 || pb.y + pb.height > 844) {
+		throw new Error(`the report popup leaves the screen: ${JSON.stringify(pb)}`);
+	}
+	// The legend names every layer the resident sees, the promise places too.
+	await page.locator('details.legend summary').click();
+	if (!(await page.getByText('Plats där kommunen och polisen lovat insatser').isVisible())) {
+		throw new Error('the resident legend has no entry for the promise places');
+	}
+	await page.keyboard.press('Escape');
+
 	// The planner signs in: the hotspot map of Vara shows hot areas from the demo.
 	const desktop = { viewport: { width: 1280, height: 860 } };
 	const pl = await (await browser.newContext(desktop)).newPage();

@@ -217,7 +217,8 @@ function legend() {
 	return h('details', { class: 'legend' }, h('summary', null, t('legendTitle')),
 		h('ul', null,
 			h('li', null, h('span', { class: 'dot report', 'aria-hidden': 'true' }), t('legendReport')),
-			h('li', null, h('span', { class: 'dot cluster', 'aria-hidden': 'true' }), t('legendCluster'))));
+			h('li', null, h('span', { class: 'dot cluster', 'aria-hidden': 'true' }), t('legendCluster')),
+			h('li', null, h('span', { class: 'dot promise', 'aria-hidden': 'true' }), t('legendPromisePlace'))));
 }
 
 function reportForm(state, go) {
@@ -487,9 +488,9 @@ function showReportPopup(map, f, lngLat, cats) {
 	const p = f.properties;
 	const content = h('div', { class: 'popup' });
 	if (p.cluster) {
-		content.append(h('p', null, h('strong', null, String(p.count)), ' ', lang() === 'en' ? 'reports here' : 'rapporter här'),
+		content.append(h('p', null, h('strong', null, String(p.count)), ' ', t('clusterReportsHere')),
 			p.category ? h('p', null, categoryLabel(cats, p.category)) : null);
-		new Popup({ closeButton: true, maxWidth: '260px' }).setLngLat(lngLat).setDOMContent(content).addTo(map);
+		keepOnScreen(map, new Popup({ closeButton: true, maxWidth: '260px' }).setLngLat(lngLat).setDOMContent(content).addTo(map));
 		map.easeTo({ center: lngLat, zoom: Math.min(map.getZoom() + 2, 15) });
 		return;
 	}
@@ -499,5 +500,24 @@ function showReportPopup(map, f, lngLat, cats) {
 		h('p', null, h('span', { html: icon(cats.find((c) => c.code === p.category)?.icon) }), ' ', h('strong', null, categoryLabel(cats, p.category))),
 		h('p', null, t(`feeling${p.feeling}`)),
 		h('p', null, b, ' ', h('a', { href: `/rapport/${p.id}` }, t('showStatus'))));
-	new Popup({ closeButton: true, maxWidth: '280px' }).setLngLat(lngLat).setDOMContent(content).addTo(map);
+	keepOnScreen(map, new Popup({ closeButton: true, maxWidth: '280px' }).setLngLat(lngLat).setDOMContent(content).addTo(map));
+}
+
+/**
+ * keepOnScreen pans the map so that the whole popup is inside the map, with a margin:
+ * on a phone a popup near the edge was cut off.
+ */
+function keepOnScreen(map, popup) {
+	const el = popup.getElement();
+	if (!el) return;
+	const box = el.getBoundingClientRect();
+	const m = map.getContainer().getBoundingClientRect();
+	const pad = 8;
+	let dx = 0;
+	let dy = 0;
+	if (box.width > m.width - 2 * pad || box.left < m.left + pad) dx = box.left - m.left - pad;
+	else if (box.right > m.right - pad) dx = box.right - m.right + pad;
+	if (box.top < m.top + pad) dy = box.top - m.top - pad;
+	else if (box.bottom > m.bottom - pad) dy = box.bottom - m.bottom + pad;
+	if (dx || dy) map.panBy([dx, dy], { duration: 0 });
 }
