@@ -188,6 +188,19 @@ try {
 	await mod.locator(`.queue-item[data-id="${id}"]`).waitFor({ state: 'detached' });
 	await shot(mod, '09-moderation-published');
 
+	// The published report's status page for someone else (no erasure token): "Rapport",
+	// not "Din rapport", with the published text and the place.
+	const stranger = await (await browser.newContext(phone)).newPage();
+	await stranger.goto(`${base}/rapport/${id}`);
+	await stranger.locator('.steps[data-status=published]').waitFor();
+	const strangerTitle = (await stranger.getByTestId('status-title').textContent()).trim();
+	const publishedText = (await stranger.getByTestId('status-text').textContent()).trim();
+	await shot(stranger, '09b-status-stranger');
+	if (strangerTitle !== 'Rapport') problems.push(`status page without the token is titled "${strangerTitle}", want "Rapport"`);
+	else if (!publishedText.includes('gångtunnel')) problems.push(`status page shows the published text "${publishedText}"`);
+	else step(`status page for someone else: "${strangerTitle}", published text "${publishedText.slice(0, 30)}…"`);
+	await stranger.context().close();
+
 	// 6. A planner signs in at /planner: the hotspot map of Vara (seeded reports), a
 	// filter that changes the ranked list, the top hotspot's hour × weekday profile, and
 	// a safety walk with a drawn route, an observation and an action.

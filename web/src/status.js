@@ -35,12 +35,15 @@ function forget(reportId) {
 
 /** statusPage renders the status of report reportId. */
 export async function statusPage(rerender, reportId) {
-	const main = shell(t('statusTitle'), rerender);
-	main.classList.add('page');
 	const frag = new URLSearchParams(location.hash.slice(1));
 	let token = frag.get('t') || myReports().find((r) => r.id === reportId)?.token || '';
+	// "Din rapport" only for the one who holds the report's erasure token.
+	const title = () => t(token ? 'statusTitle' : 'statusTitlePublic');
+	const main = shell(title(), rerender);
+	main.classList.add('page');
 	const body = h('div', { class: 'status-body' }, h('p', null, t('loading')));
-	main.append(h('h1', { tabindex: '-1' }, t('statusTitle')), body, h('p', null, h('a', { href: '/' }, t('toMap'))));
+	const h1 = h('h1', { tabindex: '-1', 'data-testid': 'status-title' }, title());
+	main.append(h1, body, h('p', null, h('a', { href: '/' }, t('toMap'))));
 
 	const show = async () => {
 		progress(true);
@@ -50,6 +53,8 @@ export async function statusPage(rerender, reportId) {
 				loadCategories().catch(() => []),
 			]);
 			if (token) rememberReport(reportId, token);
+			h1.textContent = title();
+			document.title = `${title()} – Trygg`;
 			body.replaceChildren(...render(rep, cats, token, reportId, rerender));
 		} catch (err) {
 			if (err instanceof ApiError && err.status === 404 && !token) body.replaceChildren(tokenForm());
@@ -93,6 +98,7 @@ function render(rep, cats, token, reportId, rerender) {
 	const out = [];
 	if (p.category) out.push(h('p', { class: 'lead' }, categoryLabel(cats, p.category)));
 	if (p.place_label) out.push(h('p', { class: 'place-line', 'data-testid': 'status-place' }, t('placeLabel', { label: p.place_label })));
+	if (p.description) out.push(h('blockquote', { class: 'published-text', 'data-testid': 'status-text' }, p.description));
 	out.push(h('p', { class: 'muted' }, t('createdAt', { d: formatDate(p.created_at) }),
 		p.confirmations ? ` · ${t('confirmations', { n: p.confirmations })}` : ''));
 	if (p.status === 'rejected') {
