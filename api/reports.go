@@ -311,7 +311,33 @@ func (s *Server) handleSubmitReport(w http.ResponseWriter, r *http.Request) erro
 	return writeJSON(w, http.StatusCreated, "application/json", map[string]any{
 		"id": out.ID, "status": out.Status, "municipality": out.Municipality, "created_at": out.CreatedAt,
 		"follow_up_url": url, "erasure_token": out.ErasureToken, "place_label": out.PlaceLabel,
+		"short_code": trygg.ShortCode(out.ID),
 	})
+}
+
+// handleReportByCode answers GET /api/v1/reports/by-code/{code}: the id, short code and
+// links of the report with that short code (trygg.ShortCode), in any case and with or
+// without the dash; what the report shows is then up to GET /reports/{id}.
+func (s *Server) handleReportByCode(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.db.ReportIDByCode(r.Context(), mux.Vars(r)["code"])
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/reports/"+id)
+	return writeJSON(w, http.StatusOK, "application/json", map[string]any{
+		"id": id, "short_code": trygg.ShortCode(id), "report_url": "/api/v1/reports/" + id, "status_page": "/rapport/" + id,
+	})
+}
+
+// handleShortLink answers GET /r/{code}, the address written down with the code: a
+// redirect to the report's status page.
+func (s *Server) handleShortLink(w http.ResponseWriter, r *http.Request) error {
+	id, err := s.db.ReportIDByCode(r.Context(), mux.Vars(r)["code"])
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/rapport/"+id, http.StatusFound)
+	return nil
 }
 
 // idempotencyKey returns the request's Idempotency-Key header ("" for none).
@@ -358,6 +384,7 @@ type publicProperties struct {
 	CreatedAt     time.Time  `json:"created_at"`
 	Confirmations int        `json:"confirmations"`
 	PlaceLabel    *string    `json:"place_label"` // the named place near it ("vid Stora torget"), or null
+	ShortCode     string     `json:"short_code"`  // trygg.ShortCode
 
 	Action *trygg.PublicAction `json:"action"` // the latest action's status and feedback, or null
 }
@@ -370,7 +397,7 @@ func appendPublicReport(b []byte, r trygg.Report) ([]byte, error) {
 		when = []string{}
 	}
 	return appendFeature(b, r.ID, r.Location, publicProperties{r.ID, r.Municipality, r.Category, r.Feeling, when,
-		r.PublicDescription, r.Source, r.Precision, r.PrecisionM, r.Status, r.ObservedAt, r.CreatedAt, r.Confirmations, r.PlaceLabel, r.Action})
+		r.PublicDescription, r.Source, r.Precision, r.PrecisionM, r.Status, r.ObservedAt, r.CreatedAt, r.Confirmations, r.PlaceLabel, trygg.ShortCode(r.ID), r.Action})
 }
 
 // appendStaffReport appends everything staff may see; contact data only for roles that

@@ -40,6 +40,7 @@ func (s *Server) routes() http.Handler {
 
 	r.Handle("/healthz", s.handle(s.handleHealth)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/readyz", s.handle(s.handleReady)).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/r/{code}", s.handle(s.handleShortLink)).Methods(http.MethodGet, http.MethodHead)
 	r.Handle("/metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})).Methods(http.MethodGet)
 
 	v1 := r.PathPrefix("/api/v1").Subrouter()
@@ -54,6 +55,7 @@ func (s *Server) routes() http.Handler {
 	v1.Handle("/categories", s.handle(s.handleCategories)).Methods(http.MethodGet, http.MethodHead)
 	v1.Handle("/reports", s.handle(s.handleSubmitReport)).Methods(http.MethodPost)
 	v1.Handle("/reports/nearby", s.handle(s.handleNearby)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/reports/by-code/{code}", s.handle(s.handleReportByCode)).Methods(http.MethodGet, http.MethodHead)
 	v1.Handle("/reports/{id}", s.handle(s.handleReport)).Methods(http.MethodGet, http.MethodHead)
 	v1.Handle("/reports/{id}", s.handle(s.handleErase)).Methods(http.MethodDelete)
 	v1.Handle("/reports/{id}/confirm", s.handle(s.handleConfirm)).Methods(http.MethodPost)

@@ -467,6 +467,7 @@ type ReporterStatus struct {
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
 	PlaceLabel   *string   `json:"place_label"`
+	ShortCode    string    `json:"short_code"` // trygg.ShortCode
 }
 
 // ReportForReporter returns the status of a report given the hash of its erasure
@@ -478,8 +479,33 @@ func (db *DB) ReportForReporter(ctx context.Context, id string, erasureHash []by
 	}
 	err := db.pool.QueryRow(ctx, `SELECT id, municipality_code, status, created_at, updated_at, place_label
 		FROM report_for_reporter($1, $2)`, id, erasureHash).Scan(&s.ID, &s.Municipality, &s.Status, &s.CreatedAt, &s.UpdatedAt, &s.PlaceLabel)
+	s.ShortCode = trygg.ShortCode(s.ID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return s, trygg.Errorf(trygg.ENOTFOUND, "id", "no report with this id and erasure token")
 	}
 	return s, wrap(err, "read report for reporter")
+}
+
+// ReportIDByCode returns the id of the report whose short code (trygg.ShortCode) is
+// code: ENOTFOUND for none, ECONFLICT when two reports share it (the link still works).
+func (db *DB) ReportIDByCode(ctx context.Context, code string) (string, error) {
+	first, last, err := trygg.ParseShortCode(code)
+	if err != nil {
+		return "", err
+	}
+	rows, err := db.pool.Query(ctx, `SELECT id::text FROM report_ids_in_range($1::uuid, $2::uuid) AS id`, first, last)
+	if err != nil {
+		return "", wrap(err, "find report by code")
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return "", wrap(err, "find report by code")
+	}
+	switch len(ids) {
+	case 0:
+		return "", trygg.Errorf(trygg.ENOTFOUND, "code", "no report has the code %s", code)
+	case 1:
+		return ids[0], nil
+	}
+	return "", trygg.Errorf(trygg.ECONFLICT, "code", "two reports share the code %s: use the follow-up link", code)
 }

@@ -152,6 +152,8 @@ try {
 	const followUp = await page.getByTestId('follow-up').getAttribute('href');
 	const id = followUp.match(/\/rapport\/([0-9a-f-]{36})/)[1];
 	if (!token) throw new Error('no erasure token shown');
+	const shortCode = (await page.getByTestId('short-code').textContent()).trim();
+	if (!/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/.test(shortCode)) throw new Error(`short code "${shortCode}" is not XXXX-XXXX`);
 	step(`report ${id} sent; follow-up ${followUp.replace(/#.*/, '#…')}`);
 	await shot(page, '04-resident-confirmation');
 
@@ -199,6 +201,12 @@ try {
 	if (strangerTitle !== 'Rapport') problems.push(`status page without the token is titled "${strangerTitle}", want "Rapport"`);
 	else if (!publishedText.includes('gångtunnel')) problems.push(`status page shows the published text "${publishedText}"`);
 	else step(`status page for someone else: "${strangerTitle}", published text "${publishedText.slice(0, 30)}…"`);
+	// The short code written down leads to the same status page, with the code on it.
+	await stranger.goto(`${base}/r/${shortCode.toLowerCase()}`);
+	await stranger.locator('.steps[data-status=published]').waitFor();
+	const codeShown = (await stranger.getByTestId('status-code').textContent()).trim();
+	if (!stranger.url().endsWith(`/rapport/${id}`) || codeShown !== shortCode) problems.push(`/r/${shortCode} led to ${stranger.url()} showing code "${codeShown}"`);
+	else step(`short code ${shortCode}: /r/… opens the status page, which shows the code`);
 	await stranger.context().close();
 
 	// 6. A planner signs in at /planner: the hotspot map of Vara (seeded reports), a

@@ -99,6 +99,7 @@ function render(rep, cats, token, reportId, rerender) {
 	if (p.category) out.push(h('p', { class: 'lead' }, categoryLabel(cats, p.category)));
 	if (p.place_label) out.push(h('p', { class: 'place-line', 'data-testid': 'status-place' }, t('placeLabel', { label: p.place_label })));
 	if (p.description) out.push(h('blockquote', { class: 'published-text', 'data-testid': 'status-text' }, p.description));
+	if (p.short_code) out.push(h('p', null, t('shortCodeLabel'), ' ', h('code', { class: 'short-code', 'data-testid': 'status-code' }, p.short_code)));
 	out.push(h('p', { class: 'muted' }, t('createdAt', { d: formatDate(p.created_at) }),
 		p.confirmations ? ` · ${t('confirmations', { n: p.confirmations })}` : ''));
 	if (p.status === 'rejected') {
