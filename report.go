@@ -94,6 +94,16 @@ type Report struct {
 	Contact           *Contact       `json:"contact,omitempty"`
 	History           []StatusChange `json:"history,omitempty"`
 	Action            *PublicAction  `json:"action,omitempty"` // public reads: the report's latest action
+	Steps             []ReportStep   `json:"steps,omitempty"`  // public read of one report: the day of each step
+}
+
+// ReportStep is a step of a report as its status page shows it: received, published,
+// rejected (with the moderator's reason, for the reporter only), resolved, planned (an
+// action) or done, on a Swedish day.
+type ReportStep struct {
+	Step   string `json:"step"`
+	Date   Date   `json:"date"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // StatusChange is one entry of a report's status history.

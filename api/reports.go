@@ -386,7 +386,8 @@ type publicProperties struct {
 	PlaceLabel    *string    `json:"place_label"` // the named place near it ("vid Stora torget"), or null
 	ShortCode     string     `json:"short_code"`  // trygg.ShortCode
 
-	Action *trygg.PublicAction `json:"action"` // the latest action's status and feedback, or null
+	Action *trygg.PublicAction `json:"action"`
+	Steps  []trygg.ReportStep  `json:"steps,omitempty"` // one report's read: the day of each step // the latest action's status and feedback, or null
 }
 
 // appendPublicReport appends a report read through postgis.PublicReport(s): its
@@ -397,7 +398,7 @@ func appendPublicReport(b []byte, r trygg.Report) ([]byte, error) {
 		when = []string{}
 	}
 	return appendFeature(b, r.ID, r.Location, publicProperties{r.ID, r.Municipality, r.Category, r.Feeling, when,
-		r.PublicDescription, r.Source, r.Precision, r.PrecisionM, r.Status, r.ObservedAt, r.CreatedAt, r.Confirmations, r.PlaceLabel, trygg.ShortCode(r.ID), r.Action})
+		r.PublicDescription, r.Source, r.Precision, r.PrecisionM, r.Status, r.ObservedAt, r.CreatedAt, r.Confirmations, r.PlaceLabel, trygg.ShortCode(r.ID), r.Action, r.Steps})
 }
 
 // appendStaffReport appends everything staff may see; contact data only for roles that
@@ -454,10 +455,20 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		if st.Steps, err = s.db.ReportSteps(r.Context(), id, auth.HashToken(token)); err != nil {
+			return err
+		}
 		w.Header().Set("Cache-Control", "private, no-store")
 		return writeJSON(w, http.StatusOK, "application/json", st)
 	}
 	if err != nil {
+		return err
+	}
+	var hash []byte
+	if token := r.Header.Get("Erasure-Token"); token != "" {
+		hash = auth.HashToken(token)
+	}
+	if rep.Steps, err = s.db.ReportSteps(r.Context(), id, hash); err != nil {
 		return err
 	}
 	b, err := appendPublicReport(nil, rep)

@@ -2,9 +2,11 @@ package api_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/trygg-gis/trygg"
 	"github.com/trygg-gis/trygg/api"
@@ -63,5 +65,52 @@ func TestReportShortCode(t *testing.T) {
 	wantStatus(t, resp, b, http.StatusBadRequest)
 	if !strings.Contains(string(b), `"code"`) || resp.Header.Get("Content-Type") != "application/problem+json" {
 		t.Errorf("a short code of 3 characters: %s %s, want problem+json naming code", resp.Header.Get("Content-Type"), b)
+	}
+}
+
+// TestReportStepsOnStatusPage: the status page's read carries the day of each step; the
+// moderator's reason for a rejection reaches the reporter, who holds the erasure token,
+// and nobody else.
+func TestReportStepsOnStatusPage(t *testing.T) {
+	e := newEnv(t, func(o *api.Options, _ *postgis.Options) { o.ReportRate = api.Rate{} })
+	e.addUser(t, trygg.RoleModerator, "kommun-1470")
+	public := e.client()
+	pub := submit(t, public, report(""))
+	rej := submit(t, public, report(""))
+	mod := e.signIn(t, "moderator@kommun-1470.demo.trygg.se")
+	resp, b := mod.do(t, "POST", "/api/v1/reports/"+pub.ID+"/moderation", map[string]string{"action": "publish"})
+	wantStatus(t, resp, b, http.StatusOK)
+	resp, b = mod.do(t, "POST", "/api/v1/reports/"+rej.ID+"/moderation", map[string]string{"action": "reject", "reason": "Platsen ligger utanför kommunen"})
+	wantStatus(t, resp, b, http.StatusOK)
+	stockholm, _ := time.LoadLocation("Europe/Stockholm")
+	today := time.Now().In(stockholm).Format(time.DateOnly)
+
+	get := func(id, token string) (int, string) {
+		req, _ := http.NewRequest("GET", e.srv.URL+"/api/v1/reports/"+id, nil)
+		if token != "" {
+			req.Header.Set("Erasure-Token", token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var buf strings.Builder
+		io.Copy(&buf, resp.Body) //nolint:errcheck
+		return resp.StatusCode, buf.String()
+	}
+	code, body := get(pub.ID, "")
+	if code != http.StatusOK || !strings.Contains(body, `"steps":[{"step":"received","date":"`+today+`"},{"step":"published","date":"`+today+`"}]`) {
+		t.Errorf("public read of a published report: %d %s, want the steps received and published on %s", code, body, today)
+	}
+	code, body = get(rej.ID, rej.Erasure)
+	if code != http.StatusOK || !strings.Contains(body, `{"step":"rejected","date":"`+today+`","reason":"Platsen ligger utanför kommunen"}`) {
+		t.Errorf("the reporter's read of a rejected report: %d %s, want the step rejected with its reason", code, body)
+	}
+	if code, body = get(rej.ID, pub.Erasure); code != http.StatusNotFound || strings.Contains(body, "utanför") {
+		t.Errorf("a rejected report with another report's token: %d %s, want 404 without the reason", code, body)
+	}
+	if code, body = get(rej.ID, ""); code != http.StatusNotFound || strings.Contains(body, "utanför") {
+		t.Errorf("a rejected report without token: %d %s", code, body)
 	}
 }

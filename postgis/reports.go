@@ -461,13 +461,14 @@ func (db *DB) Retention(ctx context.Context, contactAge time.Duration) (int64, e
 // ReporterStatus is what the holder of a report's erasure token may see of it before
 // it is public.
 type ReporterStatus struct {
-	ID           string    `json:"id"`
-	Municipality string    `json:"municipality"`
-	Status       string    `json:"status"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
-	PlaceLabel   *string   `json:"place_label"`
-	ShortCode    string    `json:"short_code"` // trygg.ShortCode
+	ID           string             `json:"id"`
+	Municipality string             `json:"municipality"`
+	Status       string             `json:"status"`
+	CreatedAt    time.Time          `json:"created_at"`
+	UpdatedAt    time.Time          `json:"updated_at"`
+	PlaceLabel   *string            `json:"place_label"`
+	ShortCode    string             `json:"short_code"` // trygg.ShortCode
+	Steps        []trygg.ReportStep `json:"steps"`
 }
 
 // ReportForReporter returns the status of a report given the hash of its erasure
@@ -508,4 +509,23 @@ func (db *DB) ReportIDByCode(ctx context.Context, code string) (string, error) {
 		return ids[0], nil
 	}
 	return "", trygg.Errorf(trygg.ECONFLICT, "code", "two reports share the code %s: use the follow-up link", code)
+}
+
+// ReportSteps returns the days of a report's steps (trygg.ReportStep) for its status
+// page: a public report's for anyone, and with the hash of its erasure token (else nil)
+// the reporter's own, with a rejection's reason. None for a report one may not see.
+func (db *DB) ReportSteps(ctx context.Context, id string, erasureHash []byte) ([]trygg.ReportStep, error) {
+	if !isUUID(id) {
+		return nil, nil
+	}
+	rows, err := db.pool.Query(ctx, `SELECT step, day, coalesce(reason, '') FROM report_steps($1, $2)`, id, erasureHash)
+	if err != nil {
+		return nil, wrap(err, "read report steps")
+	}
+	steps, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (trygg.ReportStep, error) {
+		var s trygg.ReportStep
+		err := row.Scan(&s.Step, &s.Date.Time, &s.Reason)
+		return s, err
+	})
+	return steps, wrap(err, "read report steps")
 }

@@ -201,6 +201,9 @@ try {
 	if (strangerTitle !== 'Rapport') problems.push(`status page without the token is titled "${strangerTitle}", want "Rapport"`);
 	else if (!publishedText.includes('gångtunnel')) problems.push(`status page shows the published text "${publishedText}"`);
 	else step(`status page for someone else: "${strangerTitle}", published text "${publishedText.slice(0, 30)}…"`);
+	const stepDates = await stranger.getByTestId('step-date').allTextContents();
+	if (stepDates.length !== 2 || !stepDates.every((d) => /^\s?\d{4}-\d{2}-\d{2}$/.test(d))) problems.push(`status page step dates ${JSON.stringify(stepDates)}, want received and published as ÅÅÅÅ-MM-DD`);
+	else step(`status page: received and published on ${stepDates.map((d) => d.trim()).join(', ')}`);
 	// The short code written down leads to the same status page, with the code on it.
 	await stranger.goto(`${base}/r/${shortCode.toLowerCase()}`);
 	await stranger.locator('.steps[data-status=published]').waitFor();

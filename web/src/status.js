@@ -88,11 +88,13 @@ function render(rep, cats, token, reportId, rerender) {
 	const published = p.status === 'published' || p.status === 'resolved';
 	const planned = !!action && action.status !== 'rejected';
 	const done = p.status === 'resolved' || action?.status === 'done';
+	// The day of each step, from the API (ÅÅÅÅ-MM-DD, Swedish days).
+	const day = Object.fromEntries((p.steps || []).map((s) => [s.step, s]));
 	const steps = [
-		[t('statusReceived'), true],
-		[t('statusPublished'), published],
-		[t('statusPlanned'), planned || done],
-		[t('statusDone'), done],
+		[t('statusReceived'), true, day.received?.date],
+		[t('statusPublished'), published, day.published?.date],
+		[t('statusPlanned'), planned || done, day.planned?.date],
+		[t('statusDone'), done, (day.done || day.resolved)?.date],
 	];
 	const currentIdx = steps.reduce((acc, [, ok], i) => (ok ? i : acc), 0);
 	const out = [];
@@ -103,12 +105,15 @@ function render(rep, cats, token, reportId, rerender) {
 	out.push(h('p', { class: 'muted' }, t('createdAt', { d: formatDate(p.created_at) }),
 		p.confirmations ? ` · ${t('confirmations', { n: p.confirmations })}` : ''));
 	if (p.status === 'rejected') {
-		out.push(h('p', { class: 'rejected', 'data-status': 'rejected' }, t('statusRejected')));
+		out.push(h('p', { class: 'rejected', 'data-status': 'rejected' }, t('statusRejected'),
+			day.rejected?.date ? ` (${day.rejected.date})` : ''));
+		if (day.rejected?.reason) out.push(h('p', { 'data-testid': 'reject-reason' }, t('rejectReasonLabel'), ' ', day.rejected.reason));
 	} else {
-		out.push(h('ol', { class: 'steps', 'data-status': p.status }, steps.map(([label, ok], i) =>
+		out.push(h('ol', { class: 'steps', 'data-status': p.status }, steps.map(([label, ok, date], i) =>
 			h('li', { class: ok ? 'ok' : '', 'aria-current': i === currentIdx ? 'step' : false },
 				h('span', { class: 'mark', 'aria-hidden': 'true' }, ok ? '✓' : String(i + 1)),
 				h('span', null, label),
+				ok && date ? h('span', { class: 'step-date', 'data-testid': 'step-date' }, ` ${date}`) : null,
 				h('span', { class: 'sr-only' }, ok ? ` (${t('statusDoneStep')})` : '')))));
 	}
 	if (action?.feedback) out.push(h('div', { class: 'feedback' }, h('p', null, h('strong', null, t('feedbackLabel'))), h('p', null, action.feedback)));
