@@ -35,6 +35,7 @@ type reportFields struct {
 	Precision   string         `json:"precision"`
 	ObservedAt  *string        `json:"observed_at"`
 	Contact     *trygg.Contact `json:"contact"`
+	Lang        string         `json:"lang"`    // the language the report is made in (trygg.Languages), for e-mails to the reporter
 	Website     string         `json:"website"` // honeypot: people leave it empty, bots fill it
 }
 
@@ -283,6 +284,9 @@ func (s *Server) checkFields(r *http.Request, rep *trygg.Report, f reportFields)
 			return err
 		}
 		rep.Contact = f.Contact
+	}
+	if rep.Lang, err = trygg.CheckLang("lang", f.Lang); err != nil {
+		return err
 	}
 	return nil
 }

@@ -62,6 +62,8 @@ func (s *Server) routes() http.Handler {
 	v1.Handle("/reports/{id}/moderation", s.staff(s.handleModerate, trygg.RoleModerator, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodPost)
 	v1.Handle("/moderation/queue", s.staff(s.handleModerationQueue, trygg.RoleModerator, trygg.RoleAdmin)).Methods(http.MethodGet)
 	v1.Handle("/moderation/bulk", s.staff(s.handleBulkModeration, trygg.RoleModerator, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodPost)
+	// The unsubscribe link of the e-mails to reporters (api/mail.go): public, by its token.
+	v1.Handle("/mail/unsubscribe", s.handle(s.handleUnsubscribe)).Methods(http.MethodGet, http.MethodHead, http.MethodPost)
 
 	v1.Handle("/session", s.handle(s.handleSignIn)).Methods(http.MethodPost)
 	v1.Handle("/session", s.staff(s.handleSignOut)).Methods(http.MethodDelete)
