@@ -630,6 +630,8 @@ const texts = {
 		docPDF: 'PDF',
 		docCSV: 'CSV',
 		docDownload: 'Ladda ner {doc} som {format}',
+		// mail
+		emailHelp: 'Med e-postadress får du ett kvitto, och besked när rapporten har granskats och när något görs. Varje mejl har en länk för att avsluta.',
 	},
 	en: {
 		tagline: 'Mark places where you feel unsafe',
@@ -1258,6 +1260,8 @@ const texts = {
 		docPDF: 'PDF',
 		docCSV: 'CSV',
 		docDownload: 'Download {doc} as {format}',
+		// mail
+		emailHelp: 'With an e-mail address you get a receipt, and a message when your report has been reviewed and when something is done. Every e-mail has a link to stop them.',
 	},
 };
 
