@@ -33,3 +33,17 @@ func (s *Server) handleUnsubscribe(w http.ResponseWriter, r *http.Request) error
 	w.Header().Set("Referrer-Policy", "no-referrer") // the token is in the URL
 	return writeBytes(w, http.StatusOK, "text/html; charset=utf-8", b)
 }
+
+// wakeMail wakes the mail sender (Options.Mail) after every unsafe request, so that a
+// mail its change queued goes out now rather than at the next poll.
+func (s *Server) wakeMail(next http.Handler) http.Handler {
+	if s.opts.Mail == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r)
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions {
+			s.opts.Mail.Wake()
+		}
+	})
+}

@@ -594,3 +594,71 @@ func TestMailErasureAndUnsubscribe(t *testing.T) {
 		t.Errorf("sent after unsubscribing: %d handled, %d messages", n, len(smtpSrv.Messages()))
 	}
 }
+
+// TestMailCrashWindow is the one window in which a mail goes out twice: the SMTP server
+// accepted it and the process died before the transaction marking it sent committed.
+// The row's lock dies with the connection, the next sender sends it again, and with the
+// same Message-ID, so the copy is recognisable.
+func TestMailCrashWindow(t *testing.T) {
+	e := newMailEnv(t, true)
+	smtpSrv := mailtest.Start(t)
+	submit(t, e.client(), withContact("anna@example.se", ""))
+	ctx := context.Background()
+	db, err := postgis.Open(ctx, e.url, postgis.Options{Role: postgis.AppRole, Mail: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cfg, err := mail.ParseSMTP(smtpSrv.URL(), "no-reply@vara.example.se")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender := mail.NewSMTP(cfg, nil)
+	owner := pgtest.Conn(t, e.url)
+	_, err = db.SendNextMail(ctx, func(ctx context.Context, m postgis.OutboxMail) postgis.MailOutcome {
+		r, err := mail.Render(m, mailBase)
+		if err == nil {
+			err = sender.Send(ctx, mail.Message{To: m.Email, MessageID: mail.MessageID(m.ID, cfg.Domain()), Rendered: r})
+		}
+		if err != nil {
+			t.Error(err)
+		}
+		// The process dies: its connection, and the transaction, go.
+		if _, err := owner.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+			WHERE datname = current_database() AND state = 'idle in transaction'`); err != nil {
+			t.Error(err)
+		}
+		return postgis.MailOutcome{Sent: true}
+	})
+	if err == nil {
+		t.Fatal("the mark committed on a dead connection")
+	}
+	if n := e.outbox(t, `sent_at IS NULL AND attempts = 0`); n != 1 {
+		t.Fatalf("%d unsent rows after the crash, want 1", n)
+	}
+	if n := drain(t, e.mailWorker(t, smtpSrv.URL())); n != 1 {
+		t.Fatalf("the next sender handled %d", n)
+	}
+	ms := smtpSrv.Wait(2, 5*time.Second)
+	if len(ms) != 2 || ms[0].Header.Get("Message-Id") != ms[1].Header.Get("Message-Id") || ms[0].Subject() != ms[1].Subject() {
+		t.Errorf("copies: %d, Message-IDs %q and %q", len(ms), ms[0].Header.Get("Message-Id"), ms[1].Header.Get("Message-Id"))
+	}
+	if n := drain(t, e.mailWorker(t, smtpSrv.URL())); n != 0 || e.outbox(t, `sent_at IS NOT NULL`) != 1 {
+		t.Errorf("after the resend: %d more handled", n)
+	}
+}
+
+// TestMailTooOld: a mail not sent within a week of its change (the sender was down) is
+// given up rather than sent late, and forgets its erasure token.
+func TestMailTooOld(t *testing.T) {
+	e := newMailEnv(t, true)
+	smtpSrv := mailtest.Start(t)
+	s := submit(t, e.client(), withContact("anna@example.se", ""))
+	pgtest.Exec(t, e.url, `UPDATE mail_outbox SET created_at = now() - interval '8 days'`)
+	if n := drain(t, e.mailWorker(t, smtpSrv.URL())); n != 1 {
+		t.Fatalf("handled %d", n)
+	}
+	if n := e.outbox(t, `report_id = $1 AND failed_at IS NOT NULL AND erasure IS NULL AND sent_at IS NULL`, s.ID); n != 1 || len(smtpSrv.Messages()) != 0 {
+		t.Errorf("an old mail: given up %d, sent %d", n, len(smtpSrv.Messages()))
+	}
+}

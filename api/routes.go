@@ -31,6 +31,7 @@ func (s *Server) routes() http.Handler {
 	s.tiles = tiles.New(s.db, tiles.Hooks{Fail: s.fail, BaseURL: s.baseURL, Cold: s.gates.coldTiles.enter}, tiles.Options{ClusterBelow: s.opts.TileClusterBelow,
 		CacheBytes: int64(s.opts.TileCacheMB) << 20, HTTPS: s.opts.SecureCookies, Basemap: basemapLayers})
 	r.Use(s.tiles.AfterWrites)
+	r.Use(s.wakeMail) // a write may have queued mail to a reporter (api/mail.go)
 	s.tiles.Register(r)
 	// The self-hosted basemap (package basemap): the operator's archive's tiles and
 	// TileJSON, or 404 saying how to add one. Its glyphs are the web app's (/fonts/…).

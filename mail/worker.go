@@ -28,6 +28,7 @@ type Options struct {
 	MaxAttempts int           // attempts before giving up (12: about two days)
 	SendTimeout time.Duration // one message, claim to commit (60 s)
 	Keep        time.Duration // sent and given-up rows are deleted after this (30 days)
+	MaxAge      time.Duration // a mail not sent this long after its change is given up (7 days): news that late is none
 }
 
 func (o Options) withDefaults() Options {
@@ -41,6 +42,7 @@ func (o Options) withDefaults() Options {
 	def(&o.MaxBackoff, 6*time.Hour)
 	def(&o.SendTimeout, time.Minute)
 	def(&o.Keep, 30*24*time.Hour)
+	def(&o.MaxAge, 7*24*time.Hour)
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 12
 	}
@@ -152,6 +154,11 @@ func (w *Worker) handle(ctx context.Context, m postgis.OutboxMail) postgis.MailO
 		w.dropped.Inc()
 		log.Info("mail: not sent: the address is gone")
 		return postgis.MailOutcome{Error: "no address (erased, retention or unsubscribed)", GiveUp: true}
+	}
+	if age := time.Since(m.CreatedAt); age > w.opts.MaxAge {
+		w.failed.WithLabelValues("permanent").Inc()
+		log.Warn("mail: given up: too old", "age", age.String())
+		return postgis.MailOutcome{Error: "not sent within " + w.opts.MaxAge.String(), GiveUp: true}
 	}
 	r, err := Render(m, w.opts.BaseURL)
 	if err != nil {
