@@ -632,6 +632,7 @@ const texts = {
 		docDownload: 'Ladda ner {doc} som {format}',
 		// mail
 		emailHelp: 'Med e-postadress får du ett kvitto, och besked när rapporten har granskats och när något görs. Varje mejl har en länk för att avsluta.',
+		rejectReasonHint: 'Rapportören ser motiveringen på sin statussida och får den med e-post om hen lämnade en adress. Skriv inga namn.',
 	},
 	en: {
 		tagline: 'Mark places where you feel unsafe',
@@ -1262,6 +1263,7 @@ const texts = {
 		docDownload: 'Download {doc} as {format}',
 		// mail
 		emailHelp: 'With an e-mail address you get a receipt, and a message when your report has been reviewed and when something is done. Every e-mail has a link to stop them.',
+		rejectReasonHint: 'The reporter sees the reason on their status page and gets it by e-mail if they left an address. Write no names.',
 	},
 };
 
