@@ -116,8 +116,8 @@ func TestMailSequence(t *testing.T) {
 	smtpSrv := mailtest.Start(t)
 
 	a := submit(t, public, withContact("anna@example.se", ""), "Idempotency-Key", "mail-a")
-	if again := submit(t, public, withContact("anna@example.se", ""), "Idempotency-Key", "mail-a"); again.ID != a.ID {
-		t.Fatal("the replay made another report")
+	if again := submit(t, public, withContact("anna@example.se", ""), "Idempotency-Key", "mail-a"); again.ID != a.ID || !a.ReceiptMailed || !again.ReceiptMailed {
+		t.Fatalf("the replay: %+v, first %+v; want the same report, a receipt mailed", again, a)
 	}
 	b := submit(t, public, withContact("bo@example.se", "en"))
 	c := submit(t, public, withContact("chadi@example.se", "ar"))
@@ -125,6 +125,9 @@ func TestMailSequence(t *testing.T) {
 	f := submit(t, public, withContact("fanni@example.se", "fi"))
 	phoneOnly := submit(t, public, report(`"contact":{"phone":"070-123 45 67"}`))
 	none := submit(t, public, report(``))
+	if phoneOnly.ReceiptMailed || none.ReceiptMailed {
+		t.Error("receipt_mailed without an e-mail address")
+	}
 
 	resp, body := mod.do(t, "POST", "/api/v1/reports/"+a.ID+"/moderation", map[string]string{"action": "publish"})
 	wantStatus(t, resp, body, http.StatusOK)
@@ -305,6 +308,9 @@ func TestMailOff(t *testing.T) {
 	e.addUser(t, trygg.RoleModerator, "kommun-1470")
 	mod := e.signIn(t, "moderator@kommun-1470.demo.trygg.se")
 	s := submit(t, e.client(), withContact("anna@example.se", "fi"))
+	if s.ReceiptMailed {
+		t.Error("receipt_mailed with mail off")
+	}
 	resp, body := mod.do(t, "POST", "/api/v1/reports/"+s.ID+"/moderation", map[string]string{"action": "reject", "reason": "Dubblett"})
 	wantStatus(t, resp, body, http.StatusOK)
 	if n := e.outbox(t, `true`); n != 0 {

@@ -315,7 +315,7 @@ func (s *Server) handleSubmitReport(w http.ResponseWriter, r *http.Request) erro
 	return writeJSON(w, http.StatusCreated, "application/json", map[string]any{
 		"id": out.ID, "status": out.Status, "municipality": out.Municipality, "created_at": out.CreatedAt,
 		"follow_up_url": url, "erasure_token": out.ErasureToken, "place_label": out.PlaceLabel,
-		"short_code": trygg.ShortCode(out.ID),
+		"short_code": trygg.ShortCode(out.ID), "receipt_mailed": out.MailQueued,
 	})
 }
 

@@ -96,6 +96,15 @@ END
 $$;
 -- +goose StatementEnd
 
+-- mail_receipt_queued says whether a receipt was queued for report p_id, given its
+-- erasure token: a replayed submission answers as the first did.
+CREATE FUNCTION mail_receipt_queued(p_id uuid, p_erasure text) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT EXISTS (SELECT 1 FROM mail_outbox o JOIN report r ON r.id = o.report_id
+                   WHERE o.report_id = p_id AND o.kind = 'receipt'
+                     AND r.erasure_hash = sha256(convert_to(p_erasure, 'UTF8')))
+$$;
+
 -- mail_report_moderated queues the notice of a report's new status, published or
 -- rejected (with the reason), for staff who see the report (the caller's scope).
 -- +goose StatementBegin
@@ -214,10 +223,10 @@ END
 $$;
 -- +goose StatementEnd
 
-REVOKE ALL ON FUNCTION mail_enqueue(uuid, text, text, text), mail_report_submitted(uuid, text, text),
+REVOKE ALL ON FUNCTION mail_enqueue(uuid, text, text, text), mail_report_submitted(uuid, text, text), mail_receipt_queued(uuid, text),
     mail_report_moderated(uuid), mail_action_changed(uuid, text), mail_claim(), mail_sent(bigint),
     mail_failed(bigint, text, interval, boolean), mail_pending(interval), mail_unsubscribe(text, boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION mail_report_submitted(uuid, text, text),
+GRANT EXECUTE ON FUNCTION mail_report_submitted(uuid, text, text), mail_receipt_queued(uuid, text),
     mail_report_moderated(uuid), mail_action_changed(uuid, text), mail_claim(), mail_sent(bigint),
     mail_failed(bigint, text, interval, boolean), mail_pending(interval), mail_unsubscribe(text, boolean) TO trygg_app;
 
@@ -229,6 +238,7 @@ DROP FUNCTION mail_sent(bigint);
 DROP FUNCTION mail_claim();
 DROP FUNCTION mail_action_changed(uuid, text);
 DROP FUNCTION mail_report_moderated(uuid);
+DROP FUNCTION mail_receipt_queued(uuid, text);
 DROP FUNCTION mail_report_submitted(uuid, text, text);
 DROP FUNCTION mail_enqueue(uuid, text, text, text);
 DROP TABLE mail_subscription;

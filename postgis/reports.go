@@ -58,6 +58,7 @@ type Submitted struct {
 	ErasureToken string
 	Replayed     bool    // an earlier submission with the same idempotency key
 	PlaceLabel   *string // the report's place label (place_label, as the insert trigger gave it)
+	MailQueued   bool    // a receipt is queued for the reporter's e-mail address (mail on, an address given)
 }
 
 // SubmitReport stores a report in one statement (one round trip, one transaction, the
@@ -91,20 +92,22 @@ func (db *DB) SubmitReport(ctx context.Context, s Submission) (Submitted, error)
 	}
 	// mail_report_submitted (migration 27), in the same statement and so the same
 	// transaction, sets the report's language and queues its receipt (when mail is on
-	// and it has a contact e-mail); a replay does neither.
+	// and it has a contact e-mail); a replay does neither, and says whether the first did.
 	lang := r.Lang
 	if lang == "" {
 		lang = trygg.DefaultLang
 	}
 	err = db.limited(ctx, checks, `SELECT id, municipality_code, status, created_at, erasure, replayed,
 			place_label(ST_SetSRID(ST_GeomFromWKB($2), 4326)),
-			CASE WHEN NOT replayed THEN mail_report_submitted(id, $21, $18) END
+			CASE WHEN replayed THEN mail_receipt_queued(id, erasure) ELSE mail_report_submitted(id, $21, $18) END
 		FROM submit_report($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 		[]any{r.ID, g, r.Category, r.Feeling, r.When, r.Description, r.PublicDescription, r.Source, r.Precision, r.Status,
 			r.ObservedAt, s.ErasureHash, email, phone, s.SnapMetres, key, s.RequestHash, s.ErasureToken, actorID, *actor, lang},
 		func(row pgx.Row) error {
 			var queued *bool
-			return row.Scan(&out.ID, &out.Municipality, &out.Status, &out.CreatedAt, &out.ErasureToken, &out.Replayed, &out.PlaceLabel, &queued)
+			err := row.Scan(&out.ID, &out.Municipality, &out.Status, &out.CreatedAt, &out.ErasureToken, &out.Replayed, &out.PlaceLabel, &queued)
+			out.MailQueued = queued != nil && *queued
+			return err
 		})
 	if isLimit(err) {
 		return out, err

@@ -42,6 +42,9 @@ try {
 	await page.getByRole('button', { name: 'Send the report' }).click();
 	const token = (await page.getByTestId('erasure-token').textContent()).trim();
 	const code = (await page.getByTestId('short-code').textContent()).trim();
+	const mailed = (await page.getByTestId('receipt-mailed').textContent()) || '';
+	if (!/receipt/.test(mailed)) throw new Error(`the confirmation says "${mailed}" of the receipt`);
+	await page.screenshot({ path: `${out}/mail-01b-confirmation.png` });
 	step(`report sent, code ${code}`);
 
 	// The receipt arrives (the sender polls every 200 ms).

@@ -478,6 +478,7 @@ function confirmation(state, go) {
 	};
 	return h('div', { class: 'confirmation' },
 		h('p', null, t('thanksText')),
+		out.receipt_mailed ? h('p', { 'data-testid': 'receipt-mailed' }, t('receiptMailed')) : null,
 		out.place_label ? h('p', { class: 'place-line', 'data-testid': 'confirmed-place' }, t('placeLabel', { label: out.place_label })) : null,
 		h('p', null, t('followUpLabel')),
 		h('p', { class: 'copyline' }, h('a', { href: link, class: 'follow-up', 'data-testid': 'follow-up' }, link), copy(link)),
