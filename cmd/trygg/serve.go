@@ -197,10 +197,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	go retentionLoop(ctx, store, retention, log)
 	if smtpCfg != nil {
 		o.Mail = mail.NewWorker(store, mail.NewSMTP(*smtpCfg, log), log, mail.Options{BaseURL: o.PublicURL, Domain: smtpCfg.Domain()})
-		// The sender finishes the message in hand at shutdown; the pool closes after it.
+		// The sender finishes the message in hand at shutdown (or when serving fails);
+		// the pool closes after it.
+		mailCtx, stopMail := context.WithCancel(ctx)
 		stopped := make(chan struct{})
-		go func() { defer close(stopped); o.Mail.Run(ctx) }()
-		defer func() { <-stopped }()
+		go func() { defer close(stopped); o.Mail.Run(mailCtx) }()
+		defer func() { stopMail(); <-stopped }()
 	}
 	return api.New(store, log, o).ListenAndServe(ctx, addr)
 }
