@@ -521,6 +521,10 @@ func TestMailErasureAndUnsubscribe(t *testing.T) {
 	if n := e.outbox(t, `report_id = $1`, gone.ID); n != 0 {
 		t.Errorf("%d mails of an erased report left", n)
 	}
+	var subs int
+	if err := pgtest.Conn(t, e.url).QueryRow(context.Background(), `SELECT count(*) FROM mail_subscription WHERE report_id = $1`, gone.ID).Scan(&subs); err != nil || subs != 0 {
+		t.Errorf("%d unsubscribe tokens of an erased report left (%v)", subs, err)
+	}
 
 	// Contact data deleted by retention: the queued mail is dropped at send time.
 	old := submit(t, public, withContact("olle@example.se", ""))
