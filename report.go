@@ -92,6 +92,7 @@ type Report struct {
 	Confirmations     int            `json:"confirmations"`
 	PlaceLabel        *string        `json:"place_label"` // "vid Vara resecentrum", from the gazetteer; null when none is near
 	Contact           *Contact       `json:"contact,omitempty"`
+	Lang              string         `json:"lang,omitempty"` // the language it was made in (Languages), for mails to the reporter
 	History           []StatusChange `json:"history,omitempty"`
 	Action            *PublicAction  `json:"action,omitempty"` // public reads: the report's latest action
 	Steps             []ReportStep   `json:"steps,omitempty"`  // public read of one report: the day of each step

@@ -35,6 +35,7 @@ type reportFields struct {
 	Precision   string         `json:"precision"`
 	ObservedAt  *string        `json:"observed_at"`
 	Contact     *trygg.Contact `json:"contact"`
+	Lang        string         `json:"lang"`    // the language the report is made in (trygg.Languages), for e-mails to the reporter
 	Website     string         `json:"website"` // honeypot: people leave it empty, bots fill it
 }
 
@@ -284,6 +285,9 @@ func (s *Server) checkFields(r *http.Request, rep *trygg.Report, f reportFields)
 		}
 		rep.Contact = f.Contact
 	}
+	if rep.Lang, err = trygg.CheckLang("lang", f.Lang); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -311,7 +315,7 @@ func (s *Server) handleSubmitReport(w http.ResponseWriter, r *http.Request) erro
 	return writeJSON(w, http.StatusCreated, "application/json", map[string]any{
 		"id": out.ID, "status": out.Status, "municipality": out.Municipality, "created_at": out.CreatedAt,
 		"follow_up_url": url, "erasure_token": out.ErasureToken, "place_label": out.PlaceLabel,
-		"short_code": trygg.ShortCode(out.ID),
+		"short_code": trygg.ShortCode(out.ID), "receipt_mailed": out.MailQueued,
 	})
 }
 

@@ -178,6 +178,8 @@ type submitted struct {
 	Municipality string `json:"municipality"`
 	FollowUp     string `json:"follow_up_url"`
 	Erasure      string `json:"erasure_token"`
+	// ReceiptMailed: a receipt is queued for the contact e-mail (mail on).
+	ReceiptMailed bool `json:"receipt_mailed"`
 }
 
 func submit(t *testing.T, c *client, body string, header ...string) submitted {

@@ -31,6 +31,7 @@ func (s *Server) routes() http.Handler {
 	s.tiles = tiles.New(s.db, tiles.Hooks{Fail: s.fail, BaseURL: s.baseURL, Cold: s.gates.coldTiles.enter}, tiles.Options{ClusterBelow: s.opts.TileClusterBelow,
 		CacheBytes: int64(s.opts.TileCacheMB) << 20, HTTPS: s.opts.SecureCookies, Basemap: basemapLayers})
 	r.Use(s.tiles.AfterWrites)
+	r.Use(s.wakeMail) // a write may have queued mail to a reporter (api/mail.go)
 	s.tiles.Register(r)
 	// The self-hosted basemap (package basemap): the operator's archive's tiles and
 	// TileJSON, or 404 saying how to add one. Its glyphs are the web app's (/fonts/…).
@@ -62,6 +63,8 @@ func (s *Server) routes() http.Handler {
 	v1.Handle("/reports/{id}/moderation", s.staff(s.handleModerate, trygg.RoleModerator, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodPost)
 	v1.Handle("/moderation/queue", s.staff(s.handleModerationQueue, trygg.RoleModerator, trygg.RoleAdmin)).Methods(http.MethodGet)
 	v1.Handle("/moderation/bulk", s.staff(s.handleBulkModeration, trygg.RoleModerator, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodPost)
+	// The unsubscribe link of the e-mails to reporters (api/mail.go): public, by its token.
+	v1.Handle("/mail/unsubscribe", s.handle(s.handleUnsubscribe)).Methods(http.MethodGet, http.MethodHead, http.MethodPost)
 
 	v1.Handle("/session", s.handle(s.handleSignIn)).Methods(http.MethodPost)
 	v1.Handle("/session", s.staff(s.handleSignOut)).Methods(http.MethodDelete)

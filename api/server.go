@@ -14,6 +14,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/trygg-gis/trygg/mail"
 	"github.com/trygg-gis/trygg/postgis"
 	"github.com/trygg-gis/trygg/tiles"
 )
@@ -57,6 +58,10 @@ type Options struct {
 	PublicURL string
 
 	Limits Limits // concurrency limits of expensive work (shed.go); zero fields are DefaultLimits
+
+	// Mail is the sender of e-mails to reporters (package mail), whose counters
+	// /metrics shows; nil when mail is off. The caller runs it.
+	Mail *mail.Worker
 
 	// Now is the clock of day-dependent rules (the camera law of the day of
 	// operation); nil is time.Now. Tests set it.
@@ -106,6 +111,9 @@ type Server struct {
 func New(db *postgis.DB, log *slog.Logger, opts Options) *Server {
 	s := &Server{db: db, log: log, opts: opts, metrics: newMetrics(db.Pool())}
 	s.gates = newGates(opts.Limits, s.metrics)
+	if opts.Mail != nil {
+		s.metrics.registry.MustRegister(opts.Mail.Collectors()...)
+	}
 	s.health = &dbHealth{db: db, log: log}
 	if l, n := opts.Limits.withDefaults(), db.Pool().Config().MaxConns; int32(l.Sum()) >= n {
 		log.Warn("the limits of expensive work take the whole database pool; cheap requests may wait",

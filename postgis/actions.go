@@ -148,6 +148,11 @@ func (db *DB) CreateAction(ctx context.Context, a trygg.Action) (trygg.Action, e
 		if out, err = readAction(ctx, tx, a.ID, false); err != nil {
 			return err
 		}
+		if kind := actionMailKind("", out.Status); kind != "" && out.ReportID != "" {
+			if err := queueMail(ctx, tx, `SELECT mail_action_changed($1, $2)`, a.ID, kind); err != nil {
+				return err
+			}
+		}
 		return audit(ctx, tx, "action.create", "action", a.ID, []string{a.Municipality}, nil, actionAudit(out))
 	})
 	return out, err
@@ -240,10 +245,30 @@ func (db *DB) UpdateAction(ctx context.Context, id string, u ActionUpdate) (tryg
 		if out, err = readAction(ctx, tx, id, false); err != nil {
 			return err
 		}
+		if kind := actionMailKind(before.Status, out.Status); kind != "" && out.ReportID != "" {
+			if err := queueMail(ctx, tx, `SELECT mail_action_changed($1, $2)`, id, kind); err != nil {
+				return err
+			}
+		}
 		return audit(ctx, tx, "action.update", "action", id, []string{before.Municipality},
 			actionAudit(before), actionAudit(out))
 	})
 	return out, err
+}
+
+// actionMailKind is the mail to the reporter an action's status change from before ("" for
+// a new action) to after causes: "planned" for a new action that is open or in progress
+// (or one taken up again after it was rejected), "done" when it becomes done, else "".
+func actionMailKind(before, after string) string {
+	switch {
+	case before == after:
+		return ""
+	case after == trygg.ActionDone:
+		return "done"
+	case (before == "" || before == trygg.ActionRejected) && (after == trygg.ActionOpen || after == trygg.ActionInProgress):
+		return "planned"
+	}
+	return ""
 }
 
 // checkOwnerOrg refuses an owner_org that names no organisation.

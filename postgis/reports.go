@@ -58,6 +58,7 @@ type Submitted struct {
 	ErasureToken string
 	Replayed     bool    // an earlier submission with the same idempotency key
 	PlaceLabel   *string // the report's place label (place_label, as the insert trigger gave it)
+	MailQueued   bool    // a receipt is queued for the reporter's e-mail address (mail on, an address given)
 }
 
 // SubmitReport stores a report in one statement (one round trip, one transaction, the
@@ -89,13 +90,24 @@ func (db *DB) SubmitReport(ctx context.Context, s Submission) (Submitted, error)
 	if l := s.Limit; l.on() {
 		checks = []rateCheck{{l, `SELECT report_rate_check($1, $2, $3, $4, $5)`, []any{l.Bucket, l.Key, l.N, l.Window, key}}}
 	}
+	// mail_report_submitted (migration 27), in the same statement and so the same
+	// transaction, sets the report's language and queues its receipt (when mail is on
+	// and it has a contact e-mail); a replay does neither, and says whether the first did.
+	lang := r.Lang
+	if lang == "" {
+		lang = trygg.DefaultLang
+	}
 	err = db.limited(ctx, checks, `SELECT id, municipality_code, status, created_at, erasure, replayed,
-			place_label(ST_SetSRID(ST_GeomFromWKB($2), 4326))
+			place_label(ST_SetSRID(ST_GeomFromWKB($2), 4326)),
+			CASE WHEN replayed THEN mail_receipt_queued(id, erasure) ELSE mail_report_submitted(id, $21, $18) END
 		FROM submit_report($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 		[]any{r.ID, g, r.Category, r.Feeling, r.When, r.Description, r.PublicDescription, r.Source, r.Precision, r.Status,
-			r.ObservedAt, s.ErasureHash, email, phone, s.SnapMetres, key, s.RequestHash, s.ErasureToken, actorID, *actor},
+			r.ObservedAt, s.ErasureHash, email, phone, s.SnapMetres, key, s.RequestHash, s.ErasureToken, actorID, *actor, lang},
 		func(row pgx.Row) error {
-			return row.Scan(&out.ID, &out.Municipality, &out.Status, &out.CreatedAt, &out.ErasureToken, &out.Replayed, &out.PlaceLabel)
+			var queued *bool
+			err := row.Scan(&out.ID, &out.Municipality, &out.Status, &out.CreatedAt, &out.ErasureToken, &out.Replayed, &out.PlaceLabel, &queued)
+			out.MailQueued = queued != nil && *queued
+			return err
 		})
 	if isLimit(err) {
 		return out, err
@@ -397,6 +409,11 @@ func moderateTx(ctx context.Context, tx pgx.Tx, id string, m Moderation) error {
 			if _, err := tx.Exec(ctx, `INSERT INTO report_status (report_id, status, actor_id, actor, note)
 				VALUES ($1, $2, $3, $4, nullif($5, ''))`, id, status, actorID, actor, m.Reason); err != nil {
 				return wrap(err, "record status")
+			}
+		}
+		if status != before.Status && (status == trygg.StatusPublished || status == trygg.StatusRejected) {
+			if err := queueMail(ctx, tx, `SELECT mail_report_moderated($1)`, id); err != nil {
+				return err
 			}
 		}
 		after, err := scanReport(tx.QueryRow(ctx, `SELECT `+reportColumns+` FROM report r WHERE r.id = $1`, id))

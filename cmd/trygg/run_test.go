@@ -191,6 +191,12 @@ func TestConfigErrors(t *testing.T) {
 			"TRYGG_LIMIT_ANALYSES": "6", "TRYGG_LIMIT_COLD_TILES": "1", "TRYGG_LIMIT_LARGE_PAGES": "1"}, "must leave some of TRYGG_DB_MAX_CONNS (8)"},
 		{"no analyses", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_LIMIT_ANALYSES": "0"}, "invalid TRYGG_LIMIT_ANALYSES"},
 		{"bad queue wait", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_QUEUE_WAIT": "a bit"}, "invalid TRYGG_QUEUE_WAIT"},
+		{"smtp url scheme", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_SMTP_URL": "http://mail.example.se",
+			"TRYGG_MAIL_FROM": "a@example.se", "TRYGG_PUBLIC_URL": "https://trygg.example.se"}, "invalid TRYGG_SMTP_URL"},
+		{"smtp without from", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_SMTP_URL": "smtp://mail.example.se",
+			"TRYGG_PUBLIC_URL": "https://trygg.example.se"}, "TRYGG_MAIL_FROM is not set"},
+		{"smtp without public url", []string{"trygg", "serve"}, map[string]string{"DATABASE_URL": good, "TRYGG_SMTP_URL": "smtps://u:p@mail.example.se",
+			"TRYGG_MAIL_FROM": "Trygg <no-reply@example.se>"}, "needs TRYGG_PUBLIC_URL"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

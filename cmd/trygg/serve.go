@@ -13,6 +13,7 @@ import (
 	"github.com/trygg-gis/trygg/api"
 	"github.com/trygg-gis/trygg/basemap"
 	"github.com/trygg-gis/trygg/demo"
+	"github.com/trygg-gis/trygg/mail"
 	"github.com/trygg-gis/trygg/postgis"
 )
 
@@ -67,6 +68,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	var basemapFile string
 	f.String(&basemapFile, "basemap", "TRYGG_BASEMAP", "", "PMTiles or MBTiles file of the vector basemap to serve and draw under Trygg's layers ('trygg basemap fetch' makes one; empty: none)")
 	f.String(&o.PublicURL, "public-url", "TRYGG_PUBLIC_URL", "", "the server's public URL, scheme://host[:port][/prefix], that absolute URLs in answers are built on (empty: the request's Host)")
+	var smtpURL, mailFrom string
+	f.String(&smtpURL, "smtp-url", "TRYGG_SMTP_URL", "", "SMTP server for e-mails to reporters: smtp://[user:password@]host[:port] (STARTTLS when offered) or smtps://… (implicit TLS); empty: no e-mail is queued or sent")
+	f.String(&mailFrom, "mail-from", "TRYGG_MAIL_FROM", "", "sender of e-mails to reporters, such as \"Trygg <no-reply@kommun.se>\" (needed with TRYGG_SMTP_URL)")
 	lim := api.DefaultLimits()
 	f.Int(&o.Limits.Analyses, "limit-analyses", "TRYGG_LIMIT_ANALYSES", lim.Analyses, "hotspot analyses at once; more wait briefly, then get 503")
 	f.Int(&o.Limits.LargePages, "limit-large-pages", "TRYGG_LIMIT_LARGE_PAGES", lim.LargePages, "OGC pages of more than 1000 features (or CSV) read at once")
@@ -82,6 +86,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return fmt.Errorf("invalid TRYGG_PUBLIC_URL %q: %v", o.PublicURL, err)
 		}
 		o.PublicURL = u
+	}
+	var smtpCfg *mail.SMTPConfig
+	if smtpURL != "" {
+		c, err := mail.ParseSMTP(smtpURL, mailFrom)
+		if err != nil {
+			return fmt.Errorf("invalid TRYGG_SMTP_URL or TRYGG_MAIL_FROM: %v", err)
+		}
+		if o.PublicURL == "" {
+			return errors.New("TRYGG_SMTP_URL needs TRYGG_PUBLIC_URL: the links in e-mails to reporters are built on it")
+		}
+		smtpCfg = &c
 	}
 	if u, err := url.Parse(o.BasemapStyle); o.BasemapStyle != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "") {
 		return fmt.Errorf("invalid TRYGG_BASEMAP_STYLE %q: want an http(s) URL of a MapLibre style", o.BasemapStyle)
@@ -174,12 +189,21 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	store, err := postgis.Open(ctx, db.url, postgis.Options{StatementTimeout: db.statementTimeout,
 		ApplicationName: "trygg", Role: postgis.AppRole, RolePassword: appPassword, PublicGridM: o.PublicGridM,
-		MaxConns: int32(db.maxConns), BoundaryToleranceM: db.boundaryToleranceM()})
+		MaxConns: int32(db.maxConns), BoundaryToleranceM: db.boundaryToleranceM(), Mail: smtpCfg != nil})
 	if err != nil {
 		return fmt.Errorf("connect as %s: %w", postgis.AppRole, err)
 	}
 	defer store.Close()
 	go retentionLoop(ctx, store, retention, log)
+	if smtpCfg != nil {
+		o.Mail = mail.NewWorker(store, mail.NewSMTP(*smtpCfg, log), log, mail.Options{BaseURL: o.PublicURL, Domain: smtpCfg.Domain()})
+		// The sender finishes the message in hand at shutdown (or when serving fails);
+		// the pool closes after it.
+		mailCtx, stopMail := context.WithCancel(ctx)
+		stopped := make(chan struct{})
+		go func() { defer close(stopped); o.Mail.Run(mailCtx) }()
+		defer func() { stopMail(); <-stopped }()
+	}
 	return api.New(store, log, o).ListenAndServe(ctx, addr)
 }
 

@@ -630,6 +630,10 @@ const texts = {
 		docPDF: 'PDF',
 		docCSV: 'CSV',
 		docDownload: 'Ladda ner {doc} som {format}',
+		// mail
+		emailHelp: 'Med e-postadress får du ett kvitto, och besked när rapporten har granskats och när något görs. Varje mejl har en länk för att avsluta.',
+		rejectReasonHint: 'Rapportören ser motiveringen på sin statussida och får den med e-post om hen lämnade en adress. Skriv inga namn.',
+		receiptMailed: 'Du får ett kvitto med länken och koden till din e-postadress.',
 	},
 	en: {
 		tagline: 'Mark places where you feel unsafe',
@@ -1258,6 +1262,10 @@ const texts = {
 		docPDF: 'PDF',
 		docCSV: 'CSV',
 		docDownload: 'Download {doc} as {format}',
+		// mail
+		emailHelp: 'With an e-mail address you get a receipt, and a message when your report has been reviewed and when something is done. Every e-mail has a link to stop them.',
+		rejectReasonHint: 'The reporter sees the reason on their status page and gets it by e-mail if they left an address. Write no names.',
+		receiptMailed: 'You will get a receipt with the link and the code at your e-mail address.',
 	},
 };
 

@@ -63,7 +63,8 @@ export async function moderation(rerender) {
 	// The bulk panel: filters, select all matching, one decision for the ticked reports.
 	const bulkSource = h('select', { id: id('bulk-source'), name: 'bulk-source' });
 	const bulkCat = h('select', { id: id('bulk-cat'), name: 'bulk-category' });
-	const bulkReason = h('input', { id: id('bulk-reason'), name: 'bulk-reason', autocomplete: 'off' });
+	const bulkReasonHint = id('bulk-reason-hint');
+	const bulkReason = h('input', { id: id('bulk-reason'), name: 'bulk-reason', autocomplete: 'off', 'aria-describedby': bulkReasonHint });
 	const bulkCount = h('p', { class: 'muted', 'aria-live': 'polite' });
 	const bulkErr = errorBox();
 	const matching = () => st.items.filter((f) => (!bulkSource.value || f.properties.source === bulkSource.value) &&
@@ -113,7 +114,8 @@ export async function moderation(rerender) {
 				h('button', { type: 'button', onclick: () => { matching().forEach((f) => st.checked.add(f.properties.id)); draw(); } }, t('bulkSelectMatching')),
 				h('button', { type: 'button', onclick: () => { st.checked.clear(); draw(); } }, t('bulkClear'))),
 			bulkCount,
-			h('div', { class: 'field' }, h('label', { for: bulkReason.id }, t('rejectReason')), bulkReason),
+			h('div', { class: 'field' }, h('label', { for: bulkReason.id }, t('rejectReason')), bulkReason,
+				h('small', { id: bulkReasonHint }, t('rejectReasonHint'))),
 			h('div', { class: 'row' }, bulkPub, bulkRej),
 			bulkErr);
 	};
@@ -139,7 +141,8 @@ export async function moderation(rerender) {
 		const catSel = h('select', { id: catId, name: 'category' }, st.cats.map((c) =>
 			h('option', { value: c.code, selected: c.code === p.category ? true : false }, categoryLabel(st.cats, c.code))));
 		const text = h('textarea', { id: textId, name: 'description', rows: 3, 'data-key': 'e' }, p.public_description || '');
-		const reason = h('input', { id: reasonId, name: 'reason', autocomplete: 'off' });
+		const reasonHint = id('reason-hint');
+		const reason = h('input', { id: reasonId, name: 'reason', autocomplete: 'off', 'aria-describedby': reasonHint });
 		const pub = h('button', { type: 'button', class: 'primary', 'aria-keyshortcuts': 'P', onclick: () => act('publish') }, t('publish'), h('kbd', null, 'P'));
 		const rej = h('button', { type: 'button', class: 'danger', 'aria-keyshortcuts': 'R', onclick: () => act('reject') }, t('reject'), h('kbd', null, 'R'));
 		const edit = h('button', { type: 'button', 'aria-keyshortcuts': 'E', onclick: () => act('edit') }, t('saveEdit'));
@@ -186,7 +189,8 @@ export async function moderation(rerender) {
 			h('h2', null, categoryLabel(st.cats, p.category)),
 			h('div', { class: 'row' }, pub, rej, edit),
 			err,
-			h('div', { class: 'field' }, h('label', { for: reasonId }, t('rejectReason')), reason),
+			h('div', { class: 'field' }, h('label', { for: reasonId }, t('rejectReason')), reason,
+				h('small', { id: reasonHint }, t('rejectReasonHint'))),
 			h('div', { class: 'cols' },
 				h('div', null,
 					h('dl', { class: 'facts' },

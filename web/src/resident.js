@@ -254,6 +254,7 @@ function reportForm(state, go) {
 	const descId = id('desc');
 	const descHelp = id('deschelp');
 	const emailId = id('email');
+	const emailHelp = id('emailhelp');
 	const phoneId = id('phone');
 	const submit = h('button', { class: 'primary', type: 'submit' }, t('submit'));
 	const form = h('form', { class: 'report-form', novalidate: true },
@@ -264,7 +265,8 @@ function reportForm(state, go) {
 		h('fieldset', { class: 'contact' }, h('legend', null, t('contactLegend')),
 			h('p', { class: 'help' }, t('contactHelp')),
 			h('div', { class: 'field' }, h('label', { for: emailId }, t('emailLabel')),
-				h('input', { id: emailId, name: 'email', type: 'email', autocomplete: 'email' })),
+				h('input', { id: emailId, name: 'email', type: 'email', autocomplete: 'email', 'aria-describedby': emailHelp }),
+				h('small', { id: emailHelp }, t('emailHelp'))),
 			h('div', { class: 'field' }, h('label', { for: phoneId }, t('phoneLabel')),
 				h('input', { id: phoneId, name: 'phone', type: 'tel', autocomplete: 'tel' }))),
 		h('div', { class: 'hp', 'aria-hidden': 'true' }, h('label', null, t('honeypotLabel'), h('input', { name: 'website', tabindex: '-1', autocomplete: 'off' }))),
@@ -283,6 +285,7 @@ function reportForm(state, go) {
 		const body = {
 			location: { type: 'Point', coordinates: [state.place.lon, state.place.lat] },
 			category: fd.get('category'), feeling: Number(fd.get('feeling')), when: fd.getAll('when'),
+			lang: lang(), // e-mails to the reporter come in the language the report was made in
 		};
 		const desc = String(fd.get('description') || '').trim();
 		if (desc) body.description = desc;
@@ -475,6 +478,7 @@ function confirmation(state, go) {
 	};
 	return h('div', { class: 'confirmation' },
 		h('p', null, t('thanksText')),
+		out.receipt_mailed ? h('p', { 'data-testid': 'receipt-mailed' }, t('receiptMailed')) : null,
 		out.place_label ? h('p', { class: 'place-line', 'data-testid': 'confirmed-place' }, t('placeLabel', { label: out.place_label })) : null,
 		h('p', null, t('followUpLabel')),
 		h('p', { class: 'copyline' }, h('a', { href: link, class: 'follow-up', 'data-testid': 'follow-up' }, link), copy(link)),
