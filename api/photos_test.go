@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
@@ -355,6 +356,20 @@ func TestPhotoAccess(t *testing.T) {
 	wantStatus(t, resp, body, http.StatusOK)
 	if !strings.Contains(string(body), `"media_url":"`+e.srv.URL+second.URL+`"`) {
 		t.Errorf("after removal, Open311 media_url: %s", body)
+	}
+
+	// Row-level security: trygg_app outside every scope reads no photo and can add none.
+	app := pgtest.Conn(t, e.url+" user="+postgis.AppRole)
+	var n int
+	if err := app.QueryRow(context.Background(), `SELECT count(*) FROM report_photo`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("trygg_app without a scope sees %d photos (%v)", n, err)
+	}
+	if _, err := app.Exec(context.Background(), `INSERT INTO report_photo (report_id, hash, image, width, height, thumbnail)
+		VALUES ($1, repeat('a', 64), '\xffd8', 1, 1, '\xffd8')`, s.ID); sqlState(err) != "42501" {
+		t.Errorf("trygg_app without a scope adds a photo: %v", err)
+	}
+	if owner := pgtest.Strings(t, e.url, `SELECT count(*)::text FROM report_photo WHERE report_id = $1`, s.ID)[0]; owner != "1" {
+		t.Errorf("the owner sees %s photos of the report, want 1", owner)
 	}
 
 	// Erasure takes the photos with the report.

@@ -9,6 +9,7 @@ import (
 	_ "image/gif" // registered, as another package of the server does: still refused
 	"image/jpeg"
 	"image/png"
+	"os"
 	"testing"
 	"time"
 
@@ -168,5 +169,76 @@ func TestRefusals(t *testing.T) {
 	}
 	if _, _, _, err := photo.Config(pngHeader(6000, 5000, 8)); err != nil {
 		t.Errorf("30 MP of 8-bit RGBA: %v", err)
+	}
+}
+
+// chunkPNG inserts a chunk after a PNG's IHDR.
+func chunkPNG(p []byte, typ string, data []byte) []byte {
+	c := binary.BigEndian.AppendUint32(nil, uint32(len(data)))
+	body := append([]byte(typ), data...)
+	c = append(c, body...)
+	c = binary.BigEndian.AppendUint32(c, crc32.ChecksumIEEE(body))
+	at := 8 + 25 // signature, IHDR
+	return append(append(append([]byte{}, p[:at]...), c...), p[at:]...)
+}
+
+// webpWithExif appends an EXIF chunk to an extended (VP8X) WebP and sets its flag.
+func webpWithExif(w []byte, tiff []byte) []byte {
+	out := append([]byte{}, w...)
+	out[20] |= 0x08 // VP8X flags: EXIF
+	out = append(out, "EXIF"...)
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(tiff)))
+	out = append(out, tiff...)
+	if len(tiff)%2 == 1 {
+		out = append(out, 0)
+	}
+	binary.LittleEndian.PutUint32(out[4:], uint32(len(out)-8))
+	return out
+}
+
+// TestWebPAndPNG: a WebP (with alpha, made by Chromium's canvas) decodes, and the
+// orientation of a PNG's eXIf chunk and of a WebP's EXIF chunk is applied.
+func TestWebPAndPNG(t *testing.T) {
+	webp, err := os.ReadFile("testdata/quadrants.webp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := photo.Process(webp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := decode(t, p.JPEG)
+	if p.Width != 64 || p.Height != 48 || !near(img.At(5, 5), red) || !near(img.At(50, 5), blue) || !near(img.At(30, 40), green) {
+		t.Errorf("the WebP: %d×%d, %v %v %v", p.Width, p.Height, img.At(5, 5), img.At(50, 5), img.At(30, 40))
+	}
+	turned := webpWithExif(webp, phototest.Exif(3))
+	if o := photo.Orientation(turned); o != 3 {
+		t.Fatalf("WebP orientation %d, want 3", o)
+	}
+	if p, err = photo.Process(turned); err != nil {
+		t.Fatal(err)
+	}
+	if img := decode(t, p.JPEG); !near(img.At(58, 42), red) {
+		t.Errorf("WebP turned 180°: %v at the bottom right, want red", img.At(58, 42))
+	}
+	for _, b := range [][]byte{p.JPEG, p.Thumbnail} {
+		if bytes.Contains(b, []byte("HEMLIG")) || bytes.Contains(b, []byte("Exif")) {
+			t.Error("the WebP's EXIF survived")
+		}
+	}
+
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, phototest.Picture(40, 20)); err != nil {
+		t.Fatal(err)
+	}
+	withExif := chunkPNG(buf.Bytes(), "eXIf", phototest.Exif(8))
+	if o := photo.Orientation(withExif); o != 8 {
+		t.Fatalf("PNG orientation %d, want 8", o)
+	}
+	if p, err = photo.Process(withExif); err != nil {
+		t.Fatal(err)
+	}
+	if img := decode(t, p.JPEG); p.Width != 20 || p.Height != 40 || !near(img.At(5, 35), red) {
+		t.Errorf("PNG turned by 8: %d×%d, %v at 5,35", p.Width, p.Height, img.At(5, 35))
 	}
 }
