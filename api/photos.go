@@ -172,13 +172,33 @@ func (s *Server) handlePhoto(w http.ResponseWriter, r *http.Request) error {
 }
 
 // handleRemovePhoto answers DELETE /api/v1/reports/{id}/photos/{hash}: staff who
-// moderate the report remove a photo (audited as report.photo_remove).
+// moderate the report remove a photo (audited as report.photo_remove), and the
+// reporter (Erasure-Token) one of a report not yet moderated.
 func (s *Server) handleRemovePhoto(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
 	v := mux.Vars(r)
-	if !photoHashRE.MatchString(v["hash"]) {
-		return trygg.Errorf(trygg.ENOTFOUND, "photo", "no photo is named %q", v["hash"])
+	c := trygg.CallerFrom(ctx)
+	token := r.Header.Get("Erasure-Token")
+	var err error
+	switch {
+	case c != nil && c.User.ID != "":
+		if !c.Can(photoRoles...) {
+			return trygg.Errorf(trygg.EFORBIDDEN, "", "the role %s may not remove photos", c.User.Role)
+		}
+		if !photoHashRE.MatchString(v["hash"]) {
+			return trygg.Errorf(trygg.ENOTFOUND, "photo", "no photo is named %q", v["hash"])
+		}
+		err = s.db.RemovePhoto(ctx, v["id"], v["hash"])
+	case token != "":
+		if !photoHashRE.MatchString(v["hash"]) {
+			return trygg.Errorf(trygg.ENOTFOUND, "photo", "no photo is named %q", v["hash"])
+		}
+		err = s.db.RemovePhotoAsReporter(ctx, v["id"], auth.HashToken(token), v["hash"])
+	default:
+		return trygg.Errorf(trygg.EUNAUTHORIZED, "Erasure-Token",
+			"send the erasure token you got when you reported, in the header Erasure-Token, or sign in")
 	}
-	if err := s.db.RemovePhoto(r.Context(), v["id"], v["hash"]); err != nil {
+	if err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -3,8 +3,9 @@
 -- which is also their ETag. In the database rather than on disk: one backup, replicas
 -- have them, row-level security covers them like the report, and erasing a report
 -- takes its photos in the same transaction (ON DELETE CASCADE from erase_report's
--- DELETE). The reporter adds photos with the erasure token, only while the report is
--- received (add_report_photo); staff add and remove them under row-level security.
+-- DELETE). The reporter adds and removes photos with the erasure token, only while the
+-- report is received (add_report_photo, remove_report_photo); staff add and remove them
+-- under row-level security.
 -- The public reads them only of published and resolved reports (report_photo_image,
 -- report_photo_list), as it reads public_report.
 
@@ -73,6 +74,29 @@ END
 $$;
 -- +goose StatementEnd
 
+-- remove_report_photo removes a photo for the reporter (the erasure token's hash),
+-- only while the report is received: 'removed', 'missing' (no such photo), 'moderated'
+-- (nothing is removed), or NULL when no report has this id and token.
+-- +goose StatementBegin
+CREATE FUNCTION remove_report_photo(p_id uuid, p_erasure_hash bytea, p_hash text) RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    st text;
+BEGIN
+    SELECT r.status INTO st FROM report r
+    WHERE r.id = p_id AND r.erasure_hash = p_erasure_hash AND r.source <> 'police-event' FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    IF st <> 'received' THEN
+        RETURN 'moderated';
+    END IF;
+    DELETE FROM report_photo p WHERE p.report_id = p_id AND p.hash = p_hash;
+    RETURN CASE WHEN FOUND THEN 'removed' ELSE 'missing' END;
+END
+$$;
+-- +goose StatementEnd
+
 -- report_photo_list lists the photos of the reports p_ids that the public may see
 -- (published or resolved), and with an erasure token's hash those of the report it
 -- belongs to, whatever its status: oldest first.
@@ -97,14 +121,15 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
       AND (r.status IN ('published', 'resolved') OR (p_erasure_hash IS NOT NULL AND r.erasure_hash = p_erasure_hash))
 $$;
 
-REVOKE ALL ON FUNCTION report_photo_limit(), add_report_photo(uuid, bytea, text, bytea, int, int, bytea),
+REVOKE ALL ON FUNCTION report_photo_limit(), add_report_photo(uuid, bytea, text, bytea, int, int, bytea), remove_report_photo(uuid, bytea, text),
     report_photo_list(uuid[], bytea), report_photo_image(uuid, text, boolean, bytea) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION add_report_photo(uuid, bytea, text, bytea, int, int, bytea),
+GRANT EXECUTE ON FUNCTION add_report_photo(uuid, bytea, text, bytea, int, int, bytea), remove_report_photo(uuid, bytea, text),
     report_photo_list(uuid[], bytea), report_photo_image(uuid, text, boolean, bytea) TO trygg_app;
 
 -- +goose Down
 DROP FUNCTION report_photo_image(uuid, text, boolean, bytea);
 DROP FUNCTION report_photo_list(uuid[], bytea);
+DROP FUNCTION remove_report_photo(uuid, bytea, text);
 DROP FUNCTION add_report_photo(uuid, bytea, text, bytea, int, int, bytea);
 DROP TABLE report_photo;
 DROP FUNCTION report_photo_limit();

@@ -145,6 +145,29 @@ func (db *DB) RemovePhoto(ctx context.Context, id, hash string) error {
 	})
 }
 
+// RemovePhotoAsReporter removes a photo of a report for the holder of its erasure
+// token, only while the report is received: ENOTFOUND for a wrong id, token or photo,
+// EFORBIDDEN once moderated.
+func (db *DB) RemovePhotoAsReporter(ctx context.Context, id string, erasureHash []byte, hash string) error {
+	if !isUUID(id) {
+		return trygg.Errorf(trygg.ENOTFOUND, "id", "no report has id %q", id)
+	}
+	var res *string
+	if err := db.pool.QueryRow(ctx, `SELECT remove_report_photo($1, $2, $3)`, id, erasureHash, hash).Scan(&res); err != nil {
+		return wrap(err, "remove photo")
+	}
+	switch {
+	case res == nil:
+		return trygg.Errorf(trygg.ENOTFOUND, "id", "no report with this id and erasure token")
+	case *res == "moderated":
+		return trygg.Errorf(trygg.EFORBIDDEN, "Erasure-Token",
+			"the report is moderated: its photos are removed by the municipality's staff now")
+	case *res == "missing":
+		return trygg.Errorf(trygg.ENOTFOUND, "photo", "report %s has no photo %q", id, hash)
+	}
+	return nil
+}
+
 // PhotoImage is the bytes of a photo or its thumbnail and whether everyone may see it.
 type PhotoImage struct {
 	JPEG   []byte

@@ -1,6 +1,7 @@
 // photos.mjs BASE OUT: photos on a report (issue 19.2). A resident on a phone reports
 // a place and, on the receipt, adds a photo with EXIF ($E2E_PHOTO: GPS, maker note,
-// orientation 6) through "Lägg till foto", then a second ($E2E_PHOTO2); the served
+// orientation 6) through "Lägg till foto", then a second ($E2E_PHOTO2) and a third
+// ($E2E_PHOTO3), which fills the report and which the resident removes; the served
 // bytes of the first have no Exif marker and none of its EXIF texts; the status page
 // shows both thumbnails; the moderator ($E2E_MODERATOR_EMAIL, …_PASSWORD) sees them,
 // removes the second and publishes; a stranger's status page shows the first.
@@ -68,6 +69,15 @@ try {
 	await page.getByTestId('photo-count').filter({ hasText: '1 av 3 foton' }).waitFor();
 	await page.getByTestId('photo-input').setInputFiles(process.env.E2E_PHOTO2);
 	await page.getByTestId('photo-count').filter({ hasText: '2 av 3 foton' }).waitFor();
+	// A third fills the report (no more "Lägg till foto"); the resident removes it again.
+	await page.getByTestId('photo-input').setInputFiles(process.env.E2E_PHOTO3);
+	await page.getByTestId('photo-count').filter({ hasText: '3 av 3 foton' }).waitFor();
+	if (await uploader.getByText('Lägg till foto').isVisible()) throw new Error('"Lägg till foto" is still offered with 3 photos');
+	page.once('dialog', (d) => d.accept());
+	await uploader.getByRole('button', { name: 'Ta bort foto 3' }).click();
+	await page.getByTestId('photo-count').filter({ hasText: '2 av 3 foton' }).waitFor();
+	await uploader.getByText('Lägg till foto').waitFor();
+	step('a third photo filled the report and the resident removed it again');
 	const receiptThumbs = await thumbsShown(page, 2);
 	await page.getByTestId('photo-uploader').scrollIntoViewIfNeeded();
 	await page.screenshot({ path: `${out}/photos-01-receipt.png` });

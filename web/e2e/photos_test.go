@@ -16,8 +16,8 @@ import (
 )
 
 // TestPhotosBrowser: a resident reports a place on a phone and adds, on the receipt,
-// a photo as a phone takes it (EXIF with GPS, maker note, orientation 6) and a second
-// one; the served bytes carry no EXIF; the status page shows both thumbnails; the
+// a photo as a phone takes it (EXIF with GPS, maker note, orientation 6), a second and
+// a third, which it removes again; the served bytes carry no EXIF; the status page shows both thumbnails; the
 // moderator sees them, removes one and publishes; a stranger's status page shows the
 // other (photos.mjs).
 func TestPhotosBrowser(t *testing.T) {
@@ -44,6 +44,15 @@ func TestPhotosBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	var third bytes.Buffer
+	if err := png.Encode(&third, phototest.Picture(200, 300)); err != nil {
+		t.Fatal(err)
+	}
+	thirdPath := filepath.Join(dir, "tredje.png")
+	if err := os.WriteFile(thirdPath, third.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
 	base := startServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -52,7 +61,7 @@ func TestPhotosBrowser(t *testing.T) {
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium,
 		"E2E_MODERATOR_EMAIL="+demo.DemoEmail(trygg.RoleModerator, "kommun-1470"),
 		"E2E_MODERATOR_PASSWORD="+moderatorPassword,
-		"E2E_PHOTO="+withExif, "E2E_PHOTO2="+secondPath)
+		"E2E_PHOTO="+withExif, "E2E_PHOTO2="+secondPath, "E2E_PHOTO3="+thirdPath)
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
 	err = cmd.Run()

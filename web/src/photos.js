@@ -1,6 +1,6 @@
-// photos.js: a report's photos: thumbnails, the reporter's "Lägg till foto" (the
-// receipt and the status page, with the erasure token, before moderation) and the
-// moderator's remove buttons. The server re-encodes each photo without its EXIF.
+// photos.js: a report's photos: thumbnails, the reporter's "Lägg till foto" and remove
+// buttons (the receipt and the status page, with the erasure token, before moderation)
+// and the moderator's remove buttons. The server re-encodes each photo without its EXIF.
 // An unpublished report's photos are fetched with the erasure token and shown from
 // blob: URLs, since an <img> cannot send a header; staff's session cookie goes with
 // a plain <img>, and published photos are public.
@@ -66,8 +66,9 @@ export function photoList(photos, { token = '', onRemove } = {}) {
 }
 
 /**
- * photoUploader is the reporter's photos of report reportId: those added so far and
- * "Lägg till foto" (up to maxPhotos), sending each file as it is with the erasure token.
+ * photoUploader is the reporter's photos of report reportId: those added so far, each
+ * with a remove button, and "Lägg till foto" (up to maxPhotos), sending each file as it
+ * is with the erasure token.
  */
 export function photoUploader(reportId, token, photos = []) {
 	const list = photos.slice();
@@ -78,10 +79,23 @@ export function photoUploader(reportId, token, photos = []) {
 	const count = h('p', { class: 'muted', 'aria-live': 'polite', 'data-testid': 'photo-count' });
 	const err = errorBox();
 	const adder = h('div', { class: 'row' }, input, label);
+	const onRemove = async (p, b) => {
+		if (!window.confirm(t('photoRemoveConfirm'))) return;
+		err.show('');
+		try {
+			await busy(b, t('working'), () => api('DELETE', p.url, undefined, { 'Erasure-Token': token }));
+			list.splice(list.findIndex((x) => x.url === p.url), 1);
+			announce(t('photoRemoved'));
+			draw();
+			input.focus();
+		} catch (ex) {
+			err.show(photoError(ex));
+		}
+	};
 	const draw = () => {
-		listSlot.replaceChildren(list.length ? photoList(list, { token }) : '');
+		listSlot.replaceChildren(list.length ? photoList(list, { token, onRemove }) : '');
 		count.textContent = t('photoCount', { n: list.length, max: maxPhotos });
-		adder.hidden = list.length >= maxPhotos;
+		adder.style.display = list.length >= maxPhotos ? 'none' : ''; // .row's display would win over [hidden]
 	};
 	input.addEventListener('change', async () => {
 		const file = input.files?.[0];
