@@ -96,6 +96,7 @@ type Report struct {
 	History           []StatusChange `json:"history,omitempty"`
 	Action            *PublicAction  `json:"action,omitempty"` // public reads: the report's latest action
 	Steps             []ReportStep   `json:"steps,omitempty"`  // public read of one report: the day of each step
+	Photos            []Photo        `json:"photos"`           // at most MaxPhotos, oldest first; never null in reads
 }
 
 // ReportStep is a step of a report as its status page shows it: received, published,

@@ -94,7 +94,11 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		r = r.WithContext(ctx)
 		if r.Body != nil {
-			r.Body = bodyReader{http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)}
+			limit := s.opts.MaxBodyBytes
+			if isPhotoUpload(r) {
+				limit = max(limit, maxPhotoUpload) // the handler holds it to exactly that (api/photos.go)
+			}
+			r.Body = bodyReader{http.MaxBytesReader(w, r.Body, limit)}
 		}
 		if s.opts.WriteTimeout > 0 {
 			// Every response has a write deadline, however the server is run: a client

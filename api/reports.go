@@ -392,6 +392,7 @@ type publicProperties struct {
 
 	Action *trygg.PublicAction `json:"action"`
 	Steps  []trygg.ReportStep  `json:"steps,omitempty"` // one report's read: the day of each step // the latest action's status and feedback, or null
+	Photos []trygg.Photo       `json:"photos"`          // once published: {url, thumbnail_url, width, height}, oldest first
 }
 
 // appendPublicReport appends a report read through postgis.PublicReport(s): its
@@ -401,8 +402,12 @@ func appendPublicReport(b []byte, r trygg.Report) ([]byte, error) {
 	if when == nil {
 		when = []string{}
 	}
+	photos := r.Photos
+	if photos == nil {
+		photos = []trygg.Photo{}
+	}
 	return appendFeature(b, r.ID, r.Location, publicProperties{r.ID, r.Municipality, r.Category, r.Feeling, when,
-		r.PublicDescription, r.Source, r.Precision, r.PrecisionM, r.Status, r.ObservedAt, r.CreatedAt, r.Confirmations, r.PlaceLabel, trygg.ShortCode(r.ID), r.Action, r.Steps})
+		r.PublicDescription, r.Source, r.Precision, r.PrecisionM, r.Status, r.ObservedAt, r.CreatedAt, r.Confirmations, r.PlaceLabel, trygg.ShortCode(r.ID), r.Action, r.Steps, photos})
 }
 
 // appendStaffReport appends everything staff may see; contact data only for roles that
@@ -413,6 +418,9 @@ func appendStaffReport(b []byte, r trygg.Report, c *trygg.Caller) ([]byte, error
 	}
 	if r.When == nil {
 		r.When = []string{}
+	}
+	if r.Photos == nil {
+		r.Photos = []trygg.Photo{}
 	}
 	return appendFeature(b, r.ID, r.Location, r)
 }

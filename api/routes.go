@@ -60,6 +60,12 @@ func (s *Server) routes() http.Handler {
 	v1.Handle("/reports/{id}", s.handle(s.handleReport)).Methods(http.MethodGet, http.MethodHead)
 	v1.Handle("/reports/{id}", s.handle(s.handleErase)).Methods(http.MethodDelete)
 	v1.Handle("/reports/{id}/confirm", s.handle(s.handleConfirm)).Methods(http.MethodPost)
+	// Photos of reports (api/photos.go): the reporter (Erasure-Token) adds and removes them
+	// before moderation, staff who moderate the report at any time.
+	v1.Handle("/reports/{id}/photos", s.handle(s.handleAddPhoto)).Methods(http.MethodPost)
+	v1.Handle("/reports/{id}/photos/{hash}", s.handle(s.handlePhoto)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/reports/{id}/photos/{hash}/thumbnail", s.handle(s.handlePhoto)).Methods(http.MethodGet, http.MethodHead)
+	v1.Handle("/reports/{id}/photos/{hash}", s.handle(s.handleRemovePhoto)).Methods(http.MethodDelete)
 	v1.Handle("/reports/{id}/moderation", s.staff(s.handleModerate, trygg.RoleModerator, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodPost)
 	v1.Handle("/moderation/queue", s.staff(s.handleModerationQueue, trygg.RoleModerator, trygg.RoleAdmin)).Methods(http.MethodGet)
 	v1.Handle("/moderation/bulk", s.staff(s.handleBulkModeration, trygg.RoleModerator, trygg.RoleAdmin, trygg.RolePlanner)).Methods(http.MethodPost)

@@ -18,6 +18,7 @@ const (
 	classLargePages = "large_pages" // OGC pages of more than largePage features, and CSV
 	classColdTiles  = "cold_tiles"  // tile builds below zoom coldTileZoom
 	classImports    = "imports"     // walk route and observation imports, EST and dialogue lists
+	classPhotos     = "photos"      // decoding, scaling and encoding an uploaded photo (no connection held)
 )
 
 // Limits of expensive work: how many of each class run at once. Zero means the
@@ -27,6 +28,7 @@ type Limits struct {
 	LargePages int
 	ColdTiles  int
 	Imports    int
+	Photos     int // photo uploads decoded at once (CPU and up to ~200 MB each); not in Sum
 	// QueueWait is how long a request waits for a slot before it is shed with 503;
 	// at most twice the class's limit wait at once, the rest are shed at once.
 	QueueWait time.Duration
@@ -39,7 +41,7 @@ type Limits struct {
 func DefaultLimits() Limits {
 	n := runtime.GOMAXPROCS(0)
 	return Limits{Analyses: max(2, n), LargePages: max(1, n/2), ColdTiles: max(2, n), Imports: 1,
-		QueueWait: 500 * time.Millisecond}
+		Photos: max(1, n/2), QueueWait: 500 * time.Millisecond}
 }
 
 // Sum is the most connections expensive work holds at once (each holds one).
@@ -48,7 +50,7 @@ func (l Limits) Sum() int { return l.Analyses + l.LargePages + l.ColdTiles + l.I
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
 	for _, p := range []struct{ v, d *int }{{&l.Analyses, &d.Analyses}, {&l.LargePages, &d.LargePages},
-		{&l.ColdTiles, &d.ColdTiles}, {&l.Imports, &d.Imports}} {
+		{&l.ColdTiles, &d.ColdTiles}, {&l.Imports, &d.Imports}, {&l.Photos, &d.Photos}} {
 		if *p.v <= 0 {
 			*p.v = *p.d
 		}
@@ -119,11 +121,12 @@ var describe = map[string]string{
 	classLargePages: "large pages",
 	classColdTiles:  "tiles",
 	classImports:    "imports",
+	classPhotos:     "photo uploads",
 }
 
 // gates are the server's limits of expensive work, one gate per class.
 type gates struct {
-	analyses, largePages, coldTiles, imports *gate
+	analyses, largePages, coldTiles, imports, photos *gate
 }
 
 func newGates(l Limits, m *metrics) gates {
@@ -133,5 +136,11 @@ func newGates(l Limits, m *metrics) gates {
 		largePages: newGate(classLargePages, l.LargePages, l.QueueWait, m.shed),
 		coldTiles:  newGate(classColdTiles, l.ColdTiles, l.QueueWait, m.shed),
 		imports:    newGate(classImports, l.Imports, l.QueueWait, m.shed),
+		photos:     newGate(classPhotos, l.Photos, photoQueueWait(l.QueueWait), m.shed),
 	}
 }
+
+// photoQueueWait is how long a photo upload waits for its turn: a photo takes a second
+// or two to decode and scale, and its upload took longer, so it waits longer than the
+// other classes' wait before it is shed.
+func photoQueueWait(d time.Duration) time.Duration { return max(d, 5*time.Second) }

@@ -108,6 +108,10 @@ func (h *Handler) toRequest(r *http.Request, rep trygg.Report, cats map[string]t
 	}
 	p := position(rep.Location)
 	status, notes := statusOf(rep)
+	var media opt
+	if len(rep.Photos) > 0 { // the first photo, absolute, as clients show it
+		media = opt(h.baseURL(r) + rep.Photos[0].URL)
+	}
 	return request{
 		ServiceRequestID:  rep.ID,
 		Status:            status,
@@ -121,6 +125,7 @@ func (h *Handler) toRequest(r *http.Request, rep trygg.Report, cats map[string]t
 		Address:           address,
 		Lat:               round6(p[1]),
 		Long:              round6(p[0]),
+		MediaURL:          media,
 	}
 }
 

@@ -33,13 +33,7 @@ type endpoint struct {
 
 // discovery answers GET discovery.{format}.
 func (h *Handler) discovery(w http.ResponseWriter, r *http.Request, f format) error {
-	base := "http://" + r.Host
-	if r.TLS != nil || h.opts.HTTPS {
-		base = "https://" + r.Host
-	}
-	if h.hooks.BaseURL != nil {
-		base = h.hooks.BaseURL(r)
-	}
+	base := h.baseURL(r)
 	key := "No api_key is needed."
 	if h.opts.APIKey != "" {
 		key = "POST requests needs an api_key: ask the municipality that runs this Trygg server for one."
@@ -168,4 +162,15 @@ func (h *Handler) serviceDefinition(w http.ResponseWriter, r *http.Request, f fo
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	write(w, http.StatusOK, f, d, d)
 	return nil
+}
+
+// baseURL is the server's absolute URL: the hook's, else the request's scheme and Host.
+func (h *Handler) baseURL(r *http.Request) string {
+	if h.hooks.BaseURL != nil {
+		return h.hooks.BaseURL(r)
+	}
+	if r.TLS != nil || h.opts.HTTPS {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
 }

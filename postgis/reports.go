@@ -209,7 +209,13 @@ func (db *DB) Report(ctx context.Context, id string) (trygg.Report, error) {
 			return wrap(err, "read report history")
 		}
 		r.History, err = pgx.CollectRows(rows, pgx.RowToStructByPos[trygg.StatusChange])
-		return wrap(err, "read report history")
+		if err != nil {
+			return wrap(err, "read report history")
+		}
+		one := []trygg.Report{r}
+		err = staffPhotos(ctx, tx, one)
+		r = one[0]
+		return err
 	})
 	return r, err
 }
@@ -249,7 +255,12 @@ func (db *DB) PublicReport(ctx context.Context, id string) (trygg.Report, error)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, trygg.Errorf(trygg.ENOTFOUND, "id", "no published report has id %q", id)
 	}
-	return r, wrap(err, "read public report")
+	if err != nil {
+		return r, wrap(err, "read public report")
+	}
+	one := []trygg.Report{r}
+	err = db.fillPublicPhotos(ctx, one)
+	return one[0], err
 }
 
 // PublicFilter selects public reports.
@@ -312,7 +323,10 @@ func (db *DB) PublicReports(ctx context.Context, f PublicFilter) ([]trygg.Report
 		return nil, wrap(err, "list public reports")
 	}
 	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (trygg.Report, error) { return scanPublicReport(r) })
-	return rs, wrap(err, "list public reports")
+	if err != nil {
+		return nil, wrap(err, "list public reports")
+	}
+	return rs, db.fillPublicPhotos(ctx, rs)
 }
 
 // ModerationQueue returns received reports in the caller's municipalities, oldest
@@ -326,7 +340,10 @@ func (db *DB) ModerationQueue(ctx context.Context, limit int) ([]trygg.Report, e
 			return wrap(err, "read moderation queue")
 		}
 		rs, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (trygg.Report, error) { return scanReport(r) })
-		return wrap(err, "read moderation queue")
+		if err != nil {
+			return wrap(err, "read moderation queue")
+		}
+		return staffPhotos(ctx, tx, rs)
 	})
 	return rs, err
 }
@@ -486,6 +503,7 @@ type ReporterStatus struct {
 	PlaceLabel   *string            `json:"place_label"`
 	ShortCode    string             `json:"short_code"` // trygg.ShortCode
 	Steps        []trygg.ReportStep `json:"steps"`
+	Photos       []trygg.Photo      `json:"photos"`
 }
 
 // ReportForReporter returns the status of a report given the hash of its erasure
@@ -501,7 +519,12 @@ func (db *DB) ReportForReporter(ctx context.Context, id string, erasureHash []by
 	if errors.Is(err, pgx.ErrNoRows) {
 		return s, trygg.Errorf(trygg.ENOTFOUND, "id", "no report with this id and erasure token")
 	}
-	return s, wrap(err, "read report for reporter")
+	if err != nil {
+		return s, wrap(err, "read report for reporter")
+	}
+	photos, err := db.PublicPhotos(ctx, []string{s.ID}, erasureHash)
+	s.Photos = photos[s.ID]
+	return s, err
 }
 
 // ReportIDByCode returns the id of the report whose short code (trygg.ShortCode) is

@@ -8,6 +8,7 @@ import { h, id, announce, errorBox, busy, shell, progress } from './ui.js';
 import { basemapHint, createMap } from './map.js';
 import { icon } from './icons.js';
 import { staffPage } from './signin.js';
+import { moderatorPhotos } from './photos.js';
 
 /** moderation renders the moderation view. */
 export async function moderation(rerender) {
@@ -201,7 +202,11 @@ export async function moderation(rerender) {
 						h('dt', null, t('source')), h('dd', null, has(`source_${p.source}`) ? t(`source_${p.source}`) : p.source),
 						h('dt', null, t('received', { d: '' }).trim()), h('dd', null, formatDate(p.created_at)),
 						p.contact ? [h('dt', null, t('contactGiven', { c: '' }).replace(/:\s*$/, '')), h('dd', null, [p.contact.email, p.contact.phone].filter(Boolean).join(', '))] : null),
-					p.description ? h('blockquote', null, p.description) : h('p', { class: 'muted' }, t('noDescription'))),
+					p.description ? h('blockquote', null, p.description) : h('p', { class: 'muted' }, t('noDescription')),
+					p.photos?.length ? moderatorPhotos(p.photos, (gone) => {
+						p.photos = p.photos.filter((x) => x.url !== gone.url);
+						drawDetail();
+					}) : null),
 				h('div', null,
 					h('div', { class: 'field' }, h('label', { for: catId }, t('category')), catSel),
 					h('div', { class: 'field' }, h('label', { for: textId }, t('publicText')), text))));

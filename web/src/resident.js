@@ -8,6 +8,7 @@ import { h, id, announce, errorBox, busy, shell, progress } from './ui.js';
 import { createMap } from './map.js';
 import { icon } from './icons.js';
 import { myReports, rememberReport } from './status.js';
+import { photoUploader } from './photos.js';
 
 const reportLayers = ['reports', 'report-clusters'];
 
@@ -488,6 +489,7 @@ function confirmation(state, go) {
 		h('p', null, t('tokenLabel')),
 		h('p', { class: 'copyline' }, h('code', { class: 'token', 'data-testid': 'erasure-token' }, out.erasure_token), copy(out.erasure_token)),
 		h('p', { class: 'help' }, t('tokenHelp')),
+		photoUploader(out.id, out.erasure_token),
 		h('div', { class: 'row end' }, h('button', { type: 'button', class: 'primary', onclick: () => go('intro') }, t('done'))));
 }
 

@@ -6,6 +6,7 @@ import { t } from './i18n.js';
 import { api, ApiError, problemText, loadCategories, categoryLabel } from './api.js';
 import { h, id, announce, errorBox, busy, shell, progress } from './ui.js';
 import { formatDate } from './i18n.js';
+import { photoUploader, photoList } from './photos.js';
 
 const key = 'trygg-reports';
 
@@ -117,6 +118,12 @@ function render(rep, cats, token, reportId, rerender) {
 				h('span', { class: 'sr-only' }, ok ? ` (${t('statusDoneStep')})` : '')))));
 	}
 	if (action?.feedback) out.push(h('div', { class: 'feedback' }, h('p', null, h('strong', null, t('feedbackLabel'))), h('p', null, action.feedback)));
+	// Photos: the reporter adds them until the report is moderated; once published everyone sees them.
+	if (token && p.status === 'received') out.push(photoUploader(reportId, token, p.photos || []));
+	else if (p.photos?.length) {
+		out.push(h('section', { class: 'photos', 'data-testid': 'status-photos' }, h('h2', null, t('photosTitle')),
+			photoList(p.photos, { token: published ? '' : token })));
+	}
 	if (token) {
 		const err = errorBox();
 		const b = h('button', { type: 'button', class: 'danger' }, t('erase'));
