@@ -42,6 +42,9 @@ type Submission struct {
 	IdempotencyKey string  // "" for none
 	RequestHash    []byte  // what the key was first used for
 	SnapMetres     float64 // public positions of points snap to cells of this size
+	// Demographics are the reporter's optional age band and gender: stored apart from
+	// the report, read only in aggregate (DemographicsStats).
+	Demographics trygg.Demographics
 
 	// Limit, if on, is the client's rate limit, taken in the same round trip; a
 	// replay of a stored idempotency key takes nothing, and a report that is not
@@ -91,9 +94,11 @@ func (db *DB) SubmitReport(ctx context.Context, s Submission) (Submitted, error)
 	}
 	err = db.limited(ctx, checks, `SELECT id, municipality_code, status, created_at, erasure, replayed,
 			place_label(ST_SetSRID(ST_GeomFromWKB($2), 4326))
-		FROM submit_report($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+		FROM submit_report($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+			$21, $22, $23)`,
 		[]any{r.ID, g, r.Category, r.Feeling, r.When, r.Description, r.PublicDescription, r.Source, r.Precision, r.Status,
-			r.ObservedAt, s.ErasureHash, email, phone, s.SnapMetres, key, s.RequestHash, s.ErasureToken, actorID, *actor},
+			r.ObservedAt, s.ErasureHash, email, phone, s.SnapMetres, key, s.RequestHash, s.ErasureToken, actorID, *actor,
+			nilIfNone(r.Categories), nonEmpty(s.Demographics.AgeBand), nonEmpty(s.Demographics.Gender)},
 		func(row pgx.Row) error {
 			return row.Scan(&out.ID, &out.Municipality, &out.Status, &out.CreatedAt, &out.ErasureToken, &out.Replayed, &out.PlaceLabel)
 		})
@@ -108,6 +113,9 @@ func (db *DB) SubmitReport(ctx context.Context, s Submission) (Submitted, error)
 		case "TR002":
 			return out, trygg.Errorf(trygg.EUNPROCESSABLE, "Idempotency-Key", "this Idempotency-Key was used for a different request")
 		case "23503":
+			if pgErr.ConstraintName == "report_categories_fkey" {
+				return out, trygg.Errorf(trygg.EINVALID, "categories", "unknown category in %q", r.Categories)
+			}
 			return out, trygg.Errorf(trygg.EINVALID, "category", "unknown category %q", r.Category)
 		case "23514", "22023", "XX000":
 			if strings.Contains(pgErr.ConstraintName, "public_description") {
@@ -125,7 +133,7 @@ func (db *DB) SubmitReport(ctx context.Context, s Submission) (Submitted, error)
 }
 
 func constraintField(name string) string {
-	for _, f := range []string{"geom", "feeling", "times", "description", "source", "precision", "status", "email", "phone"} {
+	for _, f := range []string{"categories", "geom", "feeling", "times", "description", "source", "precision", "status", "email", "phone"} {
 		if strings.Contains(name, f) {
 			switch f {
 			case "geom":
@@ -141,6 +149,14 @@ func constraintField(name string) string {
 	return "body"
 }
 
+// nilIfNone is a list as a parameter: NULL for none.
+func nilIfNone(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
 func nonEmpty(s string) *string {
 	if s == "" {
 		return nil
@@ -151,14 +167,14 @@ func nonEmpty(s string) *string {
 const reportColumns = `r.id, r.municipality_code, ST_AsBinary(r.geom), r.category, r.feeling, r.times,
 	r.description, r.public_description, r.source, r.precision, r.status, coalesce(r.reject_reason, ''),
 	r.observed_at, r.created_at, r.updated_at,
-	(SELECT count(*) FROM report_confirmation c WHERE c.report_id = r.id), r.place_label`
+	(SELECT count(*) FROM report_confirmation c WHERE c.report_id = r.id), r.place_label, r.categories`
 
 func scanReport(row pgx.Row, extra ...any) (trygg.Report, error) {
 	var r trygg.Report
 	var g []byte
 	dest := append([]any{&r.ID, &r.Municipality, &g, &r.Category, &r.Feeling, &r.When, &r.Description,
 		&r.PublicDescription, &r.Source, &r.Precision, &r.Status, &r.RejectReason, &r.ObservedAt,
-		&r.CreatedAt, &r.UpdatedAt, &r.Confirmations, &r.PlaceLabel}, extra...)
+		&r.CreatedAt, &r.UpdatedAt, &r.Confirmations, &r.PlaceLabel, &r.Categories}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return r, err
 	}
@@ -211,7 +227,7 @@ func deref(s *string) string {
 
 const publicColumns = `r.id, r.municipality_code, ST_AsBinary(r.geom), r.category, r.feeling, r.times,
 	r.description, r.description, r.source, r.precision, r.status, '', r.observed_at, r.created_at, r.updated_at,
-	r.confirmations, r.place_label, r.action_status, r.action_feedback, r.precision_m`
+	r.confirmations, r.place_label, r.categories, r.action_status, r.action_feedback, r.precision_m`
 
 // scanPublicReport reads a row of publicColumns: the report, the status and feedback
 // of its latest action, if it has one, and the public grid of a snapped point. The
@@ -269,7 +285,7 @@ func (db *DB) PublicReports(ctx context.Context, f PublicFilter) ([]trygg.Report
 		order = fmt.Sprintf("r.geom <-> %s, r.id", p)
 	}
 	if len(f.Categories) > 0 {
-		where = append(where, "r.category = ANY("+arg(f.Categories)+")")
+		where = append(where, "r.categories && "+arg(f.Categories)+"::text[]")
 	}
 	if len(f.Statuses) > 0 {
 		where = append(where, "r.status = ANY("+arg(f.Statuses)+")")
@@ -467,6 +483,7 @@ type ReporterStatus struct {
 	CreatedAt    time.Time          `json:"created_at"`
 	UpdatedAt    time.Time          `json:"updated_at"`
 	PlaceLabel   *string            `json:"place_label"`
+	Categories   []string           `json:"categories"`
 	ShortCode    string             `json:"short_code"` // trygg.ShortCode
 	Steps        []trygg.ReportStep `json:"steps"`
 }
@@ -478,8 +495,8 @@ func (db *DB) ReportForReporter(ctx context.Context, id string, erasureHash []by
 	if !isUUID(id) {
 		return s, trygg.Errorf(trygg.ENOTFOUND, "id", "no report has id %q", id)
 	}
-	err := db.pool.QueryRow(ctx, `SELECT id, municipality_code, status, created_at, updated_at, place_label
-		FROM report_for_reporter($1, $2)`, id, erasureHash).Scan(&s.ID, &s.Municipality, &s.Status, &s.CreatedAt, &s.UpdatedAt, &s.PlaceLabel)
+	err := db.pool.QueryRow(ctx, `SELECT id, municipality_code, status, created_at, updated_at, place_label, categories
+		FROM report_for_reporter($1, $2)`, id, erasureHash).Scan(&s.ID, &s.Municipality, &s.Status, &s.CreatedAt, &s.UpdatedAt, &s.PlaceLabel, &s.Categories)
 	s.ShortCode = trygg.ShortCode(s.ID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return s, trygg.Errorf(trygg.ENOTFOUND, "id", "no report with this id and erasure token")
