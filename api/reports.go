@@ -621,10 +621,11 @@ func writeStaffReports(w http.ResponseWriter, r *http.Request, status int, rs []
 }
 
 type moderationInput struct {
-	Action      string  `json:"action"`
-	Reason      string  `json:"reason"`
-	Description *string `json:"description"`
-	Category    *string `json:"category"`
+	Action      string   `json:"action"`
+	Reason      string   `json:"reason"`
+	Description *string  `json:"description"`
+	Category    *string  `json:"category"`
+	Categories  []string `json:"categories"`
 }
 
 // handleModerate answers POST /api/v1/reports/{id}/moderation: publish, reject (with
@@ -642,8 +643,8 @@ func (s *Server) handleModerate(w http.ResponseWriter, r *http.Request) error {
 			return trygg.Errorf(trygg.EINVALID, "reason", "say why the report is rejected")
 		}
 	case "edit":
-		if in.Description == nil && in.Category == nil {
-			return trygg.Errorf(trygg.EINVALID, "description", "an edit changes description or category")
+		if in.Description == nil && in.Category == nil && in.Categories == nil {
+			return trygg.Errorf(trygg.EINVALID, "description", "an edit changes description, category or categories")
 		}
 	case "":
 		return trygg.Errorf(trygg.EINVALID, "action", "action is missing: publish, reject, edit or resolve")
@@ -652,6 +653,21 @@ func (s *Server) handleModerate(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := trygg.CheckText("reason", m.Reason, 500); err != nil {
 		return err
+	}
+	if in.Categories != nil {
+		cats, err := s.db.Categories(r.Context())
+		if err != nil {
+			return err
+		}
+		main := ""
+		if in.Category != nil {
+			main = *in.Category
+		}
+		first, list, err := trygg.CheckCategories(main, in.Categories, cats)
+		if err != nil {
+			return err
+		}
+		m.Category, m.Categories = &first, list
 	}
 	if in.Description != nil {
 		if err := trygg.CheckText("description", *in.Description, trygg.MaxDescription); err != nil {

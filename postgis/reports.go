@@ -341,6 +341,7 @@ type Moderation struct {
 	Reason      string // for reject (shown to staff), or a note
 	Description *string
 	Category    *string
+	Categories  []string // nil: unchanged (a new Category alone moves to the front of them)
 }
 
 // Moderate applies a decision to a report in the caller's scope: publish, reject (with
@@ -394,10 +395,13 @@ func moderateTx(ctx context.Context, tx pgx.Tx, id string, m Moderation) error {
 		}
 		_, err = tx.Exec(ctx, `UPDATE report SET status = $2, reject_reason = coalesce($3, reject_reason),
 				public_description = coalesce($4, public_description), category = coalesce($5, category),
-				updated_at = now()
-			WHERE id = $1`, id, status, reason, m.Description, m.Category)
+				categories = coalesce($6, categories), updated_at = now()
+			WHERE id = $1`, id, status, reason, m.Description, m.Category, nilIfNone(m.Categories))
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "23503" {
+			if pgErr.ConstraintName == "report_categories_fkey" && m.Categories != nil {
+				return trygg.Errorf(trygg.EINVALID, "categories", "unknown category in %q", m.Categories)
+			}
 			return trygg.Errorf(trygg.EINVALID, "category", "unknown category %q", deref(m.Category))
 		}
 		if err != nil {
@@ -425,7 +429,7 @@ func moderateTx(ctx context.Context, tx pgx.Tx, id string, m Moderation) error {
 
 // auditView is what the audit log keeps of a report: no contact data.
 func auditView(r trygg.Report) map[string]any {
-	return map[string]any{"status": r.Status, "category": r.Category, "public_description": r.PublicDescription,
+	return map[string]any{"status": r.Status, "category": r.Category, "categories": r.Categories, "public_description": r.PublicDescription,
 		"reject_reason": r.RejectReason}
 }
 
