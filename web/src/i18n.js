@@ -631,8 +631,7 @@ const texts = {
 		docCSV: 'CSV',
 		docDownload: 'Ladda ner {doc} som {format}',
 		// categories
-		categoriesLegend: 'Vad gör platsen otrygg? Välj en eller flera',
-		categoriesHelp: 'Välj upp till {n}. Det du väljer först är huvudorsaken.',
+		categoriesHelp: 'Välj en eller flera, högst {n}. Det du väljer först är huvudorsaken.',
 		mainReason: 'Huvudorsak',
 		mainReasonChosen: 'Huvudorsak: {label}',
 		field_categories: 'kategorier',
@@ -1282,8 +1281,7 @@ const texts = {
 		docCSV: 'CSV',
 		docDownload: 'Download {doc} as {format}',
 		// categories
-		categoriesLegend: 'What makes the place feel unsafe? Choose one or more',
-		categoriesHelp: 'Choose up to {n}. What you choose first is the main reason.',
+		categoriesHelp: 'Choose one or more, at most {n}. What you choose first is the main reason.',
 		mainReason: 'Main reason',
 		mainReasonChosen: 'Main reason: {label}',
 		field_categories: 'categories',

@@ -233,7 +233,7 @@ function reportForm(state, go) {
 	const chosen = [];
 	const catHelp = id('cathelp');
 	const catFS = h('fieldset', { class: 'categories', 'aria-describedby': catHelp, 'data-testid': 'categories' },
-		h('legend', null, t('categoriesLegend')),
+		h('legend', null, t('categoryLegend')),
 		h('p', { class: 'help', id: catHelp }, t('categoriesHelp', { n: maxCategories })),
 		h('div', { class: 'cat-grid' }, state.cats.map((c) => {
 			const cid = id('cat');
@@ -247,13 +247,14 @@ function reportForm(state, go) {
 		const box = e.target;
 		if (box.name !== 'category') return;
 		const at = chosen.indexOf(box.value);
+		const main = chosen[0];
 		if (box.checked && at < 0) chosen.push(box.value);
 		if (!box.checked && at >= 0) chosen.splice(at, 1);
 		for (const b of catFS.querySelectorAll('input[name=category]')) {
 			b.disabled = !b.checked && chosen.length >= maxCategories;
 			b.parentElement.querySelector('.main-reason').hidden = b.value !== chosen[0];
 		}
-		if (box.checked && chosen[0] === box.value) announce(t('mainReasonChosen', { label: categoryLabel(state.cats, box.value) }));
+		if (chosen[0] && chosen[0] !== main) announce(t('mainReasonChosen', { label: categoryLabel(state.cats, chosen[0]) }));
 	});
 
 	const feelFS = h('fieldset', { class: 'feelings' }, h('legend', null, t('feelingLegend')),
