@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -136,11 +137,18 @@ func TestReportCategories(t *testing.T) {
 	var st struct {
 		Status     string   `json:"status"`
 		Categories []string `json:"categories"`
+		Geometry   struct {
+			Type        string     `json:"type"`
+			Coordinates [2]float64 `json:"coordinates"`
+		} `json:"geometry"`
 	}
 	json.NewDecoder(r2.Body).Decode(&st) //nolint:errcheck
 	r2.Body.Close()
 	if st.Status != "received" || !slices.Equal(st.Categories, []string{"belysning", "vegetation"}) {
 		t.Errorf("the reporter's follow-up: %+v", st)
+	}
+	if st.Geometry.Type != "Point" || st.Geometry.Coordinates == [2]float64(p) {
+		t.Errorf("the reporter's follow-up shows %+v, want the public (snapped) point, not %v", st.Geometry, p)
 	}
 
 	// Staff: the moderator of Vara sees both reasons, no demographics; Varberg's nothing.
@@ -174,6 +182,19 @@ func TestReportCategories(t *testing.T) {
 		resp, body = mod.do(t, http.MethodPost, "/api/v1/reports/"+r+"/moderation", map[string]string{"action": "publish"})
 		wantStatus(t, resp, body, http.StatusOK)
 		noDemographics(t, "the moderation answer", body)
+	}
+
+	// The reporter saw the public position the public now sees.
+	resp, body = public.do(t, http.MethodGet, "/api/v1/reports/"+id, nil)
+	wantStatus(t, resp, body, http.StatusOK)
+	var pub struct {
+		Geometry struct {
+			Coordinates [2]float64 `json:"coordinates"`
+		} `json:"geometry"`
+	}
+	if err := json.Unmarshal(body, &pub); err != nil || math.Abs(pub.Geometry.Coordinates[0]-st.Geometry.Coordinates[0]) > 1e-6 ||
+		math.Abs(pub.Geometry.Coordinates[1]-st.Geometry.Coordinates[1]) > 1e-6 {
+		t.Errorf("public position %v, the reporter's follow-up showed %v", pub.Geometry.Coordinates, st.Geometry.Coordinates)
 	}
 
 	// Every public read shows both reasons; Open311's service_code is the first.

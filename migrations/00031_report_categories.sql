@@ -160,14 +160,16 @@ FROM report r
 LEFT JOIN report_confirmation_count cc ON cc.report_id = r.id
 WHERE r.status IN ('published', 'resolved') AND r.source <> 'police-event';
 
--- report_for_reporter (last defined in 00022) with the categories, for the reporter's
--- status page of a report not yet public.
+-- report_for_reporter (last defined in 00022) with the categories and the public
+-- position (the coarsened one the public will see), for the reporter's status page of a
+-- report not yet public.
 DROP FUNCTION report_for_reporter(uuid, bytea);
 CREATE FUNCTION report_for_reporter(p_id uuid, p_erasure_hash bytea)
 RETURNS TABLE (id uuid, municipality_code text, status text, created_at timestamptz, updated_at timestamptz,
-               place_label text, categories text[])
+               place_label text, categories text[], public_geom geometry)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT r.id, r.municipality_code, r.status, r.created_at, r.updated_at, r.place_label, r.categories FROM report r
+    SELECT r.id, r.municipality_code, r.status, r.created_at, r.updated_at, r.place_label, r.categories, r.public_geom
+    FROM report r
     WHERE r.id = p_id AND r.erasure_hash = p_erasure_hash
 $$;
 REVOKE ALL ON FUNCTION report_for_reporter(uuid, bytea) FROM PUBLIC;

@@ -2,6 +2,7 @@ package postgis
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
+	"github.com/paulmach/orb/geojson"
 	"github.com/trygg-gis/trygg"
 )
 
@@ -488,6 +490,7 @@ type ReporterStatus struct {
 	UpdatedAt    time.Time          `json:"updated_at"`
 	PlaceLabel   *string            `json:"place_label"`
 	Categories   []string           `json:"categories"`
+	Geometry     json.RawMessage    `json:"geometry,omitempty"` // GeoJSON of the public (coarsened) position
 	ShortCode    string             `json:"short_code"` // trygg.ShortCode
 	Steps        []trygg.ReportStep `json:"steps"`
 }
@@ -499,13 +502,22 @@ func (db *DB) ReportForReporter(ctx context.Context, id string, erasureHash []by
 	if !isUUID(id) {
 		return s, trygg.Errorf(trygg.ENOTFOUND, "id", "no report has id %q", id)
 	}
-	err := db.pool.QueryRow(ctx, `SELECT id, municipality_code, status, created_at, updated_at, place_label, categories
-		FROM report_for_reporter($1, $2)`, id, erasureHash).Scan(&s.ID, &s.Municipality, &s.Status, &s.CreatedAt, &s.UpdatedAt, &s.PlaceLabel, &s.Categories)
+	var g []byte
+	err := db.pool.QueryRow(ctx, `SELECT id, municipality_code, status, created_at, updated_at, place_label, categories,
+			ST_AsBinary(public_geom)
+		FROM report_for_reporter($1, $2)`, id, erasureHash).Scan(&s.ID, &s.Municipality, &s.Status, &s.CreatedAt, &s.UpdatedAt,
+		&s.PlaceLabel, &s.Categories, &g)
 	s.ShortCode = trygg.ShortCode(s.ID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return s, trygg.Errorf(trygg.ENOTFOUND, "id", "no report with this id and erasure token")
 	}
-	return s, wrap(err, "read report for reporter")
+	if err != nil {
+		return s, wrap(err, "read report for reporter")
+	}
+	if loc, err := wkb.Unmarshal(g); err == nil {
+		s.Geometry, _ = json.Marshal(geojson.NewGeometry(loc))
+	}
+	return s, nil
 }
 
 // ReportIDByCode returns the id of the report whose short code (trygg.ShortCode) is

@@ -66,6 +66,7 @@ try {
 	await cats.waitFor();
 	const mine = await cats.innerText();
 	if (mine !== 'Dålig belysning, Igenvuxen vegetation') throw new Error(`the receipt's status page shows "${mine}"`);
+	await page.locator('[data-testid=status-map] canvas').waitFor({ timeout: 30000 });
 	const shown = await page.locator('body').innerText();
 	if (/30–49|30-49/.test(shown)) throw new Error('the status page shows the age band');
 	await page.screenshot({ path: `${out}/categories-receipt.png`, fullPage: true });

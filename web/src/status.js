@@ -102,7 +102,8 @@ function render(rep, cats, token, reportId, rerender) {
 	const out = [];
 	if (p.category || p.categories?.length) out.push(h('p', { class: 'lead', 'data-testid': 'status-categories' }, categoriesLabel(cats, p)));
 	if (p.place_label) out.push(h('p', { class: 'place-line', 'data-testid': 'status-place' }, t('placeLabel', { label: p.place_label })));
-	if (rep.type === 'Feature' && rep.geometry) out.push(placeMap(rep.geometry));
+	// The public position (already coarsened), of a published report or the reporter's own.
+	if (rep.geometry?.coordinates) out.push(placeMap(rep.geometry));
 	if (p.description) out.push(h('blockquote', { class: 'published-text', 'data-testid': 'status-text' }, p.description));
 	if (p.short_code) out.push(h('p', null, t('shortCodeLabel'), ' ', h('code', { class: 'short-code', 'data-testid': 'status-code' }, p.short_code)));
 	out.push(h('p', { class: 'muted' }, t('createdAt', { d: formatDate(p.created_at) }),
