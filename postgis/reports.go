@@ -491,7 +491,7 @@ type ReporterStatus struct {
 	PlaceLabel   *string            `json:"place_label"`
 	Categories   []string           `json:"categories"`
 	Geometry     json.RawMessage    `json:"geometry,omitempty"` // GeoJSON of the public (coarsened) position
-	ShortCode    string             `json:"short_code"` // trygg.ShortCode
+	ShortCode    string             `json:"short_code"`         // trygg.ShortCode
 	Steps        []trygg.ReportStep `json:"steps"`
 }
 
