@@ -76,7 +76,8 @@ type Report struct {
 	ID                string         `json:"id"`
 	Municipality      string         `json:"municipality"`
 	Location          orb.Geometry   `json:"-"`
-	Category          string         `json:"category"`
+	Category          string         `json:"category"`   // the main reason: Categories[0]
+	Categories        []string       `json:"categories"` // every reason, the main one first (MaxCategories at most)
 	Feeling           int            `json:"feeling"`
 	When              []string       `json:"when"`
 	Description       string         `json:"description"`
@@ -195,6 +196,81 @@ func CheckCategory(code string, cats []Category) error {
 		return Errorf(EINVALID, "category", "unknown category %q", code)
 	}
 	return nil
+}
+
+// MaxCategories is how many reasons a report gives at most.
+const MaxCategories = 5
+
+// CheckCategories checks a report's reasons, given as category (the main one, as old
+// clients send it) and categories (every reason, the main one first), and returns them:
+// categories alone sets category to its first; category alone is the one reason; both
+// must agree on the first. Each code must be in the taxonomy, none twice, one to
+// MaxCategories of them. Refusals name the field at fault.
+func CheckCategories(category string, categories []string, cats []Category) (string, []string, error) {
+	if categories == nil {
+		if err := CheckCategory(category, cats); err != nil {
+			return "", nil, err
+		}
+		return category, []string{category}, nil
+	}
+	switch {
+	case len(categories) == 0:
+		return "", nil, Errorf(EINVALID, "categories", "categories is empty: give at least one reason")
+	case len(categories) > MaxCategories:
+		return "", nil, Errorf(EINVALID, "categories", "%d reasons, at most %d are allowed", len(categories), MaxCategories)
+	}
+	out := make([]string, 0, len(categories))
+	for _, c := range categories {
+		switch {
+		case c == "":
+			return "", nil, Errorf(EINVALID, "categories", "categories has an empty code")
+		case !slices.ContainsFunc(cats, func(x Category) bool { return x.Code == c }):
+			return "", nil, Errorf(EINVALID, "categories", "unknown category %q", c)
+		case slices.Contains(out, c):
+			return "", nil, Errorf(EINVALID, "categories", "category %q is given twice", c)
+		}
+		out = append(out, c)
+	}
+	if category != "" && category != out[0] {
+		return "", nil, Errorf(EINVALID, "categories", "category %q is not the first of categories (%q): category is the main reason", category, out[0])
+	}
+	return out[0], out, nil
+}
+
+// Demographic values: optional, anonymous, never shown with a single report; used only
+// in aggregate with small counts suppressed (see migrations/00031_report_categories.sql).
+var (
+	AgeBands = []string{"under-18", "18-29", "30-49", "50-64", "65+", Unstated}
+	Genders  = []string{"woman", "man", "other", Unstated}
+)
+
+// Unstated is the demographic value of a reporter who did not say ("vill inte ange").
+const Unstated = "unstated"
+
+// Demographics are what a reporter may say about themself; "" is unstated. They are
+// kept apart from Report, so no report output can carry them.
+type Demographics struct {
+	AgeBand string
+	Gender  string
+}
+
+// CheckDemographics checks an age band and a gender ("" for unstated) and returns them
+// with "" as Unstated.
+func CheckDemographics(ageBand, gender string) (Demographics, error) {
+	d := Demographics{AgeBand: ageBand, Gender: gender}
+	if d.AgeBand == "" {
+		d.AgeBand = Unstated
+	}
+	if d.Gender == "" {
+		d.Gender = Unstated
+	}
+	if !slices.Contains(AgeBands, d.AgeBand) {
+		return d, Errorf(EINVALID, "age_band", "age_band %q is not one of %s", ageBand, strings.Join(AgeBands, ", "))
+	}
+	if !slices.Contains(Genders, d.Gender) {
+		return d, Errorf(EINVALID, "gender", "gender %q is not one of %s", gender, strings.Join(Genders, ", "))
+	}
+	return d, nil
 }
 
 // CheckFeeling checks how a place feels, from 1 (very unsafe) to 4 (safe); nil is

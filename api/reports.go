@@ -28,6 +28,7 @@ const maxReportBody = 64 << 10
 // properties of the GeoJSON Feature form.
 type reportFields struct {
 	Category    string         `json:"category"`
+	Categories  []string       `json:"categories"` // every reason, the main one first; category alone is one
 	Feeling     *int           `json:"feeling"`
 	When        []string       `json:"when"`
 	Description string         `json:"description"`
@@ -37,6 +38,10 @@ type reportFields struct {
 	Contact     *trygg.Contact `json:"contact"`
 	Lang        string         `json:"lang"`    // the language the report is made in (trygg.Languages), for e-mails to the reporter
 	Website     string         `json:"website"` // honeypot: people leave it empty, bots fill it
+	// The reporter's optional, anonymous age band and gender (trygg.AgeBands,
+	// trygg.Genders; missing is "unstated"): never part of the report's outputs.
+	AgeBand string `json:"age_band"`
+	Gender  string `json:"gender"`
 }
 
 // reportInput is either {"location": geometry, …fields} or a GeoJSON Feature.
@@ -63,69 +68,87 @@ type geometryInput struct {
 // database, each refusal naming its field. It returns the report and the body's hash
 // (for Idempotency-Key).
 func (s *Server) readReport(r *http.Request) (trygg.Report, []byte, error) {
-	var rep trygg.Report
+	rep, _, hash, err := s.readSubmission(r)
+	return rep, hash, err
+}
+
+// readSubmission is readReport with the reporter's demographics, which are kept apart
+// from the report.
+func (s *Server) readSubmission(r *http.Request) (trygg.Report, trygg.Demographics, []byte, error) {
+	rep, hash, fields, err := s.readReportFields(r)
+	if err != nil {
+		return rep, trygg.Demographics{}, nil, err
+	}
+	d, err := trygg.CheckDemographics(fields.AgeBand, fields.Gender)
+	if err != nil {
+		return rep, d, nil, err
+	}
+	return rep, d, hash, nil
+}
+
+func (s *Server) readReportFields(r *http.Request) (rep trygg.Report, _ []byte, fields reportFields, _ error) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || (mt != "application/json" && mt != "application/geo+json") {
-		return rep, nil, httpError(http.StatusUnsupportedMediaType, "Content-Type", "send the report as application/json or application/geo+json")
+		return rep, nil, fields, httpError(http.StatusUnsupportedMediaType, "Content-Type", "send the report as application/json or application/geo+json")
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxReportBody))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return rep, nil, httpError(http.StatusRequestEntityTooLarge, "body", fmt.Sprintf("a report is at most %d KiB", maxReportBody>>10))
+			return rep, nil, fields, httpError(http.StatusRequestEntityTooLarge, "body", fmt.Sprintf("a report is at most %d KiB", maxReportBody>>10))
 		}
-		return rep, nil, err
+		return rep, nil, fields, err
 	}
 	if err := checkUTF8(body); err != nil {
-		return rep, nil, err
+		return rep, nil, fields, err
 	}
 	hash := sha256.Sum256(body)
 	var kind struct {
 		Type any `json:"type"`
 	}
 	if json.Unmarshal(body, &kind) == nil && kind.Type != nil && kind.Type != "Feature" {
-		return rep, nil, trygg.Errorf(trygg.EINVALID, "type", "type %v: send one GeoJSON Feature or a plain object with location", kind.Type)
+		return rep, nil, fields, trygg.Errorf(trygg.EINVALID, "type", "type %v: send one GeoJSON Feature or a plain object with location", kind.Type)
 	}
 	var in reportInput
 	if err := strictJSON(body, &in); err != nil {
-		return rep, nil, err
+		return rep, nil, fields, err
 	}
 	fields, loc := in.reportFields, in.Location
 	locField := "location"
 	switch {
 	case in.Type == "Feature":
 		if len(in.Location) > 0 {
-			return rep, nil, trygg.Errorf(trygg.EINVALID, "location", "a Feature carries its place in geometry, not location")
+			return rep, nil, fields, trygg.Errorf(trygg.EINVALID, "location", "a Feature carries its place in geometry, not location")
 		}
-		if fields.Category != "" || fields.Feeling != nil {
-			return rep, nil, trygg.Errorf(trygg.EINVALID, "properties", "a Feature carries its fields in properties")
+		if fields.Category != "" || fields.Categories != nil || fields.Feeling != nil {
+			return rep, nil, fields, trygg.Errorf(trygg.EINVALID, "properties", "a Feature carries its fields in properties")
 		}
 		if len(in.Properties) == 0 || string(in.Properties) == "null" {
-			return rep, nil, trygg.Errorf(trygg.EINVALID, "properties", "properties are missing")
+			return rep, nil, fields, trygg.Errorf(trygg.EINVALID, "properties", "properties are missing")
 		}
 		fields = reportFields{}
 		if err := strictJSON(in.Properties, &fields); err != nil {
-			return rep, nil, prefixField(err, "properties.")
+			return rep, nil, fields, prefixField(err, "properties.")
 		}
 		loc, locField = in.Geometry, "geometry"
 	case in.Type != "":
-		return rep, nil, trygg.Errorf(trygg.EINVALID, "type", "type %q: send a GeoJSON Feature or a plain object with location", in.Type)
+		return rep, nil, fields, trygg.Errorf(trygg.EINVALID, "type", "type %q: send a GeoJSON Feature or a plain object with location", in.Type)
 	case len(in.Geometry) > 0 || len(in.Properties) > 0:
-		return rep, nil, trygg.Errorf(trygg.EINVALID, "type", `geometry and properties need "type": "Feature"`)
+		return rep, nil, fields, trygg.Errorf(trygg.EINVALID, "type", `geometry and properties need "type": "Feature"`)
 	}
 	if len(in.CRS) > 0 {
-		return rep, nil, trygg.Errorf(trygg.EINVALID, "crs", "crs is not allowed: GeoJSON coordinates are WGS 84 longitude, latitude (RFC 7946)")
+		return rep, nil, fields, trygg.Errorf(trygg.EINVALID, "crs", "crs is not allowed: GeoJSON coordinates are WGS 84 longitude, latitude (RFC 7946)")
 	}
 	if fields.Website != "" {
-		return rep, nil, trygg.Errorf(trygg.EINVALID, "website", "leave the field website empty")
+		return rep, nil, fields, trygg.Errorf(trygg.EINVALID, "website", "leave the field website empty")
 	}
 	if rep.Location, err = readLocation(loc, locField); err != nil {
-		return rep, nil, err
+		return rep, nil, fields, err
 	}
 	if err := s.checkFields(r, &rep, fields); err != nil {
-		return rep, nil, err
+		return rep, nil, fields, err
 	}
-	return rep, hash[:], nil
+	return rep, hash[:], fields, nil
 }
 
 // strictJSON decodes one JSON value, refusing unknown fields and trailing data.
@@ -233,10 +256,9 @@ func (s *Server) checkFields(r *http.Request, rep *trygg.Report, f reportFields)
 	if err != nil {
 		return err
 	}
-	if err := trygg.CheckCategory(f.Category, cats); err != nil {
-		return trygg.Errorf(trygg.EINVALID, "category", "%s (GET /api/v1/categories lists them)", trygg.ErrorMessage(err))
+	if rep.Category, rep.Categories, err = trygg.CheckCategories(f.Category, f.Categories, cats); err != nil {
+		return trygg.Errorf(trygg.EINVALID, trygg.ErrorField(err), "%s (GET /api/v1/categories lists them)", trygg.ErrorMessage(err))
 	}
-	rep.Category = f.Category
 	if rep.Feeling, err = trygg.CheckFeeling(f.Feeling); err != nil {
 		return err
 	}
@@ -298,11 +320,11 @@ func (s *Server) handleSubmitReport(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	rep, hash, err := s.readReport(r)
+	rep, demo, hash, err := s.readSubmission(r)
 	if err != nil {
 		return err
 	}
-	out, err := s.storeReport(r, rep, key, hash)
+	out, err := s.storeReport(r, rep, key, hash, demo)
 	if err != nil {
 		return err
 	}
@@ -358,12 +380,16 @@ func idempotencyKey(r *http.Request) (string, error) {
 // first used for. The public's reports are rate limited per client address in the same
 // round trip (429 with Retry-After); signed-in callers are not limited. Only reports
 // stored count: a replay, or a report refused as invalid, takes nothing.
-func (s *Server) storeReport(r *http.Request, rep trygg.Report, key string, hash []byte) (postgis.Submitted, error) {
+// The reporter's demographics d, if any, are stored apart from the report.
+func (s *Server) storeReport(r *http.Request, rep trygg.Report, key string, hash []byte, d ...trygg.Demographics) (postgis.Submitted, error) {
 	rep.ID = uuid.NewString()
 	token := auth.NewToken(auth.ErasurePrefix)
 	sub := postgis.Submission{
 		Report: rep, ErasureHash: auth.HashToken(token), ErasureToken: token,
 		IdempotencyKey: key, RequestHash: hash, SnapMetres: s.opts.PublicGridM,
+	}
+	if len(d) > 0 {
+		sub.Demographics = d[0]
 	}
 	if trygg.CallerFrom(r.Context()) == nil {
 		sub.Limit = limit(bucketReport, s.clientIP(r), s.opts.ReportRate)
@@ -377,6 +403,7 @@ type publicProperties struct {
 	ID            string     `json:"id"`
 	Municipality  string     `json:"municipality"`
 	Category      string     `json:"category"`
+	Categories    []string   `json:"categories"`
 	Feeling       int        `json:"feeling"`
 	When          []string   `json:"when"`
 	Description   string     `json:"description"`
@@ -406,8 +433,17 @@ func appendPublicReport(b []byte, r trygg.Report) ([]byte, error) {
 	if photos == nil {
 		photos = []trygg.Photo{}
 	}
-	return appendFeature(b, r.ID, r.Location, publicProperties{r.ID, r.Municipality, r.Category, r.Feeling, when,
+	return appendFeature(b, r.ID, r.Location, publicProperties{r.ID, r.Municipality, r.Category, categoriesOf(r), r.Feeling, when,
 		r.PublicDescription, r.Source, r.Precision, r.PrecisionM, r.Status, r.ObservedAt, r.CreatedAt, r.Confirmations, r.PlaceLabel, trygg.ShortCode(r.ID), r.Action, r.Steps, photos})
+}
+
+// categoriesOf is a report's reasons, never empty: a report read without them (none
+// should be) gives its category.
+func categoriesOf(r trygg.Report) []string {
+	if len(r.Categories) == 0 && r.Category != "" {
+		return []string{r.Category}
+	}
+	return r.Categories
 }
 
 // appendStaffReport appends everything staff may see; contact data only for roles that
@@ -422,6 +458,7 @@ func appendStaffReport(b []byte, r trygg.Report, c *trygg.Caller) ([]byte, error
 	if r.Photos == nil {
 		r.Photos = []trygg.Photo{}
 	}
+	r.Categories = categoriesOf(r)
 	return appendFeature(b, r.ID, r.Location, r)
 }
 
@@ -596,10 +633,11 @@ func writeStaffReports(w http.ResponseWriter, r *http.Request, status int, rs []
 }
 
 type moderationInput struct {
-	Action      string  `json:"action"`
-	Reason      string  `json:"reason"`
-	Description *string `json:"description"`
-	Category    *string `json:"category"`
+	Action      string   `json:"action"`
+	Reason      string   `json:"reason"`
+	Description *string  `json:"description"`
+	Category    *string  `json:"category"`
+	Categories  []string `json:"categories"`
 }
 
 // handleModerate answers POST /api/v1/reports/{id}/moderation: publish, reject (with
@@ -617,8 +655,8 @@ func (s *Server) handleModerate(w http.ResponseWriter, r *http.Request) error {
 			return trygg.Errorf(trygg.EINVALID, "reason", "say why the report is rejected")
 		}
 	case "edit":
-		if in.Description == nil && in.Category == nil {
-			return trygg.Errorf(trygg.EINVALID, "description", "an edit changes description or category")
+		if in.Description == nil && in.Category == nil && in.Categories == nil {
+			return trygg.Errorf(trygg.EINVALID, "description", "an edit changes description, category or categories")
 		}
 	case "":
 		return trygg.Errorf(trygg.EINVALID, "action", "action is missing: publish, reject, edit or resolve")
@@ -627,6 +665,21 @@ func (s *Server) handleModerate(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := trygg.CheckText("reason", m.Reason, 500); err != nil {
 		return err
+	}
+	if in.Categories != nil {
+		cats, err := s.db.Categories(r.Context())
+		if err != nil {
+			return err
+		}
+		main := ""
+		if in.Category != nil {
+			main = *in.Category
+		}
+		first, list, err := trygg.CheckCategories(main, in.Categories, cats)
+		if err != nil {
+			return err
+		}
+		m.Category, m.Categories = &first, list
 	}
 	if in.Description != nil {
 		if err := trygg.CheckText("description", *in.Description, trygg.MaxDescription); err != nil {

@@ -56,6 +56,8 @@ func (s *Server) routes() http.Handler {
 	v1.Handle("/categories", s.handle(s.handleCategories)).Methods(http.MethodGet, http.MethodHead)
 	v1.Handle("/reports", s.handle(s.handleSubmitReport)).Methods(http.MethodPost)
 	v1.Handle("/reports/nearby", s.handle(s.handleNearby)).Methods(http.MethodGet, http.MethodHead)
+	// Demographics only in aggregate, small counts suppressed (api/demographics.go): public.
+	v1.Handle("/stats/demographics", s.handle(s.handleDemographics)).Methods(http.MethodGet, http.MethodHead)
 	v1.Handle("/reports/by-code/{code}", s.handle(s.handleReportByCode)).Methods(http.MethodGet, http.MethodHead)
 	v1.Handle("/reports/{id}", s.handle(s.handleReport)).Methods(http.MethodGet, http.MethodHead)
 	v1.Handle("/reports/{id}", s.handle(s.handleErase)).Methods(http.MethodDelete)

@@ -447,6 +447,7 @@ func (s *Server) handleUpdateWalk(w http.ResponseWriter, r *http.Request) error 
 // observationFields are an observation's fields: a report's, without contact data.
 type observationFields struct {
 	Category    string   `json:"category"`
+	Categories  []string `json:"categories"` // every reason, the main one first
 	Feeling     *int     `json:"feeling"`
 	When        []string `json:"when"`
 	Description string   `json:"description"`
@@ -481,7 +482,7 @@ func (s *Server) readObservation(r *http.Request, raw []byte, prefix string) (tr
 		if len(in.Location) > 0 {
 			return rep, "", trygg.Errorf(trygg.EINVALID, prefix+"location", "a Feature carries its place in geometry, not location")
 		}
-		if fields.Category != "" || fields.Feeling != nil {
+		if fields.Category != "" || fields.Categories != nil || fields.Feeling != nil {
 			return rep, "", trygg.Errorf(trygg.EINVALID, prefix+"properties", "a Feature carries its fields in properties")
 		}
 		if len(in.Properties) == 0 || string(in.Properties) == "null" {
@@ -504,7 +505,7 @@ func (s *Server) readObservation(r *http.Request, raw []byte, prefix string) (tr
 	if rep.Location, err = readLocation(loc, prefix+locField); err != nil {
 		return rep, "", err
 	}
-	f := reportFields{Category: fields.Category, Feeling: fields.Feeling, When: fields.When, Description: fields.Description,
+	f := reportFields{Category: fields.Category, Categories: fields.Categories, Feeling: fields.Feeling, When: fields.When, Description: fields.Description,
 		Source: trygg.SourceWalk, Precision: fields.Precision, ObservedAt: fields.ObservedAt}
 	if err := s.checkFields(r, &rep, f); err != nil {
 		return rep, "", withFieldPrefix(err, fieldsPrefix)

@@ -29,6 +29,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -848,10 +849,18 @@ func (c *csvWriter) feature(row postgis.FeatureRow) error {
 	return c.w.Write(c.rec)
 }
 
-// csvValue is a JSON value as a CSV cell: strings without quotes, null empty.
+// csvValue is a JSON value as a CSV cell: strings without quotes, null empty, a list
+// of strings (categories, when) joined by semicolons ("belysning;vegetation") unless
+// one of them holds a semicolon.
 func csvValue(v json.RawMessage) string {
 	if len(v) == 0 || string(v) == "null" {
 		return ""
+	}
+	if v[0] == '[' {
+		var list []string
+		if json.Unmarshal(v, &list) == nil && !slices.ContainsFunc(list, func(s string) bool { return strings.Contains(s, ";") }) {
+			return strings.Join(list, ";")
+		}
 	}
 	if v[0] == '"' {
 		var s string

@@ -5,6 +5,10 @@
 //   - a service is a report category (service_code is the category's code), with two
 //     attributes: feeling (1–4, optional: without it the report is stored as 2, unsafe)
 //     and when (times of day and kinds of day);
+//   - a report with several reasons (categories) is a request of its first, main one:
+//     service_code is that code; GET requests?service_code= matches a report naming the
+//     service among any of its reasons (so it is listed under each of them, as it
+//     counts in each category's figures elsewhere); a POST is one reason, service_code;
 //   - a service request is a public report: open, or closed once it is resolved or its
 //     latest action is done (status_notes the action's public feedback),
 //     read only through the store's public view: coarsened position, masked text, no

@@ -67,7 +67,7 @@ func (db *DB) BulkModerate(ctx context.Context, ids []string, f *BulkFilter, m M
 				where = append(where, "r.source = "+arg(f.Source))
 			}
 			if f.Category != "" {
-				where = append(where, "r.category = "+arg(f.Category))
+				where = append(where, "r.categories @> ARRAY["+arg(f.Category)+"::text]") // any of its reasons
 			}
 			if len(f.BBox) == 4 {
 				where = append(where, fmt.Sprintf("r.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)",

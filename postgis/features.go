@@ -85,13 +85,15 @@ func (c *FeatureCollectionDef) Source(caller *trygg.Caller) *FeatureSource {
 }
 
 var reportProps = []featureProp{
-	{"municipality", "r.municipality_code"}, {"category", "r.category"}, {"feeling", "r.feeling"},
+	{"municipality", "r.municipality_code"}, {"category", "r.category"}, {"categories", "r.categories"}, {"feeling", "r.feeling"},
 	{"when", "r.times"}, {"description", "r.description"}, {"source", "r.source"},
 	{"precision", "r.precision"}, {"status", "r.status"}, {"observed_at", "r.observed_at"},
 	{"created_at", "r.created_at"},
 }
 
-var reportFilters = map[string]string{"category": "r.category", "status": "r.status",
+// A category filter on reports keeps those giving any of its categories among their
+// reasons (conditions: an array column is matched by overlap, on its GIN index).
+var reportFilters = map[string]string{"category": "r.categories", "status": "r.status",
 	"source": "r.source", "municipality": "r.municipality_code"}
 
 // Roles as the API's own endpoints for the objects (api/routes.go).
@@ -111,7 +113,7 @@ var (
 		{"score", "h.score"}, {"z", "h.z"}, {"value", "h.value"}, {"count", "h.count"}, {"pattern", "h.pattern"}}
 )
 
-var reportKindFilters = map[string]string{"category": "r.category", "status": "r.status", "municipality": "r.municipality_code"}
+var reportKindFilters = map[string]string{"category": "r.categories", "status": "r.status", "municipality": "r.municipality_code"}
 
 // FeatureCollections are the collections, in the order they are listed.
 var FeatureCollections = []*FeatureCollectionDef{
@@ -196,7 +198,7 @@ var FeatureCollections = []*FeatureCollectionDef{
 		Staff: &FeatureSource{from: "report r", where: "r.source = 'walk'", id: "r.id::text",
 			time: "coalesce(r.observed_at, r.created_at)", geom: "r.geom",
 			props: []featureProp{{"walk_id", "r.walk_id"}, {"municipality", "r.municipality_code"},
-				{"category", "r.category"}, {"feeling", "r.feeling"}, {"when", "r.times"},
+				{"category", "r.category"}, {"categories", "r.categories"}, {"feeling", "r.feeling"}, {"when", "r.times"},
 				{"description", "r.description"}, {"precision", "r.precision"}, {"status", "r.status"},
 				{"observed_at", "r.observed_at"}, {"created_at", "r.created_at"}},
 			filters: reportKindFilters},
@@ -207,7 +209,7 @@ var FeatureCollections = []*FeatureCollectionDef{
 		Staff: &FeatureSource{from: "report r", where: "r.source = 'dialogue'", id: "r.id::text",
 			time: "r.created_at", geom: "r.geom",
 			props: []featureProp{{"dialogue_id", "r.dialogue_id"}, {"municipality", "r.municipality_code"},
-				{"category", "r.category"}, {"feeling", "r.feeling"}, {"when", "r.times"},
+				{"category", "r.category"}, {"categories", "r.categories"}, {"feeling", "r.feeling"}, {"when", "r.times"},
 				{"description", "r.description"}, {"precision", "r.precision"}, {"status", "r.status"},
 				{"created_at", "r.created_at"}},
 			filters: reportKindFilters},
@@ -218,7 +220,7 @@ var FeatureCollections = []*FeatureCollectionDef{
 		Staff: &FeatureSource{from: "report r", where: "r.source = 'est'", id: "r.id::text",
 			time: "coalesce(r.observed_at, r.created_at)", geom: "r.geom",
 			props: []featureProp{{"municipality", "r.municipality_code"}, {"est_type", "r.est_type"},
-				{"est_area", "r.est_area"}, {"category", "r.category"}, {"description", "r.description"},
+				{"est_area", "r.est_area"}, {"category", "r.category"}, {"categories", "r.categories"}, {"description", "r.description"},
 				{"reported_by_org", "r.reported_by_org"}, {"precision", "r.precision"}, {"status", "r.status"},
 				{"occurred_at", "r.observed_at"}, {"created_at", "r.created_at"}},
 			filters: reportKindFilters},
@@ -509,7 +511,11 @@ func (s *FeatureSource) conditions(q FeatureQuery) (string, []any) {
 	}
 	for _, name := range []string{"category", "status", "source", "municipality"} {
 		if vals := q.Filters[name]; len(vals) > 0 {
-			where = append(where, s.filters[name]+" = ANY("+arg(vals)+")")
+			if col := s.filters[name]; strings.HasSuffix(col, ".categories") {
+				where = append(where, col+" && "+arg(vals)+"::text[]")
+			} else {
+				where = append(where, col+" = ANY("+arg(vals)+")")
+			}
 		}
 	}
 	if len(where) == 0 {

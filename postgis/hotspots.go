@@ -79,7 +79,8 @@ const hsArea = `CASE WHEN $1::text IS NOT NULL THEN (SELECT ST_Transform(m.bound
 const hsNumParams = 20
 
 // hsReportSet is the report set of a query as a subquery: id, geom (4326), xy (3006), t
-// (the report's date: observed, else made), lt (t in Swedish time), category, source,
+// (the report's date: observed, else made), lt (t in Swedish time), categories (the
+// report's reasons: a category filter keeps a report giving any of its), source,
 // w (the weight), th and td (the hour and day masks of the report's slots inside the
 // hour, day and darkness filters; migration 20), tn (how many slots the report has: 1
 // observed, 0 without a time), observed, unknown (no time). Its parameters are hsArgs'. This is the one
@@ -106,7 +107,7 @@ func hsReportSet(src hsSource) string {
 	const ah = "(coalesce($11::int, 16777215) & coalesce(k.hours, 16777215))" // the hours a slot must have
 	const ad = "coalesce($13::int, 127)"
 	const untimed = "($11::int IS NULL AND $13::int IS NULL AND k.hours IS NULL)" // no time filter
-	return `SELECT r.id, r.geom, r.xy, ` + t + ` AS t, ` + lt + ` AS lt, r.category, r.source,
+	return `SELECT r.id, r.geom, r.xy, ` + t + ` AS t, ` + lt + ` AS lt, r.categories, r.source,
     ($16::float8[])[r.feeling] * coalesce(($18::float8[])[array_position($17::text[], r.source)], 0)
       * (1 + ln(1 + ` + src.conf + `::float8))
       * CASE WHEN $19::float8 > 0 THEN power(0.5, greatest(0, date_part('epoch', $20::timestamptz - ` + t + `) / 86400) / $19::float8)
@@ -121,7 +122,7 @@ func hsReportSet(src hsSource) string {
   WHERE ` + src.where + `
     AND ($1::text IS NULL OR r.municipality_code = $1)
     AND ($2::float8 IS NULL OR ST_Intersects(r.xy, (SELECT ` + hsBBox + `)))
-    AND ($6::text[] IS NULL OR r.category = ANY($6))
+    AND ($6::text[] IS NULL OR r.categories && $6::text[])
     AND ($7::text[] IS NULL OR r.source = ANY($7))
     AND ($8::timestamptz IS NULL OR ` + t + ` >= $8)
     AND ($9::timestamptz IS NULL OR ` + t + ` <= $9)
@@ -588,10 +589,11 @@ ORDER BY 1, 3 NULLS FIRST, 4`
 }
 
 // hsProfileSQL is the profile rows of the groups of rows in from (columns k1, k2: the
-// group; th, td, tn, category, source as hsReportSet's): kind 'h' with slot (ISO
+// group; th, td, tn, categories, source as hsReportSet's): kind 'h' with slot (ISO
 // weekday − 1)·24 + hour and each report's share of it (1/tn in each slot of th × td),
 // kind 'u' with the count of reports without a time, kind 'c' and 's' with the category
-// or source as name and its count.
+// or source as name and its count. A report counts once for each of its categories (so
+// the categories' counts can add up to more than the reports), once for its source.
 func hsProfileSQL(from string) string {
 	return `SELECT x.k1, x.k2, 'h' AS kind, g.s AS slot, '' AS name, sum(x.n / x.tn) AS n
   FROM (SELECT k1, k2, th, td, tn, count(*)::float8 AS n FROM ` + from + ` WHERE tn > 0 GROUP BY 1, 2, 3, 4, 5) x
@@ -600,7 +602,7 @@ func hsProfileSQL(from string) string {
 UNION ALL
 SELECT k1, k2, 'u', 0, '', count(*)::float8 FROM ` + from + ` WHERE tn = 0 GROUP BY 1, 2
 UNION ALL
-SELECT k1, k2, 'c', 0, category, count(*)::float8 FROM ` + from + ` GROUP BY 1, 2, 3, 5
+SELECT x.k1, x.k2, 'c', 0, c.name, count(*)::float8 FROM ` + from + ` x CROSS JOIN unnest(x.categories) c(name) GROUP BY 1, 2, 3, 5
 UNION ALL
 SELECT k1, k2, 's', 0, source, count(*)::float8 FROM ` + from + ` GROUP BY 1, 2, 3, 5`
 }
@@ -663,10 +665,10 @@ func (db *DB) HotspotProfiles(ctx context.Context, q trygg.HotspotQuery, keep *K
 	ci, cj := hsCellOf(q.Grid, "p")
 	query := `WITH g AS (SELECT DISTINCT i, j FROM unnest($22::bigint[], $23::bigint[]) u(i, j)),
 r AS MATERIALIZED (
-  SELECT a.i AS k1, a.j AS k2, a.th, a.td, a.tn, a.category, a.source
+  SELECT a.i AS k1, a.j AS k2, a.th, a.td, a.tn, a.categories, a.source
   FROM (SELECT ` + ci + ` AS i, ` + cj + ` AS j, p.*
         FROM (SELECT ST_X(s.xy) / $21::float8 AS x, ST_Y(s.xy) / $21::float8 AS y, g.i AS gi, g.j AS gj, s.th, s.td, s.tn,
-                     s.category, s.source
+                     s.categories, s.source
               FROM g JOIN (` + hsReportSet(hsSourceOf(q)) + `) s
                 ON s.xy && ST_SetSRID(` + hsCellFunc(q.Grid) + `($21::float8, g.i::int, g.j::int), 3006)
               OFFSET 0) p) a
@@ -757,7 +759,7 @@ func (db *DB) HotspotClusters(ctx context.Context, q trygg.HotspotQuery, keep *K
 	// Profile rows have k1 = cluster; cluster rows have kind 'g'.
 	query := `WITH r AS MATERIALIZED (
   SELECT ST_ClusterDBSCAN(s.xy, eps => $21::float8, minpoints => $22::int) OVER () AS k1, 0 AS k2,
-         s.xy, s.w, s.th, s.td, s.tn, s.category, s.source
+         s.xy, s.w, s.th, s.td, s.tn, s.categories, s.source
   FROM (` + hsReportSet(hsSourceOf(q)) + `) s),
 c AS (SELECT * FROM r WHERE k1 IS NOT NULL)
 SELECT k1, 'g' AS kind, count(*)::int AS slot, sum(w) AS value,

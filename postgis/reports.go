@@ -2,6 +2,7 @@ package postgis
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
+	"github.com/paulmach/orb/geojson"
 	"github.com/trygg-gis/trygg"
 )
 
@@ -42,6 +44,9 @@ type Submission struct {
 	IdempotencyKey string  // "" for none
 	RequestHash    []byte  // what the key was first used for
 	SnapMetres     float64 // public positions of points snap to cells of this size
+	// Demographics are the reporter's optional age band and gender: stored apart from
+	// the report, read only in aggregate (DemographicsStats).
+	Demographics trygg.Demographics
 
 	// Limit, if on, is the client's rate limit, taken in the same round trip; a
 	// replay of a stored idempotency key takes nothing, and a report that is not
@@ -99,10 +104,12 @@ func (db *DB) SubmitReport(ctx context.Context, s Submission) (Submitted, error)
 	}
 	err = db.limited(ctx, checks, `SELECT id, municipality_code, status, created_at, erasure, replayed,
 			place_label(ST_SetSRID(ST_GeomFromWKB($2), 4326)),
-			CASE WHEN replayed THEN mail_receipt_queued(id, erasure) ELSE mail_report_submitted(id, $21, $18) END
-		FROM submit_report($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+			CASE WHEN replayed THEN mail_receipt_queued(id, erasure) ELSE mail_report_submitted(id, $24, $18) END
+		FROM submit_report($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+			$21, $22, $23)`,
 		[]any{r.ID, g, r.Category, r.Feeling, r.When, r.Description, r.PublicDescription, r.Source, r.Precision, r.Status,
-			r.ObservedAt, s.ErasureHash, email, phone, s.SnapMetres, key, s.RequestHash, s.ErasureToken, actorID, *actor, lang},
+			r.ObservedAt, s.ErasureHash, email, phone, s.SnapMetres, key, s.RequestHash, s.ErasureToken, actorID, *actor,
+			nilIfNone(r.Categories), nonEmpty(s.Demographics.AgeBand), nonEmpty(s.Demographics.Gender), lang},
 		func(row pgx.Row) error {
 			var queued *bool
 			err := row.Scan(&out.ID, &out.Municipality, &out.Status, &out.CreatedAt, &out.ErasureToken, &out.Replayed, &out.PlaceLabel, &queued)
@@ -120,6 +127,9 @@ func (db *DB) SubmitReport(ctx context.Context, s Submission) (Submitted, error)
 		case "TR002":
 			return out, trygg.Errorf(trygg.EUNPROCESSABLE, "Idempotency-Key", "this Idempotency-Key was used for a different request")
 		case "23503":
+			if pgErr.ConstraintName == "report_categories_fkey" {
+				return out, trygg.Errorf(trygg.EINVALID, "categories", "unknown category in %q", r.Categories)
+			}
 			return out, trygg.Errorf(trygg.EINVALID, "category", "unknown category %q", r.Category)
 		case "23514", "22023", "XX000":
 			if strings.Contains(pgErr.ConstraintName, "public_description") {
@@ -137,7 +147,7 @@ func (db *DB) SubmitReport(ctx context.Context, s Submission) (Submitted, error)
 }
 
 func constraintField(name string) string {
-	for _, f := range []string{"geom", "feeling", "times", "description", "source", "precision", "status", "email", "phone"} {
+	for _, f := range []string{"categories", "geom", "feeling", "times", "description", "source", "precision", "status", "email", "phone"} {
 		if strings.Contains(name, f) {
 			switch f {
 			case "geom":
@@ -153,6 +163,14 @@ func constraintField(name string) string {
 	return "body"
 }
 
+// nilIfNone is a list as a parameter: NULL for none.
+func nilIfNone(s []string) []string {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}
+
 func nonEmpty(s string) *string {
 	if s == "" {
 		return nil
@@ -163,14 +181,14 @@ func nonEmpty(s string) *string {
 const reportColumns = `r.id, r.municipality_code, ST_AsBinary(r.geom), r.category, r.feeling, r.times,
 	r.description, r.public_description, r.source, r.precision, r.status, coalesce(r.reject_reason, ''),
 	r.observed_at, r.created_at, r.updated_at,
-	(SELECT count(*) FROM report_confirmation c WHERE c.report_id = r.id), r.place_label`
+	(SELECT count(*) FROM report_confirmation c WHERE c.report_id = r.id), r.place_label, r.categories`
 
 func scanReport(row pgx.Row, extra ...any) (trygg.Report, error) {
 	var r trygg.Report
 	var g []byte
 	dest := append([]any{&r.ID, &r.Municipality, &g, &r.Category, &r.Feeling, &r.When, &r.Description,
 		&r.PublicDescription, &r.Source, &r.Precision, &r.Status, &r.RejectReason, &r.ObservedAt,
-		&r.CreatedAt, &r.UpdatedAt, &r.Confirmations, &r.PlaceLabel}, extra...)
+		&r.CreatedAt, &r.UpdatedAt, &r.Confirmations, &r.PlaceLabel, &r.Categories}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return r, err
 	}
@@ -229,7 +247,7 @@ func deref(s *string) string {
 
 const publicColumns = `r.id, r.municipality_code, ST_AsBinary(r.geom), r.category, r.feeling, r.times,
 	r.description, r.description, r.source, r.precision, r.status, '', r.observed_at, r.created_at, r.updated_at,
-	r.confirmations, r.place_label, r.action_status, r.action_feedback, r.precision_m`
+	r.confirmations, r.place_label, r.categories, r.action_status, r.action_feedback, r.precision_m`
 
 // scanPublicReport reads a row of publicColumns: the report, the status and feedback
 // of its latest action, if it has one, and the public grid of a snapped point. The
@@ -292,7 +310,7 @@ func (db *DB) PublicReports(ctx context.Context, f PublicFilter) ([]trygg.Report
 		order = fmt.Sprintf("r.geom <-> %s, r.id", p)
 	}
 	if len(f.Categories) > 0 {
-		where = append(where, "r.category = ANY("+arg(f.Categories)+")")
+		where = append(where, "r.categories && "+arg(f.Categories)+"::text[]")
 	}
 	if len(f.Statuses) > 0 {
 		where = append(where, "r.status = ANY("+arg(f.Statuses)+")")
@@ -354,6 +372,7 @@ type Moderation struct {
 	Reason      string // for reject (shown to staff), or a note
 	Description *string
 	Category    *string
+	Categories  []string // nil: unchanged (a new Category alone moves to the front of them)
 }
 
 // Moderate applies a decision to a report in the caller's scope: publish, reject (with
@@ -407,10 +426,13 @@ func moderateTx(ctx context.Context, tx pgx.Tx, id string, m Moderation) error {
 		}
 		_, err = tx.Exec(ctx, `UPDATE report SET status = $2, reject_reason = coalesce($3, reject_reason),
 				public_description = coalesce($4, public_description), category = coalesce($5, category),
-				updated_at = now()
-			WHERE id = $1`, id, status, reason, m.Description, m.Category)
+				categories = coalesce($6, categories), updated_at = now()
+			WHERE id = $1`, id, status, reason, m.Description, m.Category, nilIfNone(m.Categories))
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "23503" {
+			if pgErr.ConstraintName == "report_categories_fkey" && m.Categories != nil {
+				return trygg.Errorf(trygg.EINVALID, "categories", "unknown category in %q", m.Categories)
+			}
 			return trygg.Errorf(trygg.EINVALID, "category", "unknown category %q", deref(m.Category))
 		}
 		if err != nil {
@@ -443,7 +465,7 @@ func moderateTx(ctx context.Context, tx pgx.Tx, id string, m Moderation) error {
 
 // auditView is what the audit log keeps of a report: no contact data.
 func auditView(r trygg.Report) map[string]any {
-	return map[string]any{"status": r.Status, "category": r.Category, "public_description": r.PublicDescription,
+	return map[string]any{"status": r.Status, "category": r.Category, "categories": r.Categories, "public_description": r.PublicDescription,
 		"reject_reason": r.RejectReason}
 }
 
@@ -501,7 +523,9 @@ type ReporterStatus struct {
 	CreatedAt    time.Time          `json:"created_at"`
 	UpdatedAt    time.Time          `json:"updated_at"`
 	PlaceLabel   *string            `json:"place_label"`
-	ShortCode    string             `json:"short_code"` // trygg.ShortCode
+	Categories   []string           `json:"categories"`
+	Geometry     json.RawMessage    `json:"geometry,omitempty"` // GeoJSON of the public (coarsened) position
+	ShortCode    string             `json:"short_code"`         // trygg.ShortCode
 	Steps        []trygg.ReportStep `json:"steps"`
 	Photos       []trygg.Photo      `json:"photos"`
 }
@@ -513,14 +537,20 @@ func (db *DB) ReportForReporter(ctx context.Context, id string, erasureHash []by
 	if !isUUID(id) {
 		return s, trygg.Errorf(trygg.ENOTFOUND, "id", "no report has id %q", id)
 	}
-	err := db.pool.QueryRow(ctx, `SELECT id, municipality_code, status, created_at, updated_at, place_label
-		FROM report_for_reporter($1, $2)`, id, erasureHash).Scan(&s.ID, &s.Municipality, &s.Status, &s.CreatedAt, &s.UpdatedAt, &s.PlaceLabel)
+	var g []byte
+	err := db.pool.QueryRow(ctx, `SELECT id, municipality_code, status, created_at, updated_at, place_label, categories,
+			ST_AsBinary(public_geom)
+		FROM report_for_reporter($1, $2)`, id, erasureHash).Scan(&s.ID, &s.Municipality, &s.Status, &s.CreatedAt, &s.UpdatedAt,
+		&s.PlaceLabel, &s.Categories, &g)
 	s.ShortCode = trygg.ShortCode(s.ID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return s, trygg.Errorf(trygg.ENOTFOUND, "id", "no report with this id and erasure token")
 	}
 	if err != nil {
 		return s, wrap(err, "read report for reporter")
+	}
+	if loc, err := wkb.Unmarshal(g); err == nil {
+		s.Geometry, _ = json.Marshal(geojson.NewGeometry(loc))
 	}
 	photos, err := db.PublicPhotos(ctx, []string{s.ID}, erasureHash)
 	s.Photos = photos[s.ID]

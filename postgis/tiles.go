@@ -81,20 +81,21 @@ type tileSource struct {
 
 var (
 	publicReports = tileSource{from: "public_report r", where: "true", geom: "r.geom", pt: "r.pt", time: "r.created_at",
-		props: "r.id::text AS id, r.municipality_code AS municipality, r.category, r.feeling, " +
+		props: "r.id::text AS id, r.municipality_code AS municipality, r.category, array_to_string(r.categories, ',') AS categories, r.feeling, " +
 			"array_to_string(r.times, ',') AS \"when\", r.source, r.precision, r.precision_m, r.status, r.created_at::text AS created_at"}
 	staffReports = tileSource{from: "report r", where: "r.source <> 'police-event'", geom: "r.geom", pt: "r.pt", time: "r.created_at",
-		props: "r.id::text AS id, r.municipality_code AS municipality, r.category, r.feeling, " +
+		props: "r.id::text AS id, r.municipality_code AS municipality, r.category, array_to_string(r.categories, ',') AS categories, r.feeling, " +
 			"array_to_string(r.times, ',') AS \"when\", r.source, r.precision, r.status, r.created_at::text AS created_at, " +
 			"r.description, r.public_description, r.observed_at::text AS observed_at, r.walk_id::text AS walk_id"}
 )
 
 // filterSQL is the filter conditions on report rows, parameters $first…$first+4: the
-// statement's text is the same whatever the filter. when keeps the reports that named
+// statement's text is the same whatever the filter. A category filter keeps the
+// reports that give any of its categories among their reasons. when keeps the reports that named
 // one of its times or were observed in one (time_matches, migration 20).
 func filterSQL(src tileSource, first int) string {
 	p := func(i int) string { return fmt.Sprintf("$%d", first+i) }
-	return fmt.Sprintf("(%[1]s::text[] IS NULL OR r.category = ANY(%[1]s)) AND (%[2]s::text[] IS NULL OR r.source = ANY(%[2]s)) "+
+	return fmt.Sprintf("(%[1]s::text[] IS NULL OR r.categories && %[1]s::text[]) AND (%[2]s::text[] IS NULL OR r.source = ANY(%[2]s)) "+
 		"AND (%[3]s::text[] IS NULL OR time_matches(r.observed_at, r.times, %[3]s)) AND (%[4]s::timestamptz IS NULL OR %[6]s >= %[4]s) "+
 		"AND (%[5]s::timestamptz IS NULL OR %[6]s <= %[5]s)", p(0), p(1), p(2), p(3), p(4), src.time)
 }

@@ -260,11 +260,11 @@ func (db *DB) AddObservations(ctx context.Context, walkID string, obs []trygg.Re
 			}
 			if _, err := tx.Exec(ctx, `
 				INSERT INTO report (id, municipality_code, geom, public_geom, category, feeling, times, description,
-					public_description, source, precision, status, observed_at, created_by, walk_id)
-				SELECT $1, $2, g, report_public_geom(g, $13), $4, $5, $6, $7, $8, 'walk', $9, 'published', $10, $11, $12
+					public_description, source, precision, status, observed_at, created_by, walk_id, categories)
+				SELECT $1, $2, g, report_public_geom(g, $13), $4, $5, $6, $7, $8, 'walk', $9, 'published', $10, $11, $12, $14
 				FROM ST_SetSRID(ST_GeomFromWKB($3), 4326) g`,
 				id, w.Municipality, g, r.Category, r.Feeling, nonNilStrings(r.When), r.Description,
-				trygg.MaskContacts(r.Description), r.Precision, r.ObservedAt, callerID(ctx), walkID, db.gridM); err != nil {
+				trygg.MaskContacts(r.Description), r.Precision, r.ObservedAt, callerID(ctx), walkID, db.gridM, nilIfNone(r.Categories)); err != nil {
 				return wrap(err, "insert observation")
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO report_status (report_id, status, actor_id, actor) VALUES ($1, 'published', $2, $3)`,

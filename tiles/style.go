@@ -13,7 +13,8 @@ import (
 // fields are each layer's properties and their types, for TileJSON's vector_layers.
 var fields = map[string]map[string]string{
 	postgis.TileMunicipalities: {"code": "String", "name": "String"},
-	postgis.TileReports: {"id": "String", "municipality": "String", "category": "String", "feeling": "Number",
+	postgis.TileReports: {"id": "String", "municipality": "String", "category": "String",
+		"categories": "String (every reason, comma-separated, the main one first)", "feeling": "Number",
 		"when": "String", "source": "String", "precision": "String", "precision_m": "Number (public, snapped)", "status": "String", "created_at": "String",
 		"count": "Number (clusters)", "cluster": "Boolean (clusters)"},
 	postgis.TileWalks:        {"id": "String", "title": "String", "municipality": "String", "status": "String", "starts_at": "String"},

@@ -144,7 +144,7 @@ try {
 	await page.locator('.cat label', { hasText: 'Dålig belysning' }).click();
 	await page.locator('.feelings label', { hasText: /^Otryggt$/ }).click();
 	await page.locator('.when label', { hasText: 'Kväll (18–22)' }).click();
-	if (!(await page.getByRole('radio', { name: 'Dålig belysning' }).isChecked())) throw new Error('the category radio is not checked by its label');
+	if (!(await page.getByRole('checkbox', { name: 'Dålig belysning' }).isChecked())) throw new Error('the category checkbox is not checked by its label');
 	await page.getByLabel('Beskriv gärna platsen (valfritt)').fill('Mörk gångtunnel under järnvägen, lamporna är trasiga.');
 	await shot(page, '03-resident-form');
 	await page.getByRole('button', { name: 'Skicka rapporten' }).click();

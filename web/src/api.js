@@ -92,6 +92,17 @@ export function loadCategories() {
 }
 
 /** categoryLabel is a category's label in the current language. */
+/**
+ * categoriesLabel names a report's reasons, the main one first: p.categories (a list,
+ * or in tiles a comma-joined string), else p.category alone.
+ */
+export function categoriesLabel(cats, p) {
+	let list = p?.categories;
+	if (typeof list === 'string') list = list.split(',').filter(Boolean);
+	if (!Array.isArray(list) || !list.length) list = p?.category ? [p.category] : [];
+	return list.map((c) => categoryLabel(cats, c)).join(', ');
+}
+
 export function categoryLabel(cats, code) {
 	const c = cats?.find((x) => x.code === code);
 	if (!c) return code;

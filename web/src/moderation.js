@@ -3,7 +3,7 @@
 // many at once: tick reports (or all matching a source and category filter), then
 // publish or reject them in one call to /api/v1/moderation/bulk after a confirm.
 import { t, has, formatDate } from './i18n.js';
-import { api, problemText, loadCategories, categoryLabel } from './api.js';
+import { api, problemText, loadCategories, categoryLabel, categoriesLabel } from './api.js';
 import { h, id, announce, errorBox, busy, shell, progress } from './ui.js';
 import { basemapHint, createMap } from './map.js';
 import { icon } from './icons.js';
@@ -53,7 +53,7 @@ export async function moderation(rerender) {
 				type: 'button', class: 'queue-item', 'aria-current': i === st.sel ? 'true' : false, 'data-id': p.id,
 				onclick: () => select(i),
 			}, h('span', { html: icon(st.cats.find((c) => c.code === p.category)?.icon) }),
-			h('span', { class: 'grow' }, h('strong', null, categoryLabel(st.cats, p.category)), h('br'),
+			h('span', { class: 'grow' }, h('strong', null, categoriesLabel(st.cats, p)), h('br'),
 				p.place_label ? h('small', { class: 'place-label' }, p.place_label) : null, p.place_label ? h('br') : null,
 				h('small', null, `${t(`feeling${p.feeling}`)} · ${formatDate(p.created_at)}`))));
 		}));
@@ -69,7 +69,7 @@ export async function moderation(rerender) {
 	const bulkCount = h('p', { class: 'muted', 'aria-live': 'polite' });
 	const bulkErr = errorBox();
 	const matching = () => st.items.filter((f) => (!bulkSource.value || f.properties.source === bulkSource.value) &&
-		(!bulkCat.value || f.properties.category === bulkCat.value));
+		(!bulkCat.value || (f.properties.categories || [f.properties.category]).includes(bulkCat.value)));
 	const bulkAct = async (action, btn) => {
 		bulkErr.show('');
 		const ids = st.items.map((f) => f.properties.id).filter((x) => st.checked.has(x));
@@ -187,7 +187,7 @@ export async function moderation(rerender) {
 		detail.focusReason = () => reason.focus();
 		detail.focusText = () => text.focus();
 		detail.replaceChildren(
-			h('h2', null, categoryLabel(st.cats, p.category)),
+			h('h2', null, categoriesLabel(st.cats, p)),
 			h('div', { class: 'row' }, pub, rej, edit),
 			err,
 			h('div', { class: 'field' }, h('label', { for: reasonId }, t('rejectReason')), reason,

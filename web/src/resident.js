@@ -3,7 +3,7 @@
 // category, feeling, when, optional text and contact, and the confirmation.
 import { Marker, Popup } from 'maplibre-gl';
 import { t, lang, formatDay } from './i18n.js';
-import { api, problemText, loadCategories, categoryLabel } from './api.js';
+import { api, problemText, loadCategories, categoryLabel, categoriesLabel } from './api.js';
 import { h, id, announce, errorBox, busy, shell, progress } from './ui.js';
 import { createMap } from './map.js';
 import { icon } from './icons.js';
@@ -11,6 +11,7 @@ import { myReports, rememberReport } from './status.js';
 import { photoUploader } from './photos.js';
 
 const reportLayers = ['reports', 'report-clusters'];
+const maxCategories = 5; // trygg.MaxCategories
 
 /** resident renders the resident page. */
 export async function resident(rerender) {
@@ -229,13 +230,33 @@ function reportForm(state, go) {
 
 	const placeLine = h('p', { class: 'place-line', 'aria-live': 'polite', 'data-testid': 'place-line' }, placeText(state.place));
 
-	const catFS = h('fieldset', { class: 'categories' }, h('legend', null, t('categoryLegend')),
+	// One or more reasons, in the order chosen: the first is the main one (category).
+	const chosen = [];
+	const catHelp = id('cathelp');
+	const catFS = h('fieldset', { class: 'categories', 'aria-describedby': catHelp, 'data-testid': 'categories' },
+		h('legend', null, t('categoryLegend')),
+		h('p', { class: 'help', id: catHelp }, t('categoriesHelp', { n: maxCategories })),
 		h('div', { class: 'cat-grid' }, state.cats.map((c) => {
 			const cid = id('cat');
 			return h('div', { class: 'cat' },
-				h('input', { type: 'radio', name: 'category', value: c.code, id: cid, required: true }),
-				h('label', { for: cid }, h('span', { html: icon(c.icon) }), h('span', null, lang() === 'en' ? c.label_en : c.label_sv)));
+				h('input', { type: 'checkbox', name: 'category', value: c.code, id: cid }),
+				h('label', { for: cid }, h('span', { html: icon(c.icon) }),
+					h('span', { class: 'grow' }, lang() === 'en' ? c.label_en : c.label_sv),
+					h('span', { class: 'main-reason', hidden: true }, t('mainReason'))));
 		})));
+	catFS.addEventListener('change', (e) => {
+		const box = e.target;
+		if (box.name !== 'category') return;
+		const at = chosen.indexOf(box.value);
+		const main = chosen[0];
+		if (box.checked && at < 0) chosen.push(box.value);
+		if (!box.checked && at >= 0) chosen.splice(at, 1);
+		for (const b of catFS.querySelectorAll('input[name=category]')) {
+			b.disabled = !b.checked && chosen.length >= maxCategories;
+			b.parentElement.querySelector('.main-reason').hidden = b.value !== chosen[0];
+		}
+		if (chosen[0] && chosen[0] !== main) announce(t('mainReasonChosen', { label: categoryLabel(state.cats, chosen[0]) }));
+	});
 
 	const feelFS = h('fieldset', { class: 'feelings' }, h('legend', null, t('feelingLegend')),
 		h('div', { class: 'seg' }, [1, 2, 3, 4].map((n) => {
@@ -251,6 +272,21 @@ function reportForm(state, go) {
 			return h('span', null, h('input', { type: 'checkbox', name: 'when', value: w, id: wid }),
 				h('label', { for: wid }, t(`when_${w}`)));
 		})));
+
+	// About you (optional): age band and gender, "Vill inte ange" unless changed; only
+	// ever counted in aggregate, never shown with the report.
+	const ageId = id('age');
+	const genderId = id('gender');
+	const unstated = () => h('option', { value: 'unstated', selected: true }, t('unstated'));
+	const aboutYou = h('details', { class: 'about-you', 'data-testid': 'about-you' },
+		h('summary', null, t('aboutYou')),
+		h('p', { class: 'help' }, t('aboutYouHelp')),
+		h('div', { class: 'field' }, h('label', { for: ageId }, t('ageBandLabel')),
+			h('select', { id: ageId, name: 'age_band' }, unstated(),
+				['under-18', '18-29', '30-49', '50-64', '65+'].map((v) => h('option', { value: v }, t(`age_${v}`))))),
+		h('div', { class: 'field' }, h('label', { for: genderId }, t('genderLabel')),
+			h('select', { id: genderId, name: 'gender' }, unstated(),
+				['woman', 'man', 'other'].map((v) => h('option', { value: v }, t(`gender_${v}`))))));
 
 	const descId = id('desc');
 	const descHelp = id('deschelp');
@@ -270,6 +306,7 @@ function reportForm(state, go) {
 				h('small', { id: emailHelp }, t('emailHelp'))),
 			h('div', { class: 'field' }, h('label', { for: phoneId }, t('phoneLabel')),
 				h('input', { id: phoneId, name: 'phone', type: 'tel', autocomplete: 'tel' }))),
+		aboutYou,
 		h('div', { class: 'hp', 'aria-hidden': 'true' }, h('label', null, t('honeypotLabel'), h('input', { name: 'website', tabindex: '-1', autocomplete: 'off' }))),
 		err,
 		h('div', { class: 'row end' },
@@ -281,13 +318,14 @@ function reportForm(state, go) {
 		err.show('');
 		const fd = new FormData(form);
 		if (!state.place) return err.show(t('noPlace'));
-		if (!fd.get('category')) return invalid(err, catFS, `${t('err400')} ${t('errField', { field: t('field_category') })}`);
+		if (!chosen.length) return invalid(err, catFS, `${t('err400')} ${t('errField', { field: t('field_category') })}`);
 		if (!fd.get('feeling')) return invalid(err, feelFS, `${t('err400')} ${t('errField', { field: t('field_feeling') })}`);
 		const body = {
 			location: { type: 'Point', coordinates: [state.place.lon, state.place.lat] },
-			category: fd.get('category'), feeling: Number(fd.get('feeling')), when: fd.getAll('when'),
+			categories: [...chosen], feeling: Number(fd.get('feeling')), when: fd.getAll('when'),
 			lang: lang(), // e-mails to the reporter come in the language the report was made in
 		};
+		for (const k of ['age_band', 'gender']) if (fd.get(k) && fd.get(k) !== 'unstated') body[k] = fd.get(k);
 		const desc = String(fd.get('description') || '').trim();
 		if (desc) body.description = desc;
 		const email = String(fd.get('email') || '').trim();
@@ -307,8 +345,9 @@ function reportForm(state, go) {
 		} catch (ex) {
 			err.show(problemText(ex));
 			const field = ex.problem?.field || '';
-			const target = { category: catFS, feeling: feelFS, when: whenFS }[field.split('.')[0]];
-			target?.querySelector('input')?.focus();
+			const target = { category: catFS, categories: catFS, feeling: feelFS, when: whenFS, age_band: aboutYou, gender: aboutYou }[field.split('.')[0]];
+			if (target === aboutYou) aboutYou.open = true;
+			target?.querySelector('input, select')?.focus();
 		}
 	});
 	return form;
@@ -316,7 +355,7 @@ function reportForm(state, go) {
 
 function invalid(err, fieldset, msg) {
 	err.show(msg);
-	fieldset.querySelector('input')?.focus();
+	fieldset.querySelector('input:not(:disabled)')?.focus();
 }
 
 async function loadNearby(state, box) {
@@ -339,7 +378,7 @@ async function loadNearby(state, box) {
 				const b = h('button', { type: 'button' }, t('meToo'));
 				b.addEventListener('click', () => meToo(p.id, b));
 				return h('li', null, h('span', { html: icon(state.cats.find((c) => c.code === p.category)?.icon) }),
-					h('span', { class: 'grow' }, h('strong', null, categoryLabel(state.cats, p.category)), ' · ', t(`feeling${p.feeling}`), ' · ', t('distance', { m })),
+					h('span', { class: 'grow' }, h('strong', null, categoriesLabel(state.cats, p)), ' · ', t(`feeling${p.feeling}`), ' · ', t('distance', { m })),
 					b);
 			})));
 	} catch (ex) {
@@ -506,7 +545,7 @@ function showReportPopup(map, f, lngLat, cats) {
 	const b = h('button', { type: 'button' }, t('meToo'));
 	b.addEventListener('click', () => meToo(p.id, b));
 	content.append(
-		h('p', null, h('span', { html: icon(cats.find((c) => c.code === p.category)?.icon) }), ' ', h('strong', null, categoryLabel(cats, p.category))),
+		h('p', null, h('span', { html: icon(cats.find((c) => c.code === p.category)?.icon) }), ' ', h('strong', { 'data-testid': 'popup-categories' }, categoriesLabel(cats, p))),
 		h('p', null, t(`feeling${p.feeling}`)),
 		h('p', null, b, ' ', h('a', { href: `/rapport/${p.id}` }, t('showStatus'))));
 	keepOnScreen(map, new Popup({ closeButton: true, maxWidth: '280px' }).setLngLat(lngLat).setDOMContent(content).addTo(map));

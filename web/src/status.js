@@ -3,7 +3,9 @@
 // the link's fragment or this browser's storage) shows an unpublished report and
 // erases one.
 import { t } from './i18n.js';
-import { api, ApiError, problemText, loadCategories, categoryLabel } from './api.js';
+import { Marker } from 'maplibre-gl';
+import { api, ApiError, problemText, loadCategories, categoriesLabel } from './api.js';
+import { createMap } from './map.js';
 import { h, id, announce, errorBox, busy, shell, progress } from './ui.js';
 import { formatDate } from './i18n.js';
 import { photoUploader, photoList } from './photos.js';
@@ -99,8 +101,10 @@ function render(rep, cats, token, reportId, rerender) {
 	];
 	const currentIdx = steps.reduce((acc, [, ok], i) => (ok ? i : acc), 0);
 	const out = [];
-	if (p.category) out.push(h('p', { class: 'lead' }, categoryLabel(cats, p.category)));
+	if (p.category || p.categories?.length) out.push(h('p', { class: 'lead', 'data-testid': 'status-categories' }, categoriesLabel(cats, p)));
 	if (p.place_label) out.push(h('p', { class: 'place-line', 'data-testid': 'status-place' }, t('placeLabel', { label: p.place_label })));
+	// The public position (already coarsened), of a published report or the reporter's own.
+	if (rep.geometry?.coordinates) out.push(placeMap(rep.geometry));
 	if (p.description) out.push(h('blockquote', { class: 'published-text', 'data-testid': 'status-text' }, p.description));
 	if (p.short_code) out.push(h('p', null, t('shortCodeLabel'), ' ', h('code', { class: 'short-code', 'data-testid': 'status-code' }, p.short_code)));
 	out.push(h('p', { class: 'muted' }, t('createdAt', { d: formatDate(p.created_at) }),
@@ -117,7 +121,12 @@ function render(rep, cats, token, reportId, rerender) {
 				ok && date ? h('span', { class: 'step-date', 'data-testid': 'step-date' }, ` ${date}`) : null,
 				h('span', { class: 'sr-only' }, ok ? ` (${t('statusDoneStep')})` : '')))));
 	}
-	if (action?.feedback) out.push(h('div', { class: 'feedback' }, h('p', null, h('strong', null, t('feedbackLabel'))), h('p', null, action.feedback)));
+	if (action) {
+		out.push(h('div', { class: 'feedback', 'data-testid': 'status-action' },
+			h('p', null, h('strong', null, t('actionStatusLabel')), ' ', t(`action_${action.status}`)),
+			action.feedback ? h('p', null, h('strong', null, t('feedbackLabel'))) : null,
+			action.feedback ? h('p', { 'data-testid': 'status-feedback' }, action.feedback) : null));
+	}
 	// Photos: the reporter adds them until the report is moderated; once published everyone sees them.
 	if (token && p.status === 'received') out.push(photoUploader(reportId, token, p.photos || []));
 	else if (p.photos?.length) {
@@ -142,4 +151,27 @@ function render(rep, cats, token, reportId, rerender) {
 		out.push(h('div', { class: 'row' }, b), err);
 	}
 	return out;
+}
+
+/**
+ * placeMap is a small map of the report's public place (the point the public sees,
+ * already coarsened to its grid cell; an area as it is), drawn once the page holds it.
+ */
+function placeMap(geometry) {
+	const el = h('div', { class: 'status-map', 'data-testid': 'status-map' });
+	const box = (geometry.type === 'Point' ? [geometry.coordinates] : geometry.coordinates.flat())
+		.reduce((b, [x, y]) => [Math.min(b[0], x), Math.min(b[1], y), Math.max(b[2], x), Math.max(b[3], y)], [180, 90, -180, -90]);
+	const centre = [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2];
+	setTimeout(async () => {
+		try {
+			const map = await createMap(el);
+			if (geometry.type === 'Point') map.jumpTo({ center: centre, zoom: 15 });
+			else map.fitBounds(box, { padding: 30, duration: 0, maxZoom: 16 });
+			const m = new Marker({ color: '#b3261e' }).setLngLat(centre).addTo(map);
+			m.getElement().setAttribute('aria-label', t('statusMapMarker'));
+		} catch {
+			el.replaceChildren(h('p', { class: 'error' }, t('mapError')));
+		}
+	}, 0);
+	return el;
 }
