@@ -47,3 +47,18 @@ func (s *Server) wakeMail(next http.Handler) http.Handler {
 		}
 	})
 }
+
+// withoutSession serves path as the public: the unsubscribe link's token is all it
+// needs, so the session cookie of a signed-in staff member who is also a reporter (sent
+// with the page's own form) must not make it a staff request that needs a CSRF token.
+func withoutSession(path string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == path && r.Header.Get("Cookie") != "" {
+				r = r.Clone(r.Context())
+				r.Header.Del("Cookie")
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/trygg-gis/trygg"
 	"github.com/trygg-gis/trygg/basemap"
+	"github.com/trygg-gis/trygg/mail"
 	"github.com/trygg-gis/trygg/ogc"
 	"github.com/trygg-gis/trygg/open311"
 	"github.com/trygg-gis/trygg/tiles"
@@ -16,7 +17,7 @@ import (
 // routes lists every route of the server.
 func (s *Server) routes() http.Handler {
 	r := mux.NewRouter()
-	r.Use(routeName, s.authenticate)
+	r.Use(routeName, withoutSession(mail.UnsubscribePath), s.authenticate)
 
 	// Vector tiles, their TileJSON and the MapLibre style (package tiles): public or the
 	// caller's staff view, cached; every unsafe request marks the tiles' versions stale.

@@ -6,6 +6,7 @@ package mailtest
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -18,8 +19,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"encoding/base64"
 
 	"github.com/emersion/go-smtp"
 )
@@ -181,7 +180,10 @@ func (x *session) Data(r io.Reader) error {
 	x.s.mu.Lock()
 	x.s.messages = append(x.s.messages, m)
 	x.s.mu.Unlock()
-	x.s.arrived <- struct{}{}
+	select {
+	case x.s.arrived <- struct{}{}:
+	default: // Wait looks at Messages anyway
+	}
 	return nil
 }
 
