@@ -1,5 +1,5 @@
 // Package mail sends the e-mails to reporters that the store's outbox holds
-// (postgis.SendNextMail, migration 27): it renders each in the report's language (a
+// (postgis.SendNextMail, migration 32): it renders each in the report's language (a
 // text/plain part always, and an HTML part, right to left for Arabic), sends it over
 // SMTP with github.com/wneessen/go-mail, and retries with exponential backoff.
 package mail

@@ -59,7 +59,7 @@ type Options struct {
 	// migrations/00022_gazetteer.sql); 0 means DefaultBoundaryToleranceM and a
 	// negative value NoBoundaryTolerance.
 	BoundaryToleranceM float64
-	// Mail turns on the outbox of e-mails to reporters (migration 27): with it, the
+	// Mail turns on the outbox of e-mails to reporters (migration 32): with it, the
 	// pool's sessions set trygg.mail = on and changes queue their mails; without it
 	// (no TRYGG_SMTP_URL) nothing is queued.
 	Mail bool
@@ -130,7 +130,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	// The one place the tolerance reaches SQL (boundary_tolerance_m, migration 22).
 	cfg.ConnConfig.RuntimeParams["trygg.boundary_tolerance_m"] = strconv.FormatFloat(tol, 'f', -1, 64)
 	if opts.Mail {
-		cfg.ConnConfig.RuntimeParams["trygg.mail"] = "on" // read by mail_enqueue (migration 27)
+		cfg.ConnConfig.RuntimeParams["trygg.mail"] = "on" // read by mail_enqueue (migration 32)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

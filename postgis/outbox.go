@@ -9,7 +9,7 @@ import (
 	"github.com/trygg-gis/trygg"
 )
 
-// The outbox of e-mails to reporters (migration 27). Changes queue their mails in their
+// The outbox of e-mails to reporters (migration 32). Changes queue their mails in their
 // own transaction through SECURITY DEFINER functions that write a row only when the
 // session has mail on (Options.Mail) and the report has a contact e-mail; a sender
 // (package mail) takes them one at a time with SendNextMail.

@@ -95,7 +95,7 @@ func (db *DB) SubmitReport(ctx context.Context, s Submission) (Submitted, error)
 	if l := s.Limit; l.on() {
 		checks = []rateCheck{{l, `SELECT report_rate_check($1, $2, $3, $4, $5)`, []any{l.Bucket, l.Key, l.N, l.Window, key}}}
 	}
-	// mail_report_submitted (migration 27), in the same statement and so the same
+	// mail_report_submitted (migration 32), in the same statement and so the same
 	// transaction, sets the report's language and queues its receipt (when mail is on
 	// and it has a contact e-mail); a replay does neither, and says whether the first did.
 	lang := r.Lang
