@@ -62,7 +62,11 @@ func (s *Server) handleAddPhoto(w http.ResponseWriter, r *http.Request) error {
 			return trygg.Errorf(trygg.EFORBIDDEN, "", "the role %s may not add photos", c.User.Role)
 		}
 	case token != "":
-		// Before reading and decoding anything: is it the reporter's, and still open to photos?
+		// Before reading and decoding anything: within the address's rate (a reporter may
+		// add and remove photos), the reporter's report, and still open to photos?
+		if err := s.db.Take(ctx, limit(bucketPhoto, s.clientIP(r), s.opts.PhotoRate)); err != nil {
+			return limited(err)
+		}
 		st, err := s.db.ReportForReporter(ctx, id, auth.HashToken(token))
 		if err != nil {
 			return err

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/trygg-gis/trygg"
 	"github.com/trygg-gis/trygg/api"
@@ -141,7 +142,7 @@ func smallPNG(t *testing.T, shade uint8) []byte {
 // TestPhotoLimits: the body's type, size (413), decoded size (a decompression bomb),
 // and the count (a fourth photo is 409 on photos; the same photo again adds nothing).
 func TestPhotoLimits(t *testing.T) {
-	e := newEnv(t, func(o *api.Options, _ *postgis.Options) { o.ReportRate = api.Rate{} })
+	e := newEnv(t, func(o *api.Options, _ *postgis.Options) { o.ReportRate, o.PhotoRate = api.Rate{}, api.Rate{} })
 	public := e.client()
 	s := submit(t, public, report(""))
 	up := func(ct string, body []byte) (*http.Response, []byte) {
@@ -218,6 +219,30 @@ func TestPhotoLimits(t *testing.T) {
 	if n := pgtest.Strings(t, e.url, `SELECT count(*)::text FROM report_photo WHERE report_id = $1`, s.ID)[0]; n != "3" {
 		t.Errorf("%s photos stored, want 3", n)
 	}
+}
+
+// TestPhotoRate: reporters' uploads are limited per address (429 with Retry-After),
+// whatever becomes of them; staff's are not.
+func TestPhotoRate(t *testing.T) {
+	e := newEnv(t, func(o *api.Options, _ *postgis.Options) {
+		o.ReportRate, o.PhotoRate = api.Rate{}, api.Rate{N: 2, Window: time.Hour}
+	})
+	e.addUser(t, trygg.RoleModerator, "kommun-1470")
+	mod := e.signIn(t, "moderator@kommun-1470.demo.trygg.se")
+	public := e.client()
+	s := submit(t, public, report(""))
+	path := "/api/v1/reports/" + s.ID + "/photos"
+	resp, body := public.send(t, http.MethodPost, path, []byte("not a photo"), "Content-Type", "image/png", "Erasure-Token", s.Erasure)
+	wantStatus(t, resp, body, http.StatusBadRequest)
+	resp, body = public.send(t, http.MethodPost, path, smallPNG(t, 1), "Content-Type", "image/png", "Erasure-Token", s.Erasure)
+	wantStatus(t, resp, body, http.StatusCreated)
+	resp, body = public.send(t, http.MethodPost, path, smallPNG(t, 2), "Content-Type", "image/png", "Erasure-Token", s.Erasure)
+	wantStatus(t, resp, body, http.StatusTooManyRequests)
+	if resp.Header.Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+	resp, body = mod.send(t, http.MethodPost, path, smallPNG(t, 2), "Content-Type", "image/png")
+	wantStatus(t, resp, body, http.StatusCreated)
 }
 
 // TestPhotoAccess: who may add, see and remove photos before and after moderation, the
@@ -396,5 +421,57 @@ func TestPhotoAccess(t *testing.T) {
 	}
 	if got := pgtest.Strings(t, e.url, `SELECT count(*)::text FROM audit_log WHERE entity_id = $1 AND (after::text LIKE '%'||$2||'%' OR before::text LIKE '%'||$2||'%')`, s.ID, secondHash)[0]; got != "0" {
 		t.Errorf("the audit log still names the erased report's photo %s times", got)
+	}
+}
+
+// TestPhotoLimitConcurrent: four different photos sent at once to a report with two
+// (by the reporter and by a moderator) store one; the others are 409 on photos.
+func TestPhotoLimitConcurrent(t *testing.T) {
+	e := newEnv(t, func(o *api.Options, _ *postgis.Options) {
+		o.ReportRate, o.PhotoRate = api.Rate{}, api.Rate{}
+		o.Limits.Photos = 4 // all four decode at once, so they meet in the database
+	})
+	e.addUser(t, trygg.RoleModerator, "kommun-1470")
+	mod := e.signIn(t, "moderator@kommun-1470.demo.trygg.se")
+	public := e.client()
+	s := submit(t, public, report(""))
+	path := "/api/v1/reports/" + s.ID + "/photos"
+	for _, shade := range []uint8{1, 2} {
+		resp, body := public.send(t, http.MethodPost, path, smallPNG(t, shade), "Content-Type", "image/png", "Erasure-Token", s.Erasure)
+		wantStatus(t, resp, body, http.StatusCreated)
+	}
+	statuses := make(chan int, 4)
+	for i := 0; i < 4; i++ {
+		c, header := public, []string{"Content-Type", "image/png", "Erasure-Token", s.Erasure}
+		if i%2 == 1 {
+			c, header = mod, []string{"Content-Type", "image/png"}
+		}
+		img := smallPNG(t, uint8(100+i))
+		go func() {
+			req, _ := http.NewRequest(http.MethodPost, e.srv.URL+path, bytes.NewReader(img))
+			for k := 0; k+1 < len(header); k += 2 {
+				req.Header.Set(header[k], header[k+1])
+			}
+			if c.csrf != "" {
+				req.Header.Set("X-CSRF-Token", c.csrf)
+			}
+			resp, err := c.http.Do(req)
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			resp.Body.Close()
+			statuses <- resp.StatusCode
+		}()
+	}
+	got := map[int]int{}
+	for i := 0; i < 4; i++ {
+		got[<-statuses]++
+	}
+	if got[http.StatusCreated] != 1 || got[http.StatusConflict] != 3 {
+		t.Errorf("statuses %v, want one 201 and three 409", got)
+	}
+	if n := pgtest.Strings(t, e.url, `SELECT count(*)::text FROM report_photo WHERE report_id = $1`, s.ID)[0]; n != "3" {
+		t.Errorf("%s photos stored, want 3", n)
 	}
 }

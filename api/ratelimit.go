@@ -21,6 +21,7 @@ const (
 	bucketConfirmOnce = "confirm-once" // one confirmation per address and report a day
 	bucketHotspot     = "hotspot"
 	bucketSearch      = "search"
+	bucketPhoto       = "photo"
 )
 
 var limitMessages = map[string]string{
@@ -29,6 +30,7 @@ var limitMessages = map[string]string{
 	bucketConfirmOnce: "this address has already confirmed this report",
 	bucketHotspot:     "too many hotspot analyses from this address; try again later",
 	bucketSearch:      "too many searches from this address; try again later",
+	bucketPhoto:       "too many photo uploads from this address; try again later",
 }
 
 // limit is rate r of bucket for key, a client address. A zero Rate allows all.

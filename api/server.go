@@ -40,6 +40,7 @@ type Options struct {
 	ConfirmRate Rate    // public "me too" confirmations per client address
 	HotspotRate Rate    // public hotspot analyses per client address (each reads every report of a municipality)
 	SearchRate  Rate    // public place searches and reverse lookups per client address
+	PhotoRate   Rate    // reporters' photo uploads per client address (each is decoded and scaled)
 	PublicGridM float64 // public positions of point reports snap to cells of this size (SWEREF 99 TM)
 
 	Open311APIKey string // api_key Open311 clients must send to POST requests; "" for none
@@ -86,6 +87,7 @@ func DefaultOptions() Options {
 		ConfirmRate:       Rate{N: 30, Window: 10 * time.Minute},
 		HotspotRate:       Rate{N: 30, Window: time.Minute},
 		SearchRate:        Rate{N: 120, Window: time.Minute},
+		PhotoRate:         Rate{N: 20, Window: 10 * time.Minute},
 		PublicGridM:       50,
 		TileClusterBelow:  14,
 		TileCacheMB:       64,
