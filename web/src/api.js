@@ -91,9 +91,14 @@ export function loadCategories() {
 	return categories;
 }
 
-/** categoryLabel is a category's label in the current language. */
+/**
+ * categoryLabel is a category's label in the current language: the server's own label
+ * in Swedish and English, the catalogue's (cat_<code>) in the others, else Swedish.
+ */
 export function categoryLabel(cats, code) {
 	const c = cats?.find((x) => x.code === code);
 	if (!c) return code;
-	return lang() === 'en' ? c.label_en : c.label_sv;
+	if (lang() === 'sv') return c.label_sv;
+	if (lang() === 'en') return c.label_en;
+	return has(`cat_${code}`) ? t(`cat_${code}`) : c.label_sv;
 }

@@ -8,7 +8,7 @@
 // dialogues held, cameras in service, actions done; links for staff); after the
 // period the status is met or not met. Staff who write promises correct (PATCH) and
 // delete (DELETE /api/v1/activities/{id}) activities here.
-import { t, formatDate, formatDay } from './i18n.js';
+import { t, formatDate, formatDay, isoDay } from './i18n.js';
 import { api, problemText } from './api.js';
 import { h, errorBox, progress, shell, announce, dateInput, validDay } from './ui.js';
 import { createMap } from './map.js';
@@ -206,7 +206,7 @@ export async function followup(rerender) {
 		};
 		const edit = () => {
 			const kind = h('select', { name: 'kind' }, activityKinds.map((k) => h('option', { value: k, selected: k === a.kind }, t(`kind_${k}`))));
-			const date = dateInput({ name: 'date', value: formatDay(a.starts_at), required: true });
+			const date = dateInput({ name: 'date', value: isoDay(a.starts_at), required: true });
 			const count = h('input', { type: 'number', name: 'count', min: 1, max: 10000, value: a.count || 1, required: true });
 			const notes = h('textarea', { name: 'notes', rows: 2, maxlength: 10000 }, a.notes || '');
 			const field = (label, el) => h('label', { class: 'field' }, h('span', null, label), el);

@@ -233,7 +233,7 @@ function reportForm(state, go) {
 			const cid = id('cat');
 			return h('div', { class: 'cat' },
 				h('input', { type: 'radio', name: 'category', value: c.code, id: cid, required: true }),
-				h('label', { for: cid }, h('span', { html: icon(c.icon) }), h('span', null, lang() === 'en' ? c.label_en : c.label_sv)));
+				h('label', { for: cid }, h('span', { html: icon(c.icon) }), h('span', null, categoryLabel(state.cats, c.code))));
 		})));
 
 	const feelFS = h('fieldset', { class: 'feelings' }, h('legend', null, t('feelingLegend')),
