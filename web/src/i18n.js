@@ -11,6 +11,7 @@ const storageKey = 'trygg-lang';
 export const languages = [
 	{ code: 'sv', name: 'Svenska' },
 	{ code: 'en', name: 'English' },
+	{ code: 'ar', name: 'العربية', dir: 'rtl' },
 	{ code: 'fi', name: 'Suomi' },
 ];
 
@@ -20,6 +21,7 @@ const locales = { sv: 'sv-SE', en: 'en-GB', ar: 'ar-u-nu-latn', so: 'so-SO', fi:
 
 const loaders = {
 	en: () => import('./i18n/en.js'),
+	ar: () => import('./i18n/ar.js'),
 	fi: () => import('./i18n/fi.js'),
 };
 
