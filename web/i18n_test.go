@@ -13,7 +13,7 @@ import (
 )
 
 // The UI's languages; sv is the reference (and the fallback).
-var uiLanguages = []string{"sv", "en", "ar", "fi"}
+var uiLanguages = []string{"sv", "en", "ar", "so", "fi"}
 
 // entry is one text of a catalogue.
 type entry struct {

@@ -12,6 +12,7 @@ export const languages = [
 	{ code: 'sv', name: 'Svenska' },
 	{ code: 'en', name: 'English' },
 	{ code: 'ar', name: 'العربية', dir: 'rtl' },
+	{ code: 'so', name: 'Soomaali' },
 	{ code: 'fi', name: 'Suomi' },
 ];
 
@@ -22,6 +23,7 @@ const locales = { sv: 'sv-SE', en: 'en-GB', ar: 'ar-u-nu-latn', so: 'so-SO', fi:
 const loaders = {
 	en: () => import('./i18n/en.js'),
 	ar: () => import('./i18n/ar.js'),
+	so: () => import('./i18n/so.js'),
 	fi: () => import('./i18n/fi.js'),
 };
 
