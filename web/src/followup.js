@@ -162,7 +162,7 @@ export async function followup(rerender) {
 			const label = t('progressLabel', { a: pr.achieved, n: pr.target, e: pr.expected_by_now, s: t(`status_${status}`) });
 			bar = h('div', { class: 'progress-bar', role: 'img', 'aria-label': label, title: label },
 				h('span', { class: 'fill', style: `width:${pct.toFixed(1)}%;background:${statusColors[status]}` }),
-				h('span', { class: 'pace', style: `left:${pace.toFixed(1)}%`, title: t('paceMarker', { e: pr.expected_by_now }) }));
+				h('span', { class: 'pace', style: `inset-inline-start:${pace.toFixed(1)}%`, title: t('paceMarker', { e: pr.expected_by_now }) }));
 		}
 		const count = pr.target
 			? h('span', null, h('strong', { 'data-testid': 'achieved' }, String(pr.achieved)), ` / ${pr.target} `, t('activitiesWord'),

@@ -5,7 +5,7 @@
 // Safety walks (create a walk, draw or import its route, add observations on the map,
 // actions with owners and deadlines, and the printable protocol) and Patrol (patrol.js:
 // plan a shift's stops and record their visits).
-import { t, formatNumber } from './i18n.js';
+import { t, formatNumber, dir } from './i18n.js';
 import { api, problemText, loadCategories, categoryLabel } from './api.js';
 import { h, id, announce, errorBox, busy, shell, progress, dateInput } from './ui.js';
 import { basemapHint, createMap } from './map.js';
@@ -56,7 +56,9 @@ export async function planner(rerender) {
 		tb.addEventListener('keydown', (e) => {
 			if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
 				e.preventDefault();
-				showTab((i + (e.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length, true);
+				// The next tab is to the right, or to the left in a right-to-left language.
+				const next = (e.key === 'ArrowRight') !== (dir() === 'rtl');
+				showTab((i + (next ? 1 : tabs.length - 1)) % tabs.length, true);
 			}
 		});
 	});
