@@ -1,11 +1,12 @@
 // langs.mjs BASE OUT: the app in its five languages. For each language, picked by the
-// browser's language (Norwegian → Swedish), at 390×844 and 1280×800: the resident page,
-// the reporter's own status page (E2E_OWN_REPORT, E2E_OWN_TOKEN), a published report's
-// status page (E2E_PUBLISHED_REPORT) and the sign-in page. On each: <html lang dir>, no
-// visible text or label that is a catalogue key, no key the language lacks
-// (window.__missingKeys), no sideways scrolling; in Arabic the layout mirrored (the
-// header starts at the right, the map's zoom buttons at the left). The menu changes the
-// language and the choice outlives a reload. Screenshots: OUT/langs-<lang>-<page>-<size>.png.
+// browser's language (Norwegian → Swedish), at 390×844 and 1280×800: the resident page
+// and its report form, the reporter's own status page (E2E_OWN_REPORT, E2E_OWN_TOKEN), a
+// published report's status page (E2E_PUBLISHED_REPORT) and the sign-in page. On each:
+// <html lang dir>, no visible text or label that is a catalogue key, no key the language
+// lacks (window.__missingKeys), no sideways scrolling, no text running out of its box;
+// in Arabic the layout mirrored (the header starts at the right, the map's zoom buttons
+// at the left, the wide sheet at the left). The menu changes the language and the choice
+// outlives a reload. Screenshots: OUT/langs-<lang>-<page>-<size>.png.
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import sv from '../src/i18n/sv.js';
@@ -85,12 +86,17 @@ async function check(page, c, what) {
 		lang: document.documentElement.lang, dir: document.documentElement.dir,
 		missing: window.__missingKeys || [],
 		overflow: document.documentElement.scrollWidth - window.innerWidth,
+		// Boxes whose text runs out of them (a long Finnish or Somali word).
+		spill: [...document.querySelectorAll('button, label, h1, h2, summary, select, .cat label span')]
+			.filter((el) => el.checkVisibility() && el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1)
+			.map((el) => `${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 40)}" (${el.scrollWidth} > ${el.clientWidth})`),
 	}));
 	if (st.lang !== c.lang) problems.push(`${what}: <html lang="${st.lang}">, want ${c.lang}`);
 	const wantDir = c.lang === 'ar' ? 'rtl' : 'ltr';
 	if (st.dir !== wantDir) problems.push(`${what}: <html dir="${st.dir}">, want ${wantDir}`);
 	if (st.missing.length) problems.push(`${what}: keys missing in the language: ${st.missing.join(', ')}`);
 	if (st.overflow > 1) problems.push(`${what}: the page scrolls sideways by ${st.overflow} px`);
+	if (st.spill.length) problems.push(`${what}: text runs out of its box: ${st.spill.join('; ')}`);
 	const raw = await rawKeys(page, c.lang);
 	if (raw.length) problems.push(`${what}: raw keys shown: ${raw.join(', ')}`);
 	if (c.lang === 'ar') {

@@ -630,7 +630,7 @@ export default {
 	// langs: the categories' labels (api.js categoryLabel).
 	atHour: 'klo {h}',
 	'cat_belysning': 'Huono valaistus',
-	'cat_vegetation': 'Umpeenkasvanut kasvillisuus',
+	'cat_vegetation': 'Liian tiheä kasvillisuus',
 	'cat_skymd-sikt': 'Näköeste, tunneli, huono näkyvyys',
 	'cat_ode-plats': 'Autio paikka',
 	'cat_nedskrapning': 'Roskaaminen',
