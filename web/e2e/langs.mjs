@@ -5,8 +5,9 @@
 // <html lang dir>, no visible text or label that is a catalogue key, no key the language
 // lacks (window.__missingKeys), no sideways scrolling, no text running out of its box;
 // in Arabic the layout mirrored (the header starts at the right, the map's zoom buttons
-// at the left, the wide sheet at the left). The menu changes the language and the choice
-// outlives a reload. Screenshots: OUT/langs-<lang>-<page>-<size>.png.
+// at the left, the wide sheet at the left). The same for a planner's views (planner,
+// moderation, follow-up, cameras; E2E_PLANNER_EMAIL, E2E_PLANNER_PASSWORD) on a desktop.
+// The menu changes the language and the choice outlives a reload. Screenshots: OUT/langs-<lang>-<page>-<size>.png.
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import sv from '../src/i18n/sv.js';
@@ -86,9 +87,10 @@ async function check(page, c, what) {
 		lang: document.documentElement.lang, dir: document.documentElement.dir,
 		missing: window.__missingKeys || [],
 		overflow: document.documentElement.scrollWidth - window.innerWidth,
-		// Boxes whose text runs out of them (a long Finnish or Somali word).
+		// Boxes whose text runs out of them (a long Finnish or Somali word); not the
+		// visually hidden ones (1 px wide).
 		spill: [...document.querySelectorAll('button, label, h1, h2, summary, select, .cat label span')]
-			.filter((el) => el.checkVisibility() && el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1)
+			.filter((el) => el.checkVisibility() && el.clientWidth > 2 && el.scrollWidth > el.clientWidth + 1)
 			.map((el) => `${el.tagName.toLowerCase()} "${el.textContent.trim().slice(0, 40)}" (${el.scrollWidth} > ${el.clientWidth})`),
 	}));
 	if (st.lang !== c.lang) problems.push(`${what}: <html lang="${st.lang}">, want ${c.lang}`);
@@ -152,6 +154,35 @@ try {
 			}
 			await ctx.close();
 		}
+	}
+
+	// Staff views in each language (a planner of Vara, desktop): the planner's hotspot
+	// map, the moderation queue, the follow-up and the camera register.
+	const staffPages = [
+		{ name: 'planner', path: '/planner', ready: (p) => p.locator('.hotspot-item').first().waitFor({ timeout: 60000 }) },
+		{ name: 'moderation', path: '/moderation', ready: (p) => p.locator('.queue').waitFor() },
+		{ name: 'followup', path: '/followup', ready: (p) => p.locator('.followup').waitFor() },
+		{ name: 'cameras', path: '/cameras', ready: (p) => p.locator('.cameras').waitFor() },
+	];
+	for (const c of cases) {
+		const L = catalogues[c.lang];
+		const ctx = await browser.newContext({ ...sizes[1], locale: c.locale });
+		const page = await ctx.newPage();
+		page.on('pageerror', (e) => problems.push(`${c.lang} staff: page error ${e.message}`));
+		await page.goto(`${base}/planner`);
+		await page.getByLabel(L.emailLabel).fill(process.env.E2E_PLANNER_EMAIL);
+		await page.getByLabel(L.password).fill(process.env.E2E_PLANNER_PASSWORD);
+		await page.getByRole('button', { name: L.signIn, exact: true }).click();
+		for (const pg of staffPages) {
+			const what = `${c.lang} ${pg.name} desktop`;
+			if (pg.name !== 'planner') await page.goto(base + pg.path);
+			await pg.ready(page);
+			await page.waitForLoadState('networkidle');
+			const st = await check(page, c, what);
+			await page.screenshot({ path: `${out}/langs-${c.lang}-${pg.name}-desktop.png` });
+			step(`${what}: lang=${st.lang} dir=${st.dir}, no raw or missing keys`);
+		}
+		await ctx.close();
 	}
 
 	// The menu: Swedish → Suomi re-renders in Finnish; the choice outlives a reload and

@@ -10,12 +10,15 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/trygg-gis/trygg"
+	"github.com/trygg-gis/trygg/demo"
 )
 
 // TestLangsBrowser: the resident page, a report's status page (the reporter's own and a
 // published one) and the sign-in page in each of the five languages, picked by the
 // browser's language and by the menu; no raw key is shown and no text is missing; Arabic
-// is right to left and mirrored (langs.mjs).
+// is right to left and mirrored; a planner's views too (langs.mjs).
 func TestLangsBrowser(t *testing.T) {
 	node := need(t, "node", "install Node.js 20 (apt-get install -y nodejs npm)")
 	chromium := os.Getenv("CHROMIUM")
@@ -73,6 +76,7 @@ func TestLangsBrowser(t *testing.T) {
 	cmd := exec.CommandContext(ctx, node, filepath.Join(webDir, "e2e", "langs.mjs"), base, filepath.Join(webDir, "e2e", "out"))
 	cmd.Dir = webDir
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium,
+		"E2E_PLANNER_EMAIL="+demo.DemoEmail(trygg.RolePlanner, "kommun-1470"), "E2E_PLANNER_PASSWORD="+plannerPassword,
 		"E2E_OWN_REPORT="+own.ID, "E2E_OWN_TOKEN="+own.Token, "E2E_PUBLISHED_REPORT="+near.Features[0].Properties.ID)
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf

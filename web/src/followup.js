@@ -102,7 +102,7 @@ export async function followup(rerender) {
 			return;
 		}
 		picker.replaceChildren(...st.promises.map((p) => h('option', { value: p.id },
-			`${p.title} (${String(p.period_start).slice(0, 10)} – ${String(p.period_end).slice(0, 10)})`)));
+			`${p.title} (${formatDay(String(p.period_start).slice(0, 10))} – ${formatDay(String(p.period_end).slice(0, 10))})`)));
 		// Opens on ?promise=, else the current promise of ?municipality= or the user's own
 		// (first) municipality, else the first listed.
 		const q = new URLSearchParams(location.search);
@@ -143,8 +143,8 @@ export async function followup(rerender) {
 		const { promise: p, commitments, today } = st.data;
 		head.replaceChildren(
 			h('h2', { 'data-testid': 'promise-title' }, p.title),
-			h('p', null, [t(`promise_${p.status}`), `${t('period')} ${String(p.period_start).slice(0, 10)} – ${String(p.period_end).slice(0, 10)}`,
-				`${t('today')} ${String(today).slice(0, 10)}`].join(' · ')),
+			h('p', null, [t(`promise_${p.status}`), `${t('period')} ${formatDay(String(p.period_start).slice(0, 10))} – ${formatDay(String(p.period_end).slice(0, 10))}`,
+				`${t('today')} ${formatDay(String(today).slice(0, 10))}`].join(' · ')),
 			p.summary ? h('p', { class: 'summary-text' }, p.summary) : null,
 			riskCalendar(p.municipality, calendarYear(p, today), ['admin', 'planner'].includes(me?.user?.role)));
 		list.replaceChildren(...(commitments.length ? commitments.map(item) : [h('li', { class: 'muted' }, t('commitmentsNone'))]));

@@ -14,7 +14,8 @@ export default {
 	honeypotLabel: 'اترك هذا الحقل فارغًا',
 	mapLabel: 'خريطة البلديات التي لديها بلاغات منشورة',
 	mapOffline: 'تعرض الخريطة حدود البلديات والبلاغات دون خريطة أساس.',
-	basemapHint: 'لم تُضبط خريطة أساس. نزِّل واحدة بالأمر "trygg basemap fetch --municipality CODE --out basemap.pmtiles" وشغِّل الخادم مع TRYGG_BASEMAP=basemap.pmtiles (راجع README).',
+	// The commands are isolated left to right (U+2066 … U+2069) inside the Arabic text.
+	basemapHint: 'لم تُضبط خريطة أساس. نزِّل واحدة بالأمر \u2066trygg basemap fetch --municipality CODE --out basemap.pmtiles\u2069 وشغِّل الخادم مع \u2066TRYGG_BASEMAP=basemap.pmtiles\u2069 (راجع README).',
 	mapError: 'تعذَّر تحميل الخريطة.',
 	legendTitle: 'دليل الرموز',
 	legendReport: 'بلاغ (منشور)',
