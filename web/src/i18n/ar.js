@@ -651,4 +651,8 @@ export default {
 	'cat_farlig-korsning': 'تقاطع خطر',
 	'cat_annat': 'أخرى',
 	'cat_trygg-plats': 'مكان آمن',
+	role_admin: 'مسؤول النظام',
+	role_planner: 'مخطِّط',
+	role_police: 'شرطة',
+	role_moderator: 'مشرف',
 };

@@ -650,4 +650,8 @@ export default {
 	'cat_farlig-korsning': 'Dangerous crossing',
 	'cat_annat': 'Other',
 	'cat_trygg-plats': 'A place that feels safe',
+	role_admin: 'administrator',
+	role_planner: 'planner',
+	role_police: 'police',
+	role_moderator: 'moderator',
 };

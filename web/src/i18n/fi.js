@@ -650,4 +650,8 @@ export default {
 	'cat_farlig-korsning': 'Vaarallinen risteys',
 	'cat_annat': 'Muu',
 	'cat_trygg-plats': 'Turvallinen paikka',
+	role_admin: 'ylläpitäjä',
+	role_planner: 'suunnittelija',
+	role_police: 'poliisi',
+	role_moderator: 'moderaattori',
 };

@@ -651,4 +651,8 @@ export default {
 	'cat_farlig-korsning': 'Farlig korsning',
 	'cat_annat': 'Annat',
 	'cat_trygg-plats': 'Trygg plats',
+	role_admin: 'administratör',
+	role_planner: 'planerare',
+	role_police: 'polis',
+	role_moderator: 'moderator',
 };
