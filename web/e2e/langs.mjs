@@ -208,6 +208,16 @@ try {
 	if (await page.evaluate(() => document.documentElement.dir) !== 'ltr') problems.push('menu → Svenska: dir is not ltr');
 	else step('menu: العربية sets dir=rtl, Svenska ltr again');
 	await ctx.close();
+
+	// A browser in a language the app lacks (German) gets Swedish.
+	const de = await browser.newContext({ ...sizes[0], locale: 'de-DE' });
+	const dp = await de.newPage();
+	await dp.goto(`${base}/moderation`);
+	await dp.locator('input[type=password]').waitFor();
+	const deLang = await dp.evaluate(() => [document.documentElement.lang, navigator.languages.join(',')]);
+	if (deLang[0] !== 'sv') problems.push(`a ${deLang[1]} browser got <html lang="${deLang[0]}">, want sv`);
+	else step(`a ${deLang[1]} browser gets Swedish`);
+	await de.close();
 } finally {
 	await browser.close();
 }
