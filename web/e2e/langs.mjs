@@ -6,7 +6,8 @@
 // lacks (window.__missingKeys), no sideways scrolling, no text running out of its box;
 // in Arabic the layout mirrored (the header starts at the right, the map's zoom buttons
 // at the left, the wide sheet at the left). The same for a planner's views (planner,
-// moderation, follow-up, cameras; E2E_PLANNER_EMAIL, E2E_PLANNER_PASSWORD) on a desktop.
+// follow-up, cameras; E2E_PLANNER_EMAIL, E2E_PLANNER_PASSWORD) and a moderator's queue
+// with the reporter's report open (E2E_MODERATOR_EMAIL, E2E_MODERATOR_PASSWORD), desktop.
 // The menu changes the language and the choice outlives a reload. Screenshots: OUT/langs-<lang>-<page>-<size>.png.
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
@@ -157,10 +158,9 @@ try {
 	}
 
 	// Staff views in each language (a planner of Vara, desktop): the planner's hotspot
-	// map, the moderation queue, the follow-up and the camera register.
+	// map, the follow-up and the camera register; then a moderator's queue.
 	const staffPages = [
 		{ name: 'planner', path: '/planner', ready: (p) => p.locator('.hotspot-item').first().waitFor({ timeout: 60000 }) },
-		{ name: 'moderation', path: '/moderation', ready: (p) => p.locator('.queue').waitFor() },
 		{ name: 'followup', path: '/followup', ready: (p) => p.locator('.followup').waitFor() },
 		{ name: 'cameras', path: '/cameras', ready: (p) => p.locator('.cameras').waitFor() },
 	];
@@ -183,6 +183,20 @@ try {
 			step(`${what}: lang=${st.lang} dir=${st.dir}, no raw or missing keys`);
 		}
 		await ctx.close();
+		// The moderation queue, for a moderator of Vara (the reporter's report waits there).
+		const mctx = await browser.newContext({ ...sizes[1], locale: c.locale });
+		const mp = await mctx.newPage();
+		mp.on('pageerror', (e) => problems.push(`${c.lang} moderation: page error ${e.message}`));
+		await mp.goto(`${base}/moderation`);
+		await mp.getByLabel(L.emailLabel).fill(process.env.E2E_MODERATOR_EMAIL);
+		await mp.getByLabel(L.password).fill(process.env.E2E_MODERATOR_PASSWORD);
+		await mp.getByRole('button', { name: L.signIn, exact: true }).click();
+		await mp.locator(`.queue-item[data-id="${own}"]`).click();
+		await mp.waitForLoadState('networkidle');
+		const mst = await check(mp, c, `${c.lang} moderation desktop`);
+		await mp.screenshot({ path: `${out}/langs-${c.lang}-moderation-desktop.png` });
+		step(`${c.lang} moderation desktop: lang=${mst.lang} dir=${mst.dir}, no raw or missing keys`);
+		await mctx.close();
 	}
 
 	// The menu: Swedish → Suomi re-renders in Finnish; the choice outlives a reload and

@@ -77,6 +77,7 @@ func TestLangsBrowser(t *testing.T) {
 	cmd.Dir = webDir
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium,
 		"E2E_PLANNER_EMAIL="+demo.DemoEmail(trygg.RolePlanner, "kommun-1470"), "E2E_PLANNER_PASSWORD="+plannerPassword,
+		"E2E_MODERATOR_EMAIL="+demo.DemoEmail(trygg.RoleModerator, "kommun-1470"), "E2E_MODERATOR_PASSWORD="+moderatorPassword,
 		"E2E_OWN_REPORT="+own.ID, "E2E_OWN_TOKEN="+own.Token, "E2E_PUBLISHED_REPORT="+near.Features[0].Properties.ID)
 	var buf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &buf, &buf
