@@ -321,7 +321,7 @@ export default {
 	scoreN: "dhibcaha {s}",
 	confidence: "Kalsoonida",
 	pattern: "Qaabka",
-	peakHours: "Warbixinnada ugu badan",
+	peakHours: "Warbixinnada ugu badan saacadda",
 	peakDays: "Warbixinnada ugu badan maalmaha",
 	score: "Dhibcaha",
 	weighted: "Tirada la miisaamay",
