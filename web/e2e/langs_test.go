@@ -71,7 +71,7 @@ func TestLangsBrowser(t *testing.T) {
 		t.Fatalf("no published report near Vara's centre: %d %v", resp.StatusCode, err)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, filepath.Join(webDir, "e2e", "langs.mjs"), base, filepath.Join(webDir, "e2e", "out"))
 	cmd.Dir = webDir
