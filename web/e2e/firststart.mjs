@@ -16,7 +16,7 @@ const browser = await chromium.launch({
 		'--enable-unsafe-swiftshader'],
 });
 try {
-	const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+	const page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'sv-SE' });
 	const foreign = [];
 	page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) foreign.push(r.url()); });
 	// Vara's town centre at z14: inside the test archive (13.1–13.2 E is its extent; the
@@ -77,7 +77,7 @@ try {
 	await page.keyboard.press('Escape');
 
 	// The planner signs in: the hotspot map of Vara shows hot areas from the demo.
-	const desktop = { viewport: { width: 1280, height: 860 } };
+	const desktop = { viewport: { width: 1280, height: 860 }, locale: 'sv-SE' };
 	const pl = await (await browser.newContext(desktop)).newPage();
 	await pl.goto(`${base}/planner`);
 	await pl.getByLabel('E-postadress').fill(process.env.E2E_PLANNER_EMAIL);

@@ -162,11 +162,11 @@ try {
 	await page.locator('.steps[data-status=received]').waitFor();
 	await shot(page, '05-status-received');
 
-	// 4. English toggle.
-	await page.getByRole('button', { name: 'Switch to English' }).click();
+	// 4. The language menu: English and back.
+	await page.getByRole('combobox', { name: 'Språk' }).selectOption('en');
 	await page.getByRole('heading', { name: 'Your report' }).waitFor();
 	await shot(page, '06-status-english');
-	await page.getByRole('button', { name: 'Byt till svenska' }).click();
+	await page.getByRole('combobox', { name: 'Language' }).selectOption('sv');
 	await page.getByRole('heading', { name: 'Din rapport' }).waitFor();
 
 	// 5. The moderator signs in and publishes it with the keyboard (P).

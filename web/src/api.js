@@ -91,7 +91,6 @@ export function loadCategories() {
 	return categories;
 }
 
-/** categoryLabel is a category's label in the current language. */
 /**
  * categoriesLabel names a report's reasons, the main one first: p.categories (a list,
  * or in tiles a comma-joined string), else p.category alone.
@@ -103,8 +102,14 @@ export function categoriesLabel(cats, p) {
 	return list.map((c) => categoryLabel(cats, c)).join(', ');
 }
 
+/**
+ * categoryLabel is a category's label in the current language: the server's own label
+ * in Swedish and English, the catalogue's (cat_<code>) in the others, else Swedish.
+ */
 export function categoryLabel(cats, code) {
 	const c = cats?.find((x) => x.code === code);
 	if (!c) return code;
-	return lang() === 'en' ? c.label_en : c.label_sv;
+	if (lang() === 'sv') return c.label_sv;
+	if (lang() === 'en') return c.label_en;
+	return has(`cat_${code}`) ? t(`cat_${code}`) : c.label_sv;
 }

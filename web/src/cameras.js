@@ -7,7 +7,7 @@
 // map sets its position, and the view sector is previewed live in the browser as the
 // bearing, angle and range sliders move (the saved sector is the server's). Lifecycle
 // buttons move a camera to its allowed next states; a refusal (409) says why inline.
-import { t, lang } from './i18n.js';
+import { t, lang, formatDay } from './i18n.js';
 import { api, ApiError, problemText } from './api.js';
 import { h, id, announce, errorBox, busy, progress, dateInput } from './ui.js';
 import { createMap } from './map.js';
@@ -409,7 +409,7 @@ function addLayers(map) {
 
 function attentionText(r) {
 	const key = `camAtt_${r.reason}`;
-	const txt = t(key, { due: r.due || '', why: r.code ? t(`camOp_${r.code}`) : '' });
+	const txt = t(key, { due: r.due ? formatDay(r.due) : '', why: r.code ? t(`camOp_${r.code}`) : '' });
 	return txt === key ? r.detail : txt;
 }
 

@@ -8,7 +8,7 @@
 // dialogues held, cameras in service, actions done; links for staff); after the
 // period the status is met or not met. Staff who write promises correct (PATCH) and
 // delete (DELETE /api/v1/activities/{id}) activities here.
-import { t, formatDate, formatDay } from './i18n.js';
+import { t, formatDate, formatDay, isoDay } from './i18n.js';
 import { api, problemText } from './api.js';
 import { h, errorBox, progress, shell, announce, dateInput, validDay } from './ui.js';
 import { createMap } from './map.js';
@@ -102,7 +102,7 @@ export async function followup(rerender) {
 			return;
 		}
 		picker.replaceChildren(...st.promises.map((p) => h('option', { value: p.id },
-			`${p.title} (${String(p.period_start).slice(0, 10)} – ${String(p.period_end).slice(0, 10)})`)));
+			`${p.title} (${formatDay(String(p.period_start).slice(0, 10))} – ${formatDay(String(p.period_end).slice(0, 10))})`)));
 		// Opens on ?promise=, else the current promise of ?municipality= or the user's own
 		// (first) municipality, else the first listed.
 		const q = new URLSearchParams(location.search);
@@ -143,8 +143,8 @@ export async function followup(rerender) {
 		const { promise: p, commitments, today } = st.data;
 		head.replaceChildren(
 			h('h2', { 'data-testid': 'promise-title' }, p.title),
-			h('p', null, [t(`promise_${p.status}`), `${t('period')} ${String(p.period_start).slice(0, 10)} – ${String(p.period_end).slice(0, 10)}`,
-				`${t('today')} ${String(today).slice(0, 10)}`].join(' · ')),
+			h('p', null, [t(`promise_${p.status}`), `${t('period')} ${formatDay(String(p.period_start).slice(0, 10))} – ${formatDay(String(p.period_end).slice(0, 10))}`,
+				`${t('today')} ${formatDay(String(today).slice(0, 10))}`].join(' · ')),
 			p.summary ? h('p', { class: 'summary-text' }, p.summary) : null,
 			riskCalendar(p.municipality, calendarYear(p, today), ['admin', 'planner'].includes(me?.user?.role)));
 		list.replaceChildren(...(commitments.length ? commitments.map(item) : [h('li', { class: 'muted' }, t('commitmentsNone'))]));
@@ -162,7 +162,7 @@ export async function followup(rerender) {
 			const label = t('progressLabel', { a: pr.achieved, n: pr.target, e: pr.expected_by_now, s: t(`status_${status}`) });
 			bar = h('div', { class: 'progress-bar', role: 'img', 'aria-label': label, title: label },
 				h('span', { class: 'fill', style: `width:${pct.toFixed(1)}%;background:${statusColors[status]}` }),
-				h('span', { class: 'pace', style: `left:${pace.toFixed(1)}%`, title: t('paceMarker', { e: pr.expected_by_now }) }));
+				h('span', { class: 'pace', style: `inset-inline-start:${pace.toFixed(1)}%`, title: t('paceMarker', { e: pr.expected_by_now }) }));
 		}
 		const count = pr.target
 			? h('span', null, h('strong', { 'data-testid': 'achieved' }, String(pr.achieved)), ` / ${pr.target} `, t('activitiesWord'),
@@ -206,7 +206,7 @@ export async function followup(rerender) {
 		};
 		const edit = () => {
 			const kind = h('select', { name: 'kind' }, activityKinds.map((k) => h('option', { value: k, selected: k === a.kind }, t(`kind_${k}`))));
-			const date = dateInput({ name: 'date', value: formatDay(a.starts_at), required: true });
+			const date = dateInput({ name: 'date', value: isoDay(a.starts_at), required: true });
 			const count = h('input', { type: 'number', name: 'count', min: 1, max: 10000, value: a.count || 1, required: true });
 			const notes = h('textarea', { name: 'notes', rows: 2, maxlength: 10000 }, a.notes || '');
 			const field = (label, el) => h('label', { class: 'field' }, h('span', null, label), el);

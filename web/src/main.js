@@ -1,6 +1,6 @@
 // main.js: the app's entry: picks the view from the path.
 import './style.css';
-import { lang, setLang } from './i18n.js';
+import { loadLang } from './i18n.js';
 import { resident } from './resident.js';
 import { statusPage } from './status.js';
 import { moderation } from './moderation.js';
@@ -9,7 +9,6 @@ import { followup } from './followup.js';
 import { cameras } from './cameras.js';
 
 function route() {
-	setLang(lang());
 	const p = location.pathname;
 	const m = p.match(/^\/rapport\/([^/]+)$/);
 	if (m) return statusPage(route, decodeURIComponent(m[1]));
@@ -20,4 +19,6 @@ function route() {
 	return resident(route);
 }
 
+// The chosen language's catalogue is loaded before the first render.
+await loadLang();
 route();

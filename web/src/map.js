@@ -3,7 +3,7 @@
 // external style (TRYGG_BASEMAP_STYLE, which replaces it) or, with none, on a plain
 // background that works offline.
 import { Map as MapLibre, NavigationControl, ScaleControl, AttributionControl } from 'maplibre-gl';
-import { t } from './i18n.js';
+import { t, dir } from './i18n.js';
 
 /** config is the server's configuration from <meta name="trygg-config">. */
 export function config() {
@@ -88,9 +88,12 @@ export async function createMap(container, { hash = false } = {}) {
 		},
 	});
 	map.touchZoomRotate.disableRotation();
-	map.addControl(new NavigationControl({ showCompass: false }), 'top-right');
-	map.addControl(new ScaleControl({ unit: 'metric' }), 'bottom-left');
-	map.addControl(new AttributionControl({ compact: true }), 'bottom-right');
+	// Controls at the end of the reading direction (mirrored in Arabic), the legend
+	// (CSS, inset-inline-start) at its start.
+	const [start, end] = dir() === 'rtl' ? ['right', 'left'] : ['left', 'right'];
+	map.addControl(new NavigationControl({ showCompass: false }), `top-${end}`);
+	map.addControl(new ScaleControl({ unit: 'metric' }), `bottom-${start}`);
+	map.addControl(new AttributionControl({ compact: true }), `bottom-${end}`);
 	map.getCanvas().setAttribute('aria-label', t('mapLabel'));
 	window.trygg = Object.assign(window.trygg || {}, { map, offline });
 	map.once('idle', () => { window.trygg.idleMs = Math.round(performance.now()); });

@@ -9,7 +9,7 @@
 // its place's name and most active hours, and a visit recorded on the spot (departure
 // now).
 import { Marker } from 'maplibre-gl';
-import { t, formatDate } from './i18n.js';
+import { t, formatDate, dir } from './i18n.js';
 import { api, problemText, categoryLabel } from './api.js';
 import { h, id, announce, errorBox, busy, dateTimeInput, parseLocal, localInput } from './ui.js';
 
@@ -300,7 +300,7 @@ export function patrolPanel(panel, ctx) {
 				const b = cs.reduce((a, c) => [Math.min(a[0], c[0]), Math.min(a[1], c[1]), Math.max(a[2], c[0]), Math.max(a[3], c[1])], [Infinity, Infinity, -Infinity, -Infinity]);
 				const c = map.getContainer();
 				const pad = Math.max(24, Math.min(80, Math.round(Math.min(c.clientWidth, c.clientHeight) / 8)));
-				map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: { top: pad, bottom: pad, left: pad, right: pad + 48 }, maxZoom: 16, duration: 0 });
+				map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: { top: pad, bottom: pad, left: pad + (dir() === 'rtl' ? 48 : 0), right: pad + (dir() === 'rtl' ? 0 : 48) }, maxZoom: 16, duration: 0 });
 			}
 		}
 	};

@@ -5,7 +5,7 @@
 // Safety walks (create a walk, draw or import its route, add observations on the map,
 // actions with owners and deadlines, and the printable protocol) and Patrol (patrol.js:
 // plan a shift's stops and record their visits).
-import { t, lang } from './i18n.js';
+import { t, formatNumber, dir } from './i18n.js';
 import { api, problemText, loadCategories, categoryLabel } from './api.js';
 import { h, id, announce, errorBox, busy, shell, progress, dateInput } from './ui.js';
 import { basemapHint, createMap } from './map.js';
@@ -56,7 +56,9 @@ export async function planner(rerender) {
 		tb.addEventListener('keydown', (e) => {
 			if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
 				e.preventDefault();
-				showTab((i + (e.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length, true);
+				// The next tab is to the right, or to the left in a right-to-left language.
+				const next = (e.key === 'ArrowRight') !== (dir() === 'rtl');
+				showTab((i + (next ? 1 : tabs.length - 1)) % tabs.length, true);
 			}
 		});
 	});
@@ -209,12 +211,12 @@ function setVisible(map, layers, on) {
 // fmt formats a number for people in the current language.
 export function fmt(n, digits = 1) {
 	if (n === undefined || n === null || Number.isNaN(n)) return '–';
-	return Number(n).toLocaleString(lang() === 'en' ? 'en-GB' : 'sv-SE', { maximumFractionDigits: digits });
+	return formatNumber(n, digits);
 }
 
 function fmtP(p) {
 	if (p === undefined || p === null) return '–';
-	if (p < 0.001) return '< 0,001'.replace(',', lang() === 'en' ? '.' : ',');
+	if (p < 0.001) return `< ${formatNumber(0.001, 3)}`;
 	return fmt(p, 3);
 }
 
@@ -606,7 +608,7 @@ export function profileGrid(p) {
 	const c = 13;
 	const left = 34;
 	const top = 14;
-	const peak = (p.peak_hours || []).map((x) => `kl. ${hh(x)}`.replace('kl.', lang() === 'en' ? 'at' : 'kl.')).join(', ');
+	const peak = (p.peak_hours || []).map((x) => t('atHour', { h: hh(x) })).join(', ');
 	const label = t('profileLabel', { n: p.rank, peak: [peak, (p.peak_weekdays || []).map((d) => t('weekdaysLong').split(',')[d - 1]).join(', ')].filter(Boolean).join('; ') });
 	const cells = [];
 	for (let d = 0; d < 7; d++) {

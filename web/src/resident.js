@@ -241,7 +241,7 @@ function reportForm(state, go) {
 			return h('div', { class: 'cat' },
 				h('input', { type: 'checkbox', name: 'category', value: c.code, id: cid }),
 				h('label', { for: cid }, h('span', { html: icon(c.icon) }),
-					h('span', { class: 'grow' }, lang() === 'en' ? c.label_en : c.label_sv),
+					h('span', { class: 'grow' }, categoryLabel(state.cats, c.code)),
 					h('span', { class: 'main-reason', hidden: true }, t('mainReason'))));
 		})));
 	catFS.addEventListener('change', (e) => {

@@ -1,5 +1,5 @@
 // signin.js: staff sign-in (cookie session; the CSRF token is kept for changes).
-import { t } from './i18n.js';
+import { t, has } from './i18n.js';
 import { api, ApiError, problemText, setCSRF } from './api.js';
 import { h, id, errorBox, busy, shell } from './ui.js';
 
@@ -86,7 +86,7 @@ export function signOutButton(done) {
 
 /** whoText says who is signed in. */
 export function whoText(me) {
-	return t('signedInAs', { email: me.user.email, role: me.user.role });
+	return t('signedInAs', { email: me.user.email, role: has(`role_${me.user.role}`) ? t(`role_${me.user.role}`) : me.user.role });
 }
 
 /**

@@ -7,7 +7,7 @@ import { Marker } from 'maplibre-gl';
 import { api, ApiError, problemText, loadCategories, categoriesLabel } from './api.js';
 import { createMap } from './map.js';
 import { h, id, announce, errorBox, busy, shell, progress } from './ui.js';
-import { formatDate } from './i18n.js';
+import { formatDate, formatDay } from './i18n.js';
 import { photoUploader, photoList } from './photos.js';
 
 const key = 'trygg-reports';
@@ -111,14 +111,14 @@ function render(rep, cats, token, reportId, rerender) {
 		p.confirmations ? ` · ${t('confirmations', { n: p.confirmations })}` : ''));
 	if (p.status === 'rejected') {
 		out.push(h('p', { class: 'rejected', 'data-status': 'rejected' }, t('statusRejected'),
-			day.rejected?.date ? ` (${day.rejected.date})` : ''));
+			day.rejected?.date ? ` (${formatDay(day.rejected.date)})` : ''));
 		if (day.rejected?.reason) out.push(h('p', { 'data-testid': 'reject-reason' }, t('rejectReasonLabel'), ' ', day.rejected.reason));
 	} else {
 		out.push(h('ol', { class: 'steps', 'data-status': p.status }, steps.map(([label, ok, date], i) =>
 			h('li', { class: ok ? 'ok' : '', 'aria-current': i === currentIdx ? 'step' : false },
 				h('span', { class: 'mark', 'aria-hidden': 'true' }, ok ? '✓' : String(i + 1)),
 				h('span', null, label),
-				ok && date ? h('span', { class: 'step-date', 'data-testid': 'step-date' }, ` ${date}`) : null,
+				ok && date ? h('span', { class: 'step-date', 'data-testid': 'step-date' }, ` ${formatDay(date)}`) : null,
 				h('span', { class: 'sr-only' }, ok ? ` (${t('statusDoneStep')})` : '')))));
 	}
 	if (action) {

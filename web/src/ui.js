@@ -1,5 +1,5 @@
 // ui.js: small DOM helpers shared by the views.
-import { t, lang, setLang } from './i18n.js';
+import { t, lang, setLang, languages } from './i18n.js';
 
 /**
  * h makes an element: h('button', {class: 'x', onclick: f}, 'text', child…). Attributes
@@ -79,7 +79,7 @@ export function progress(on) {
 }
 
 /**
- * shell renders the page frame: header with title, language toggle and extra header
+ * shell renders the page frame: header with title, language menu and extra header
  * items, the status line, the progress bar, and main. It returns main.
  */
 export function shell(title, rerender, extra = []) {
@@ -88,13 +88,13 @@ export function shell(title, rerender, extra = []) {
 	window.trygg?.map?.remove();
 	if (window.trygg) window.trygg.map = null;
 	const main = h('main', { id: 'main', tabindex: '-1' });
-	const toggle = h('button', {
-		class: 'lang', type: 'button', lang: lang() === 'sv' ? 'en' : 'sv', 'aria-label': t('langToggleLabel'),
-		onclick: () => {
-			setLang(lang() === 'sv' ? 'en' : 'sv');
+	const menu = h('select', {
+		class: 'lang', 'aria-label': t('langMenuLabel'), 'data-testid': 'lang-menu',
+		onchange: async (e) => {
+			await setLang(e.target.value);
 			rerender();
 		},
-	}, t('langToggle'));
+	}, languages.map((l) => h('option', { value: l.code, lang: l.code, dir: l.dir || 'ltr', selected: l.code === lang() }, l.name)));
 	app.replaceChildren(
 		h('a', { class: 'skip', href: '#main' }, t('skip')),
 		h('div', { id: 'progress', class: 'progress', hidden: true, role: 'progressbar', 'aria-label': t('loading') }),
@@ -103,7 +103,7 @@ export function shell(title, rerender, extra = []) {
 			h('span', { class: 'title' }, title),
 			h('span', { class: 'spacer' }),
 			...extra,
-			toggle),
+			menu),
 		h('p', { id: 'status-line', class: 'status-line', role: 'status', 'aria-live': 'polite', hidden: true }),
 		main,
 	);
