@@ -630,6 +630,9 @@ const texts = {
 		docPDF: 'PDF',
 		docCSV: 'CSV',
 		docDownload: 'Ladda ner {doc} som {format}',
+		// bundle
+		viewLoadFailed: 'Sidan kunde inte laddas. Kontrollera anslutningen och försök igen.',
+		viewRetry: 'Försök igen',
 	},
 	en: {
 		tagline: 'Mark places where you feel unsafe',
@@ -1258,6 +1261,9 @@ const texts = {
 		docPDF: 'PDF',
 		docCSV: 'CSV',
 		docDownload: 'Download {doc} as {format}',
+		// bundle
+		viewLoadFailed: 'The page could not be loaded. Check the connection and try again.',
+		viewRetry: 'Try again',
 	},
 };
 
