@@ -48,6 +48,10 @@ type Options struct {
 	// BasemapStyle is the URL of a MapLibre style drawn under Trygg's layers; "" for
 	// none, so the map works offline on a plain background.
 	BasemapStyle string
+	// Glyphs tells that the map's style has the app's glyphs (/fonts/…: a self-hosted
+	// basemap and no BasemapStyle), so the resident page preloads their Latin range,
+	// which the first tile with labels waits for.
+	Glyphs bool
 }
 
 // config is what the page reads from <meta name="trygg-config">.
@@ -169,6 +173,8 @@ func pageView(p string) string {
 // assets is dist/assets.json, written by build.mjs.
 type assets struct {
 	Entry       string              `json:"entry"`
+	MapLibre    string              `json:"maplibre"`    // the chunk with MapLibre
+	Worker      string              `json:"worker"`      // MapLibre's worker
 	EntryChunks []string            `json:"entryChunks"` // what the entry imports statically
 	Views       map[string][]string `json:"views"`       // each view's chunks beyond those
 	Immutable   []string            `json:"immutable"`   // dist files with their hash in their name
@@ -241,7 +247,18 @@ func loadSite(fsys fs.FS, opts Options) *site {
 	if page := raw["index.html"]; page != nil {
 		for view, chunks := range a.Views {
 			b := withConfig(page, config{BasemapStyle: opts.BasemapStyle, Built: built})
-			s.pages[view] = newFile("index.html", withPreloads(b, append(slices.Clone(a.EntryChunks), chunks...)), nil, nil)
+			var prefetch []string
+			if a.MapLibre != "" && a.Worker != "" && slices.Contains(chunks, a.MapLibre) {
+				// MapLibre's worker is fetched only once MapLibre runs (map.js starts it):
+				// fetched now into the HTTP cache (immutable), it arrives with MapLibre.
+				prefetch = []string{a.Worker}
+			}
+			fetches := viewFetches[view]
+			if opts.Glyphs && slices.Contains(fetches, "/styles/trygg.json") {
+				fetches = append(slices.Clone(fetches), "/fonts/"+strings.ReplaceAll(Font, " ", "%20")+"/0-255.pbf")
+			}
+			b = withPreloads(b, append(slices.Clone(a.EntryChunks), chunks...), prefetch, fetches)
+			s.pages[view] = newFile("index.html", b, nil, nil)
 		}
 	}
 	return s
@@ -253,12 +270,27 @@ func withConfig(page []byte, c config) []byte {
 	return bytes.Replace(page, []byte(`content="{}"`), []byte(`content="`+html.EscapeString(string(j))+`"`), 1)
 }
 
-// withPreloads adds <link rel="modulepreload"> for each of the dist files chunks before
-// the page's </head>.
-func withPreloads(page []byte, chunks []string) []byte {
+// viewFetches are the first requests of a view that does not wait for a sign-in, made
+// by fetch() once its code runs: the resident map's style and TileJSON (map.js).
+// Preloaded with the page (as="fetch", crossorigin: fetch's same-origin credentials),
+// they are there when MapLibre has loaded, one round trip sooner.
+var viewFetches = map[string][]string{
+	"resident": {"/styles/trygg.json", "/tiles/all.json"},
+}
+
+// withPreloads adds, before the page's </head>, <link rel="modulepreload"> for each of
+// the dist files chunks, <link rel="prefetch"> for each dist file of prefetch and
+// <link rel="preload" as="fetch"> for each path of fetches.
+func withPreloads(page []byte, chunks, prefetch, fetches []string) []byte {
 	var links bytes.Buffer
+	for _, f := range fetches {
+		links.WriteString(`<link rel="preload" as="fetch" crossorigin href="` + html.EscapeString(f) + `">` + "\n")
+	}
 	for _, c := range chunks {
 		links.WriteString(`<link rel="modulepreload" href="/dist/` + html.EscapeString(c) + `">` + "\n")
+	}
+	for _, c := range prefetch {
+		links.WriteString(`<link rel="prefetch" href="/dist/` + html.EscapeString(c) + `">` + "\n")
 	}
 	return bytes.Replace(page, []byte("</head>"), append(links.Bytes(), "</head>"...), 1)
 }

@@ -85,6 +85,9 @@ export async function createMap(container, { hash = false } = {}) {
 		bounds: hash && location.hash.length > 1 ? undefined : bounds,
 		fitBoundsOptions: { padding: 20 },
 		attributionControl: false,
+		// The style is the server's own (tested there): validating its hundred basemap
+		// layers would hold the first tile back on a slow phone.
+		validateStyle: false,
 		maxPitch: 0,
 		dragRotate: false,
 		cooperativeGestures: false,
