@@ -83,21 +83,24 @@ func bundleFS() fstest.MapFS {
 	js := strings.Repeat("export const x = 'Trygg';\n", 200)
 	chunk := strings.Repeat("export const y = 'chunk';\n", 200)
 	return fstest.MapFS{
-		"static/index.html":                   {Data: []byte(`<!doctype html><html><head><meta name="trygg-config" content="{}"><script type="module" src="/dist/app.js"></script></head><body></body></html>`)},
-		"static/dist/README.md":               {Data: []byte("placeholder")},
-		"static/dist/app.js":                  {Data: []byte(js)},
-		"static/dist/app.js.br":               {Data: []byte("BR:" + js[:40])},
-		"static/dist/app.js.gz":               {Data: gz(js)},
-		"static/dist/chunk-ABCDEFGH.js":       {Data: []byte(chunk)},
-		"static/dist/chunk-ABCDEFGH.js.br":    {Data: []byte("BR:" + chunk[:30])},
-		"static/dist/chunk-ABCDEFGH.js.gz":    {Data: gz(chunk)},
-		"static/dist/resident-QRSTUVWX.js":    {Data: []byte("export function resident() {}")},
-		"static/dist/resident-QRSTUVWX.js.br": {Data: []byte("BR:resident")},
-		"static/dist/moderation-MNOPQRST.js":  {Data: []byte("export function moderation() {}")},
-		"static/dist/plain.txt":               {Data: []byte("no encodings")},
+		"static/index.html":                           {Data: []byte(`<!doctype html><html><head><meta name="trygg-config" content="{}"><script type="module" src="/dist/app.js"></script></head><body></body></html>`)},
+		"static/dist/README.md":                       {Data: []byte("placeholder")},
+		"static/dist/app.js":                          {Data: []byte(js)},
+		"static/dist/app.js.br":                       {Data: []byte("BR:" + js[:40])},
+		"static/dist/app.js.gz":                       {Data: gz(js)},
+		"static/dist/chunk-ABCDEFGH.js":               {Data: []byte(chunk)},
+		"static/dist/chunk-ABCDEFGH.js.br":            {Data: []byte("BR:" + chunk[:30])},
+		"static/dist/chunk-ABCDEFGH.js.gz":            {Data: gz(chunk)},
+		"static/dist/resident-QRSTUVWX.js":            {Data: []byte("export function resident() {}")},
+		"static/dist/resident-QRSTUVWX.js.br":         {Data: []byte("BR:resident")},
+		"static/dist/moderation-MNOPQRST.js":          {Data: []byte("export function moderation() {}")},
+		"static/dist/plain.txt":                       {Data: []byte("no encodings")},
+		"static/dist/maplibre-IJKLMNOP.js":            {Data: []byte("export class Map {}")},
+		"static/dist/maplibre-gl-worker-BCDEFGHI.mjs": {Data: []byte("self.onmessage = () => {};")},
 		"static/dist/assets.json": {Data: []byte(`{"entry": "app.js", "entryChunks": ["chunk-ABCDEFGH.js"],
-			"views": {"resident": ["resident-QRSTUVWX.js"], "moderation": ["moderation-MNOPQRST.js"], "status": []},
-			"immutable": ["chunk-ABCDEFGH.js", "resident-QRSTUVWX.js", "moderation-MNOPQRST.js"]}`)},
+			"maplibre": "maplibre-IJKLMNOP.js", "worker": "maplibre-gl-worker-BCDEFGHI.mjs",
+			"views": {"resident": ["resident-QRSTUVWX.js", "maplibre-IJKLMNOP.js"], "moderation": ["moderation-MNOPQRST.js", "maplibre-IJKLMNOP.js"], "status": []},
+			"immutable": ["chunk-ABCDEFGH.js", "resident-QRSTUVWX.js", "moderation-MNOPQRST.js", "maplibre-IJKLMNOP.js", "maplibre-gl-worker-BCDEFGHI.mjs"]}`)},
 	}
 }
 
@@ -333,6 +336,37 @@ func TestPreloads(t *testing.T) {
 			}
 		}
 	}
+	// Pages with MapLibre prefetch its worker; the resident page, whose map starts
+	// without a sign-in, preloads its style and TileJSON, and the Latin glyphs when the
+	// style has the app's (Options.Glyphs).
+	worker := `<link rel="prefetch" href="/dist/maplibre-gl-worker-BCDEFGHI.mjs">`
+	fetch := func(p string) string { return `<link rel="preload" as="fetch" crossorigin href="` + p + `">` }
+	glyphs := fetch("/fonts/Noto%20Sans%20Regular/0-255.pbf")
+	withGlyphs := web.NewFS(bundleFS(), http.NotFoundHandler(), web.Options{Glyphs: true})
+	for _, tc := range []struct {
+		h             http.Handler
+		path          string
+		want, notWant []string
+	}{
+		{h, "/", []string{worker, fetch("/styles/trygg.json"), fetch("/tiles/all.json")}, []string{glyphs}},
+		{withGlyphs, "/", []string{worker, fetch("/styles/trygg.json"), fetch("/tiles/all.json"), glyphs}, nil},
+		{withGlyphs, "/moderation", []string{worker}, []string{"/styles/trygg.json", "/tiles/all.json", glyphs}},
+		{withGlyphs, "/rapport/x", nil, []string{worker, "/styles/trygg.json", glyphs}},
+	} {
+		_, body := serve(tc.h, http.MethodGet, tc.path)
+		head, _, _ := strings.Cut(string(body), "</head>")
+		for _, w := range tc.want {
+			if !strings.Contains(head, w) {
+				t.Errorf("GET %s: no %s in the head:\n%s", tc.path, w, head)
+			}
+		}
+		for _, w := range tc.notWant {
+			if strings.Contains(string(body), w) {
+				t.Errorf("GET %s has %s:\n%s", tc.path, w, body)
+			}
+		}
+	}
+
 	// Each page's variant has an ETag of its own.
 	a, _ := serve(h, http.MethodGet, "/")
 	b, _ := serve(h, http.MethodGet, "/moderation")
