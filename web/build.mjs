@@ -138,14 +138,23 @@ const finish = {
 				for (const i of meta[p]?.imports ?? []) if (i.kind === 'import-statement') closure(i.path, seen);
 				return seen;
 			};
+			// The build's own entry points (app, and any added later, like a service worker)
+			// keep their names; views (import()ed) and shared chunks carry their hash.
+			const entryFiles = new Set(Object.values(options.entryPoints).map((e) => relative(here, e).split('\\').join('/')));
 			const views = {};
-			let entry = null;
+			const entries = {};
+			const fixed = new Set();
 			for (const [p, o] of Object.entries(meta)) {
+				if (o.entryPoint && entryFiles.has(o.entryPoint)) {
+					fixed.add(renamed(name(p)));
+					if (o.cssBundle) fixed.add(name(o.cssBundle));
+				}
 				if (!o.entryPoint || !p.endsWith('.js')) continue;
 				const chunks = [...closure(p)].map((c) => renamed(name(c)));
-				if (basename(o.entryPoint) === 'main.js') entry = chunks;
+				if (entryFiles.has(o.entryPoint)) entries[basename(name(p), '.js')] = chunks;
 				else views[basename(o.entryPoint, '.js')] = chunks;
 			}
+			const entry = entries.app;
 			for (const v of Object.keys(views)) views[v] = views[v].filter((c) => !entry.includes(c));
 			const now = new Set(files.keys());
 			for (const f of previous) {
@@ -157,13 +166,14 @@ const finish = {
 				writeFileSync(join(out, f), text);
 				sizes[f] = compress(join(out, f));
 			}
-			// Every output but the entry's (app.js, app.css) has its hash in its name.
-			const hashed = (f) => f === worker || (files.has(f) && !f.startsWith('app.'));
+			const hashed = (f) => f === worker || (files.has(f) && !fixed.has(f));
 			const assets = {
 				entry: entry[0], css: [...files.keys()].filter((f) => f.endsWith('.css')), worker,
 				maplibre: best ? renamed(name(best.p)) : null,
 				// The entry's own static imports, then each view's further chunks.
 				entryChunks: entry.slice(1), views,
+				// Each entry point's files: itself and its static imports.
+				entries,
 				immutable: Object.keys(sizes).filter(hashed).sort(),
 				sizes,
 			};

@@ -4,6 +4,7 @@
 // walks and patrols, follow-up, cameras). web.go names the chunks of the page's view in
 // <link rel="modulepreload"> (from dist/assets.json), so they arrive in parallel with
 // this file.
+// All CSS is imported here, into app.css: esbuild does not load a lazy chunk's own CSS.
 import './style.css';
 import { lang, setLang, t } from './i18n.js';
 
