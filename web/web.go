@@ -48,10 +48,10 @@ type Options struct {
 	// BasemapStyle is the URL of a MapLibre style drawn under Trygg's layers; "" for
 	// none, so the map works offline on a plain background.
 	BasemapStyle string
-	// Glyphs tells that the map's style has the app's glyphs (/fonts/…: a self-hosted
-	// basemap and no BasemapStyle), so the resident page preloads their Latin range,
-	// which the first tile with labels waits for.
-	Glyphs bool
+	// Basemap tells that the map draws the self-hosted basemap (TRYGG_BASEMAP, and no
+	// BasemapStyle replaces it): the resident page then preloads its TileJSON and the
+	// Latin range of the app's glyphs, which the first tile with labels waits for.
+	Basemap bool
 }
 
 // config is what the page reads from <meta name="trygg-config">.
@@ -254,8 +254,8 @@ func loadSite(fsys fs.FS, opts Options) *site {
 				prefetch = []string{a.Worker}
 			}
 			fetches := viewFetches[view]
-			if opts.Glyphs && slices.Contains(fetches, "/styles/trygg.json") {
-				fetches = append(slices.Clone(fetches), "/fonts/"+strings.ReplaceAll(Font, " ", "%20")+"/0-255.pbf")
+			if opts.Basemap && slices.Contains(fetches, "/styles/trygg.json") {
+				fetches = append(slices.Clone(fetches), "/basemap.json", "/fonts/"+strings.ReplaceAll(Font, " ", "%20")+"/0-255.pbf")
 			}
 			b = withPreloads(b, append(slices.Clone(a.EntryChunks), chunks...), prefetch, fetches)
 			s.pages[view] = newFile("index.html", b, nil, nil)

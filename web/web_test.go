@@ -338,19 +338,19 @@ func TestPreloads(t *testing.T) {
 	}
 	// Pages with MapLibre prefetch its worker; the resident page, whose map starts
 	// without a sign-in, preloads its style and TileJSON, and the Latin glyphs when the
-	// style has the app's (Options.Glyphs).
+	// style has the app's, the basemap's TileJSON (Options.Basemap).
 	worker := `<link rel="prefetch" href="/dist/maplibre-gl-worker-BCDEFGHI.mjs">`
 	fetch := func(p string) string { return `<link rel="preload" as="fetch" crossorigin href="` + p + `">` }
 	glyphs := fetch("/fonts/Noto%20Sans%20Regular/0-255.pbf")
-	withGlyphs := web.NewFS(bundleFS(), http.NotFoundHandler(), web.Options{Glyphs: true})
+	withGlyphs := web.NewFS(bundleFS(), http.NotFoundHandler(), web.Options{Basemap: true})
 	for _, tc := range []struct {
 		h             http.Handler
 		path          string
 		want, notWant []string
 	}{
-		{h, "/", []string{worker, fetch("/styles/trygg.json"), fetch("/tiles/all.json")}, []string{glyphs}},
-		{withGlyphs, "/", []string{worker, fetch("/styles/trygg.json"), fetch("/tiles/all.json"), glyphs}, nil},
-		{withGlyphs, "/moderation", []string{worker}, []string{"/styles/trygg.json", "/tiles/all.json", glyphs}},
+		{h, "/", []string{worker, fetch("/styles/trygg.json"), fetch("/tiles/all.json")}, []string{glyphs, "/basemap.json"}},
+		{withGlyphs, "/", []string{worker, fetch("/styles/trygg.json"), fetch("/tiles/all.json"), fetch("/basemap.json"), glyphs}, nil},
+		{withGlyphs, "/moderation", []string{worker}, []string{"/styles/trygg.json", "/tiles/all.json", "/basemap.json", glyphs}},
 		{withGlyphs, "/rapport/x", nil, []string{worker, "/styles/trygg.json", glyphs}},
 	} {
 		_, body := serve(tc.h, http.MethodGet, tc.path)

@@ -28,7 +28,7 @@ async function getJSON(url) {
 
 /**
  * tryggStyle returns the style to draw: Trygg's layers, on the basemap when one is
- * configured. The TileJSON is inlined (one request less before the first tile), and
+ * configured. The TileJSONs are inlined (one request less before the first tile), and
  * text layers are dropped when the style has no glyphs (nothing to draw text with
  * offline).
  */
@@ -45,6 +45,15 @@ async function tryggStyle(basemapURL) {
 				tiles: tj.tiles, minzoom: tj.minzoom, maxzoom: Math.min(tj.maxzoom ?? 14, 16),
 				bounds: tj.bounds, attribution: tj.attribution,
 			});
+		}
+	}
+	// The self-hosted basemap's TileJSON inlined too (the resident page preloads it).
+	const bm = style.sources.basemap;
+	if (!base && bm?.type === 'vector' && bm.url) {
+		const bj = await getJSON(bm.url).catch(() => null);
+		if (bj?.tiles) {
+			delete bm.url;
+			Object.assign(bm, { tiles: bj.tiles, minzoom: bj.minzoom, maxzoom: bj.maxzoom, bounds: bj.bounds, attribution: bj.attribution });
 		}
 	}
 	let out = style;
