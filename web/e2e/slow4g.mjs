@@ -8,7 +8,8 @@
 //     vector source (Trygg's "trygg" or the basemap) was loaded: map.js records, for each
 //     vector source, the first 'render' after its first 'data' event with a tile;
 //   idleMs: the map's first 'idle' (every tile of the view loaded and drawn);
-//   documentMs: the page's HTML received (responseEnd).
+//   documentMs: the page's HTML received (responseEnd);
+//   scriptsMs: the last script received (Resource Timing's responseEnd).
 // The same cold visit unthrottled (DIRECT, after the warming one) gives what this
 // machine's CPU alone takes, for comparison.
 // It prints the scripts' timeline from Resource Timing and one line "SLOW4G {json}" for
@@ -68,6 +69,9 @@ try {
 	await page.screenshot({ path: join(out, 'slow4g-resident.png') });
 	console.log(`slow4g: document ${m.documentMs} ms, first tile ${m.firstTileMs} ms (${JSON.stringify(m.firstTile)}), idle ${m.idleMs} ms, ${m.rendered} Trygg features drawn`);
 	for (const r of m.resources) console.log(`slow4g:   ${String(r.start).padStart(5)}–${String(r.end).padStart(5)} ms ${String(r.encoded).padStart(7)} B ${r.type} ${r.name}`);
+	// When the last script (MapLibre, its worker, the app's chunks) had arrived: what the
+	// network alone decides; the rest to the first tile is mostly this machine's CPU.
+	m.scriptsMs = Math.max(...m.resources.filter((r) => /\.m?js$/.test(r.name) && r.end >= r.start).map((r) => r.end));
 	delete m.resources;
 	m.unthrottled = unthrottled;
 	console.log(`slow4g: unthrottled, cold cache: first tile ${unthrottled.firstTileMs} ms, idle ${unthrottled.idleMs} ms`);
