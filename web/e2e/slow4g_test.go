@@ -195,6 +195,12 @@ func TestSlow4G(t *testing.T) {
 	if m.Rendered == 0 {
 		t.Error("the resident map drew no Trygg features")
 	}
+	// The scripts cannot have come faster than the link carries them: else the proxy
+	// did not throttle (and the figures would mean nothing).
+	if least := float64(app+mapLibre+worker+other) / slow4GRate * 1000; m.ScriptsMs < least {
+		t.Errorf("the last script arrived at %.0f ms, before the %.0f ms its %d B take at Slow 4G: the proxy does not throttle",
+			m.ScriptsMs, least, app+mapLibre+worker+other)
+	}
 	kb := func(n int) string { return fmt.Sprintf("%.1f KB", float64(n)/1000) }
 	figures := []string{
 		fmt.Sprintf("slow 4G (1.6 Mbit/s each way, +150 ms RTT, cold cache, 390×844): first tile drawn %.0f ms after navigation start "+
