@@ -7,8 +7,9 @@ import { t } from './i18n.js';
 
 // MapLibre's worker is dist/maplibre-gl-worker-HASH.mjs, next to the chunk holding this
 // module (build.mjs names it by its content's hash, for immutable caching, and defines
-// MAPLIBRE_WORKER). It is started now, while the style is fetched, not after.
-setWorkerUrl(new URL(`./${MAPLIBRE_WORKER}`, import.meta.url).href); // eslint-disable-line no-undef
+// MAPLIBRE_WORKER; without it, MapLibre looks for maplibre-gl-worker.mjs there). It is
+// started now, while the style is fetched, not after.
+if (typeof MAPLIBRE_WORKER === 'string') setWorkerUrl(new URL(`./${MAPLIBRE_WORKER}`, import.meta.url).href); // eslint-disable-line no-undef
 prewarm();
 
 /** config is the server's configuration from <meta name="trygg-config">. */
