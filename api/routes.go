@@ -190,7 +190,7 @@ func (s *Server) routes() http.Handler {
 	notFound := s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return httpError(http.StatusNotFound, "", "no such resource: "+r.URL.Path)
 	})
-	r.PathPrefix("/").Handler(web.New(notFound, web.Options{BasemapStyle: s.opts.BasemapStyle})).Methods(http.MethodGet, http.MethodHead)
+	r.PathPrefix("/").Handler(web.New(notFound, web.Options{BasemapStyle: s.opts.BasemapStyle, Basemap: s.opts.Basemap != nil && s.opts.BasemapStyle == ""})).Methods(http.MethodGet, http.MethodHead)
 
 	r.NotFoundHandler = notFound
 	r.MethodNotAllowedHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error {

@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/gorilla/mux"
+	"github.com/klauspost/compress/gzhttp"
 	"github.com/klauspost/compress/gzip"
 	"github.com/paulmach/orb/maptile"
 	"github.com/trygg-gis/trygg"
@@ -144,8 +145,14 @@ func (h *Handler) Register(r *mux.Router) {
 		v := mux.Vars(r)
 		return h.tile(w, r, v["layer"], v["z"], v["x"], v["y"])
 	})).Methods(http.MethodGet, http.MethodHead)
-	r.Handle("/tiles/{layer}.json", get(h.tileJSON)).Methods(http.MethodGet, http.MethodHead)
-	r.Handle("/styles/trygg.json", get(h.style)).Methods(http.MethodGet, http.MethodHead)
+	// The TileJSON and the style (some 65 kB with the basemap's layers, 5 kB gzipped)
+	// are on the first map's critical path: gzipped for clients that accept it.
+	gz, err := gzhttp.NewWrapper(gzhttp.MinSize(1024))
+	if err != nil {
+		panic(err) // only for invalid options
+	}
+	r.Handle("/tiles/{layer}.json", gz(get(h.tileJSON))).Methods(http.MethodGet, http.MethodHead)
+	r.Handle("/styles/trygg.json", gz(get(h.style))).Methods(http.MethodGet, http.MethodHead)
 }
 
 // AfterWrites is middleware: after every unsafe request (a possible write by this

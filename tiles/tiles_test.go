@@ -464,6 +464,10 @@ func TestTileJSONAndStyle(t *testing.T) {
 
 	resp, body = e.get(t, public, "/styles/trygg.json")
 	wantStatus(t, resp, body, http.StatusOK)
+	// It is on the first map's critical path: gzipped (env.do decodes it).
+	if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Vary") == "" {
+		t.Errorf("the style was not sent gzipped (Content-Encoding %q, Vary %q)", resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"))
+	}
 	var st struct {
 		Version int `json:"version"`
 		Sources map[string]struct {

@@ -5,10 +5,20 @@
 // A clean clone without the bundle still compiles: static/dist/ then holds only its
 // README, and the page says that the app is not built.
 //
-// The pages (/, /rapport/{id}, /moderation, /planner) are one HTML shell, index.html,
-// with the configuration in a meta element; the app picks the view from the path.
-// Files are held in memory with their gzip encoding and a strong ETag, made once at the
-// first request.
+// The pages (/, /rapport/{id}, /moderation, /planner, …) are one HTML shell, index.html,
+// with the configuration in a meta element; the app picks the view from the path and
+// loads the view's code on demand (dist/app.js imports VIEW-HASH.js). Each page names
+// its view's chunks in <link rel="modulepreload"> (from dist/assets.json, written by
+// build.mjs), so they load in parallel with app.js rather than one after the other.
+//
+// Files are held in memory with their encodings: brotli and gzip precompressed by
+// build.mjs (FILE.br, FILE.gz beside FILE), else gzip made at the first request when it
+// pays. A response is br when the request accepts br, else gzip when it accepts gzip,
+// else identity, with Vary: Accept-Encoding and a strong ETag per encoding; Range, HEAD
+// and conditional requests are http.ServeContent's. Files with the hash of their content
+// in their name (assets.json's immutable list) are cached for a year as immutable;
+// app.js, app.css, the pages and everything else are revalidated on every use (no-cache
+// with the ETag), since a stale app.js would name chunks a new version no longer has.
 package web
 
 import (
@@ -23,9 +33,11 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 //go:embed static
@@ -36,6 +48,10 @@ type Options struct {
 	// BasemapStyle is the URL of a MapLibre style drawn under Trygg's layers; "" for
 	// none, so the map works offline on a plain background.
 	BasemapStyle string
+	// Basemap tells that the map draws the self-hosted basemap (TRYGG_BASEMAP, and no
+	// BasemapStyle replaces it): the resident page then preloads its TileJSON and the
+	// Latin range of the app's glyphs, which the first tile with labels waits for.
+	Basemap bool
 }
 
 // config is what the page reads from <meta name="trygg-config">.
@@ -52,11 +68,21 @@ func Handler(notFound http.Handler) http.Handler {
 
 // New serves the app with opts; a path with no file or page goes to notFound.
 func New(notFound http.Handler, opts Options) http.Handler {
-	load := sync.OnceValue(func() map[string]*file { return loadFiles(opts) })
+	return newHandler(static, notFound, opts)
+}
+
+// newHandler serves the app from the tree in fsys (static/…).
+func newHandler(fsys fs.FS, notFound http.Handler, opts Options) http.Handler {
+	load := sync.OnceValue(func() *site { return loadSite(fsys, opts) })
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		files := load()
+		s := load()
+		files := s.files
 		name := path.Clean("/" + r.URL.Path)
 		if isPage(name) {
+			if f, ok := s.pages[pageView(name)]; ok {
+				f.serve(w, r)
+				return
+			}
 			name = "/index.html"
 		}
 		if rest, ok := strings.CutPrefix(name, "/fonts/"); ok {
@@ -78,7 +104,7 @@ func New(notFound http.Handler, opts Options) http.Handler {
 const Font = "Noto Sans Regular"
 
 // emptyGlyphs is a glyph range with no glyphs (an empty protocol buffer message).
-var emptyGlyphs = &file{ctype: "application/x-protobuf", body: []byte{}, etag: `"empty-glyphs"`}
+var emptyGlyphs = &file{ctype: "application/x-protobuf", cache: cacheRevalidate, body: []byte{}, etag: "empty-glyphs"}
 
 // glyphs finds the glyph range of /fonts/{fontstack}/{range}.pbf: from the first font of
 // the stack that is shipped, else from Font; a range of a valid start that is not
@@ -129,22 +155,67 @@ func isPage(p string) bool {
 	return ok && id != "" && !strings.Contains(id, "/")
 }
 
-// file is one file of the app, ready to send.
-type file struct {
-	ctype string
-	body  []byte
-	gz    []byte // nil when gzip does not pay
-	etag  string
+// pageView is the view main.js opens at the page p (isPage), whose chunks the page
+// preloads; "" for a page it does not know.
+func pageView(p string) string {
+	switch p {
+	case "/":
+		return "resident"
+	case "/moderation", "/planner", "/followup", "/cameras":
+		return p[1:]
+	}
+	if strings.HasPrefix(p, "/rapport/") {
+		return "status"
+	}
+	return ""
 }
 
-func loadFiles(opts Options) map[string]*file {
-	root, err := fs.Sub(static, "static")
+// assets is dist/assets.json, written by build.mjs.
+type assets struct {
+	Entry       string              `json:"entry"`
+	MapLibre    string              `json:"maplibre"`    // the chunk with MapLibre
+	Worker      string              `json:"worker"`      // MapLibre's worker
+	EntryChunks []string            `json:"entryChunks"` // what the entry imports statically
+	Views       map[string][]string `json:"views"`       // each view's chunks beyond those
+	Immutable   []string            `json:"immutable"`   // dist files with their hash in their name
+}
+
+// site is the app's files by path, and the page of each view (index.html with the
+// view's modulepreload links).
+type site struct {
+	files map[string]*file
+	pages map[string]*file
+}
+
+// file is one file of the app, ready to send in each of its encodings.
+type file struct {
+	ctype string
+	cache string // Cache-Control
+	body  []byte
+	gz    []byte // nil when there is none
+	br    []byte // nil when there is none
+	etag  string // of body; the encodings' add -gz and -br
+}
+
+const (
+	cacheRevalidate = "no-cache"
+	cacheImmutable  = "public, max-age=31536000, immutable"
+)
+
+func loadSite(fsys fs.FS, opts Options) *site {
+	root, err := fs.Sub(fsys, "static")
 	if err != nil {
 		panic(err) // the embedded tree always has static/
 	}
 	_, err = fs.Stat(root, "dist/app.js")
 	built := err == nil
-	files := map[string]*file{}
+	var a assets
+	if b, err := fs.ReadFile(root, "dist/assets.json"); err == nil {
+		if err := json.Unmarshal(b, &a); err != nil {
+			panic("web: dist/assets.json: " + err.Error()) // written by build.mjs, embedded
+		}
+	}
+	raw := map[string][]byte{}
 	fs.WalkDir(root, ".", func(p string, d fs.DirEntry, err error) error { //nolint:errcheck // embedded files do not fail
 		if err != nil || d.IsDir() {
 			return err
@@ -153,13 +224,44 @@ func loadFiles(opts Options) map[string]*file {
 		if err != nil {
 			return err
 		}
+		raw[p] = b
+		return nil
+	})
+	s := &site{files: map[string]*file{}, pages: map[string]*file{}}
+	for p, b := range raw {
+		if base, ok := strings.CutSuffix(p, ".br"); ok && raw[base] != nil {
+			continue // an encoding of base
+		}
+		if base, ok := strings.CutSuffix(p, ".gz"); ok && raw[base] != nil {
+			continue
+		}
 		if p == "index.html" {
 			b = withConfig(b, config{BasemapStyle: opts.BasemapStyle, Built: built})
 		}
-		files["/"+p] = newFile(p, b)
-		return nil
-	})
-	return files
+		f := newFile(p, b, raw[p+".gz"], raw[p+".br"])
+		if d, ok := strings.CutPrefix(p, "dist/"); ok && slices.Contains(a.Immutable, d) {
+			f.cache = cacheImmutable
+		}
+		s.files["/"+p] = f
+	}
+	if page := raw["index.html"]; page != nil {
+		for view, chunks := range a.Views {
+			b := withConfig(page, config{BasemapStyle: opts.BasemapStyle, Built: built})
+			var prefetch []string
+			if a.MapLibre != "" && a.Worker != "" && slices.Contains(chunks, a.MapLibre) {
+				// MapLibre's worker is fetched only once MapLibre runs (map.js starts it):
+				// fetched now into the HTTP cache (immutable), it arrives with MapLibre.
+				prefetch = []string{a.Worker}
+			}
+			fetches := viewFetches[view]
+			if opts.Basemap && slices.Contains(fetches, "/styles/trygg.json") {
+				fetches = append(slices.Clone(fetches), "/basemap.json", "/fonts/"+strings.ReplaceAll(Font, " ", "%20")+"/0-255.pbf")
+			}
+			b = withPreloads(b, append(slices.Clone(a.EntryChunks), chunks...), prefetch, fetches)
+			s.pages[view] = newFile("index.html", b, nil, nil)
+		}
+	}
+	return s
 }
 
 // withConfig fills the page's <meta name="trygg-config" content="{}">.
@@ -168,7 +270,34 @@ func withConfig(page []byte, c config) []byte {
 	return bytes.Replace(page, []byte(`content="{}"`), []byte(`content="`+html.EscapeString(string(j))+`"`), 1)
 }
 
-func newFile(name string, b []byte) *file {
+// viewFetches are the first requests of a view that does not wait for a sign-in, made
+// by fetch() once its code runs: the resident map's style and TileJSON (map.js).
+// Preloaded with the page (as="fetch", crossorigin: fetch's same-origin credentials),
+// they are there when MapLibre has loaded, one round trip sooner.
+var viewFetches = map[string][]string{
+	"resident": {"/styles/trygg.json", "/tiles/all.json"},
+}
+
+// withPreloads adds, before the page's </head>, <link rel="modulepreload"> for each of
+// the dist files chunks, <link rel="prefetch"> for each dist file of prefetch and
+// <link rel="preload" as="fetch"> for each path of fetches.
+func withPreloads(page []byte, chunks, prefetch, fetches []string) []byte {
+	var links bytes.Buffer
+	for _, f := range fetches {
+		links.WriteString(`<link rel="preload" as="fetch" crossorigin href="` + html.EscapeString(f) + `">` + "\n")
+	}
+	for _, c := range chunks {
+		links.WriteString(`<link rel="modulepreload" href="/dist/` + html.EscapeString(c) + `">` + "\n")
+	}
+	for _, c := range prefetch {
+		links.WriteString(`<link rel="prefetch" href="/dist/` + html.EscapeString(c) + `">` + "\n")
+	}
+	return bytes.Replace(page, []byte("</head>"), append(links.Bytes(), "</head>"...), 1)
+}
+
+// newFile makes the file name of body b with its precompressed encodings (nil when
+// there are none); without a gzip encoding, one is made when it pays.
+func newFile(name string, b, gz, br []byte) *file {
 	ctype := mime.TypeByExtension(path.Ext(name))
 	switch path.Ext(name) {
 	case ".mjs", ".js":
@@ -179,8 +308,9 @@ func newFile(name string, b []byte) *file {
 		ctype = "application/octet-stream"
 	}
 	sum := sha256.Sum256(b)
-	f := &file{ctype: ctype, body: b, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`}
-	if len(b) >= 1024 && !strings.HasPrefix(ctype, "image/png") {
+	f := &file{ctype: ctype, cache: cacheRevalidate, body: b, gz: gz, br: br,
+		etag: base64.RawURLEncoding.EncodeToString(sum[:18])}
+	if gz == nil && len(b) >= 1024 && !strings.HasPrefix(ctype, "image/png") {
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 		zw.Write(b) //nolint:errcheck // writes to a bytes.Buffer do not fail
@@ -192,51 +322,60 @@ func newFile(name string, b []byte) *file {
 	return f
 }
 
-// serve answers r with f: 304 on a matching If-None-Match, gzip when accepted. Every
-// response is revalidated (no-cache): the names carry no version, and a 304 is cheap.
+// serve answers r with f in the encoding r accepts (br, else gzip, else identity), with
+// 304 on a matching If-None-Match and ranges of the encoded bytes.
 func (f *file) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", f.ctype)
-	h.Set("Cache-Control", "no-cache")
-	h.Set("ETag", f.etag)
+	h.Set("Cache-Control", f.cache)
 	h.Set("X-Content-Type-Options", "nosniff")
-	if f.gz != nil {
+	if f.gz != nil || f.br != nil {
 		h.Add("Vary", "Accept-Encoding")
 	}
-	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, f.etag) {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	body := f.body
-	if f.gz != nil && acceptsGzip(r) {
+	body, etag := f.body, f.etag
+	switch {
+	case f.br != nil && accepts(r, "br"):
+		h.Set("Content-Encoding", "br")
+		body, etag = f.br, etag+"-br"
+	case f.gz != nil && accepts(r, "gzip"):
 		h.Set("Content-Encoding", "gzip")
-		body = f.gz
+		body, etag = f.gz, etag+"-gz"
 	}
+	h.Set("ETag", `"`+etag+`"`)
+	// ServeContent sets the length of a range, and of the whole body only when it is
+	// not encoded; 304s and errors drop it.
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		w.Write(body) //nolint:errcheck // the client may be gone
-	}
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
 }
 
-func etagMatch(header, etag string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == etag || t == "*" {
-			return true
+// accepts reports whether r's Accept-Encoding accepts coding with a q above 0, named or
+// as "*" (RFC 9110, 12.5.3).
+func accepts(r *http.Request, coding string) bool {
+	star := false
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		c, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		c = strings.TrimSpace(c)
+		ok := qAbove0(params)
+		if strings.EqualFold(c, coding) {
+			return ok
+		}
+		if c == "*" {
+			star = ok
 		}
 	}
-	return false
+	return star
 }
 
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+// qAbove0 reports whether the parameters of a coding ("q=0.5", "") leave its weight
+// above 0; a weight that does not parse counts as 0.
+func qAbove0(params string) bool {
+	for _, p := range strings.Split(params, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if !strings.EqualFold(strings.TrimSpace(k), "q") {
 			continue
 		}
-		q, ok := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q=")
-		return !ok || strings.Trim(q, "0.") != ""
+		q, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		return err == nil && q > 0
 	}
-	return false
+	return true
 }

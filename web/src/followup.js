@@ -11,9 +11,8 @@
 import { t, formatDate, formatDay, isoDay } from './i18n.js';
 import { api, problemText } from './api.js';
 import { h, errorBox, progress, shell, announce, dateInput, validDay } from './ui.js';
-import { createMap } from './map.js';
+import { bbox, createMap } from './map.js';
 import { currentUser, signOutButton, whoText } from './signin.js';
-import { bbox } from './planner.js';
 import { riskCalendar } from './riskcalendar.js';
 
 const empty = () => ({ type: 'FeatureCollection', features: [] });

@@ -2,8 +2,15 @@
 // on the server's own basemap (TRYGG_BASEMAP: in the style, with its glyphs), on an
 // external style (TRYGG_BASEMAP_STYLE, which replaces it) or, with none, on a plain
 // background that works offline.
-import { Map as MapLibre, NavigationControl, ScaleControl, AttributionControl } from 'maplibre-gl';
+import { Map as MapLibre, NavigationControl, ScaleControl, AttributionControl, prewarm, setWorkerUrl } from 'maplibre-gl';
 import { t, dir } from './i18n.js';
+
+// MapLibre's worker is dist/maplibre-gl-worker-HASH.mjs, next to the chunk holding this
+// module (build.mjs names it by its content's hash, for immutable caching, and defines
+// MAPLIBRE_WORKER; without it, MapLibre looks for maplibre-gl-worker.mjs there). It is
+// started now, while the style is fetched, not after.
+if (typeof MAPLIBRE_WORKER === 'string') setWorkerUrl(new URL(`./${MAPLIBRE_WORKER}`, import.meta.url).href); // eslint-disable-line no-undef
+prewarm();
 
 /** config is the server's configuration from <meta name="trygg-config">. */
 export function config() {
@@ -22,7 +29,7 @@ async function getJSON(url) {
 
 /**
  * tryggStyle returns the style to draw: Trygg's layers, on the basemap when one is
- * configured. The TileJSON is inlined (one request less before the first tile), and
+ * configured. The TileJSONs are inlined (one request less before the first tile), and
  * text layers are dropped when the style has no glyphs (nothing to draw text with
  * offline).
  */
@@ -39,6 +46,15 @@ async function tryggStyle(basemapURL) {
 				tiles: tj.tiles, minzoom: tj.minzoom, maxzoom: Math.min(tj.maxzoom ?? 14, 16),
 				bounds: tj.bounds, attribution: tj.attribution,
 			});
+		}
+	}
+	// The self-hosted basemap's TileJSON inlined too (the resident page preloads it).
+	const bm = style.sources.basemap;
+	if (!base && bm?.type === 'vector' && bm.url) {
+		const bj = await getJSON(bm.url).catch(() => null);
+		if (bj?.tiles) {
+			delete bm.url;
+			Object.assign(bm, { tiles: bj.tiles, minzoom: bj.minzoom, maxzoom: bj.maxzoom, bounds: bj.bounds, attribution: bj.attribution });
 		}
 	}
 	let out = style;
@@ -79,6 +95,9 @@ export async function createMap(container, { hash = false } = {}) {
 		bounds: hash && location.hash.length > 1 ? undefined : bounds,
 		fitBoundsOptions: { padding: 20 },
 		attributionControl: false,
+		// The style is the server's own (tested there): validating its hundred basemap
+		// layers would hold the first tile back on a slow phone.
+		validateStyle: false,
 		maxPitch: 0,
 		dragRotate: false,
 		cooperativeGestures: false,
@@ -97,9 +116,37 @@ export async function createMap(container, { hash = false } = {}) {
 	map.getCanvas().setAttribute('aria-label', t('mapLabel'));
 	window.trygg = Object.assign(window.trygg || {}, { map, offline });
 	map.once('idle', () => { window.trygg.idleMs = Math.round(performance.now()); });
+	// window.trygg.firstTile[source] is the time from navigation start to the end of the
+	// first frame drawn after the first tile of that vector source was loaded (the Slow 4G
+	// figure of the browser test); firstTileMs the earliest of them.
+	window.trygg.firstTile = {};
+	const onTile = (e) => {
+		if (e.dataType !== 'source' || !e.tile || !e.sourceId || e.sourceId in window.trygg.firstTile) return;
+		if (map.getSource(e.sourceId)?.type !== 'vector') return;
+		window.trygg.firstTile[e.sourceId] = 0;
+		map.once('render', () => {
+			const ms = Math.round(performance.now());
+			window.trygg.firstTile[e.sourceId] = ms;
+			window.trygg.firstTileMs = Math.min(window.trygg.firstTileMs ?? ms, ms);
+		});
+	};
+	map.on('data', onTile);
 	await new Promise((resolve, reject) => {
 		map.once('load', resolve);
 		map.once('error', (e) => reject(e.error || new Error('map error')));
 	});
 	return map;
+}
+
+// bbox is a GeoJSON geometry's [west, south, east, north].
+export function bbox(g) {
+	const b = [Infinity, Infinity, -Infinity, -Infinity];
+	const walk = (c) => {
+		if (typeof c[0] === 'number') {
+			b[0] = Math.min(b[0], c[0]); b[1] = Math.min(b[1], c[1]);
+			b[2] = Math.max(b[2], c[0]); b[3] = Math.max(b[3], c[1]);
+		} else c.forEach(walk);
+	};
+	walk(g.coordinates);
+	return b;
 }

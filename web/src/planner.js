@@ -8,7 +8,7 @@
 import { t, formatNumber, dir } from './i18n.js';
 import { api, problemText, loadCategories, categoryLabel } from './api.js';
 import { h, id, announce, errorBox, busy, shell, progress, dateInput } from './ui.js';
-import { basemapHint, createMap } from './map.js';
+import { basemapHint, bbox, createMap } from './map.js';
 import { staffPage } from './signin.js';
 import { walksPanel } from './walks.js';
 import { patrolPanel } from './patrol.js';
@@ -628,17 +628,4 @@ export function profileGrid(p) {
 			days.map((d, i) => s('text', { x: 0, y: top + i * c + 10, 'font-size': 10, fill: '#4a5763' }, d)),
 			cells),
 		h('figcaption', { class: 'sr-only' }, label));
-}
-
-// bbox is a GeoJSON geometry's [west, south, east, north].
-export function bbox(g) {
-	const b = [Infinity, Infinity, -Infinity, -Infinity];
-	const walk = (c) => {
-		if (typeof c[0] === 'number') {
-			b[0] = Math.min(b[0], c[0]); b[1] = Math.min(b[1], c[1]);
-			b[2] = Math.max(b[2], c[0]); b[3] = Math.max(b[3], c[1]);
-		} else c.forEach(walk);
-	};
-	walk(g.coordinates);
-	return b;
 }

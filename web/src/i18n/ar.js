@@ -699,4 +699,7 @@ export default {
 	field_gender: "الجنس",
 	actionStatusLabel: "إجراء البلدية:",
 	statusMapMarker: "مكان البلاغ",
+	// bundle
+	viewLoadFailed: "تعذّر تحميل الصفحة. تحقّق من الاتصال وحاول مرة أخرى.",
+	viewRetry: "حاول مرة أخرى",
 };

@@ -696,4 +696,7 @@ export default {
 	field_gender: 'gender',
 	actionStatusLabel: "The municipality's action:",
 	statusMapMarker: "The report's place",
+	// bundle
+	viewLoadFailed: 'The page could not be loaded. Check the connection and try again.',
+	viewRetry: 'Try again',
 };

@@ -698,4 +698,7 @@ export default {
 	field_gender: "sukupuoli",
 	actionStatusLabel: "Kunnan toimenpide:",
 	statusMapMarker: "Ilmoituksen paikka",
+	// bundle
+	viewLoadFailed: "Sivua ei voitu ladata. Tarkista yhteys ja yritä uudelleen.",
+	viewRetry: "Yritä uudelleen",
 };

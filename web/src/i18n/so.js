@@ -698,4 +698,7 @@ export default {
 	field_gender: "jinsiga",
 	actionStatusLabel: "Tallaabada degmada:",
 	statusMapMarker: "Goobta warbixinta",
+	// bundle
+	viewLoadFailed: "Bogga lama soo gelin karin. Hubi xiriirka oo isku day mar kale.",
+	viewRetry: "Isku day mar kale",
 };

@@ -697,4 +697,7 @@ export default {
 	field_gender: 'kön',
 	actionStatusLabel: 'Kommunens åtgärd:',
 	statusMapMarker: 'Rapportens plats',
+	// bundle
+	viewLoadFailed: 'Sidan kunde inte laddas. Kontrollera anslutningen och försök igen.',
+	viewRetry: 'Försök igen',
 };
