@@ -70,6 +70,7 @@ func New(notFound http.Handler, opts Options) http.Handler {
 			notFound.ServeHTTP(w, r)
 			return
 		}
+		pwaHeaders(w, name)
 		f.serve(w, r)
 	})
 }
@@ -159,6 +160,7 @@ func loadFiles(opts Options) map[string]*file {
 		files["/"+p] = newFile(p, b)
 		return nil
 	})
+	addPWA(files)
 	return files
 }
 
