@@ -24,6 +24,7 @@ const DATA = `trygg-data-${VERSION}`;
 const NAV_WAIT = 4000;
 const DATA_WAIT = 3000;
 const MAX_DATA = 800; // cached tiles and data answers
+const WARM = ['/api/v1/categories', '/api/v1/municipalities', '/styles/trygg.json', '/tiles/all.json'];
 
 const pages = /^\/(|rapport\/[^/]+|moderation|planner|followup|cameras)$/;
 const hashed = /-[A-Z0-9]{8}\.(m?js|css)$/; // esbuild's [name]-[hash]
@@ -57,6 +58,15 @@ self.addEventListener('activate', (event) => {
 			if (name.startsWith('trygg-') && name !== SHELL && name !== DATA) await caches.delete(name);
 		}
 		await self.clients.claim();
+		// The public data the resident page needs, so that it also works when the
+		// first visit's own requests came before this worker.
+		const cache = await caches.open(DATA);
+		await Promise.all(WARM.map(async (u) => {
+			try {
+				const resp = await fetch(u, { credentials: 'same-origin' });
+				if (keepable(resp)) await cache.put(u, resp);
+			} catch { /* offline already: nothing to keep */ }
+		}));
 	})());
 });
 
@@ -74,7 +84,13 @@ self.addEventListener('fetch', (event) => {
 	if (shellFiles(p)) {
 		event.respondWith(hashed.test(p) ? cacheFirst(req) : networkFirst(event, req, SHELL, NAV_WAIT));
 	} else if (publicData(p)) {
-		event.respondWith(networkFirst(event, req, DATA, DATA_WAIT));
+		// A tile or glyph range neither the network nor the cache has is drawn empty
+		// (204, as MapLibre takes it), so an offline map still loads.
+		const empty = /\.(mvt|pbf)$/.test(p);
+		event.respondWith(networkFirst(event, req, DATA, DATA_WAIT).catch((err) => {
+			if (empty) return new Response(null, { status: 204 });
+			throw err;
+		}));
 	}
 });
 
@@ -86,7 +102,7 @@ function keepable(resp) {
 }
 
 async function cacheFirst(req) {
-	const hit = await caches.match(req, { ignoreVary: true });
+	const hit = await caches.match(req, { ignoreVary: true, ignoreSearch: true });
 	if (hit) return hit;
 	const resp = await fetch(req);
 	if (keepable(resp)) {
@@ -101,7 +117,9 @@ async function cacheFirst(req) {
 // key is the cache key ('/' for every page of the shell).
 async function networkFirst(event, req, cacheName, wait, key = req) {
 	const cache = await caches.open(cacheName);
-	const cached = await cache.match(key, { ignoreVary: true });
+	// Shell files are matched without their query (MapLibre asks for its worker with
+	// ?v=VERSION); data answers with it.
+	const cached = await cache.match(key, { ignoreVary: true, ignoreSearch: cacheName === SHELL });
 	const fromNet = fetch(req).then(async (resp) => {
 		const html = key !== '/' || (resp.headers.get('Content-Type') || '').startsWith('text/html');
 		if (keepable(resp) && html) {
