@@ -277,7 +277,8 @@ export function walksPanel(panel, ctx) {
 	};
 
 	// Sent observations leave the outbox; the open walk shows them from the server.
-	onChange(async () => {
+	const stop = onChange(async () => {
+		if (!panel.isConnected) return stop();
 		const sent = (await entries('observation')).filter((e) => e.state === 'sent');
 		for (const e of sent) await remove(e.key);
 		if (!st.walk) return;
