@@ -177,6 +177,28 @@ try {
 	if (await pl.getByTestId('obs-waiting').count()) problems.push('(d) the observation still shows as waiting after sync');
 	await shot(pl, 'd-synced');
 	step('(d) back online: the observation is in the walk\'s list');
+
+	// No staff answer is cached: with the planner signed in, the worker's caches hold
+	// only public data (allow-listed paths, not private), whatever the planner fetched.
+	await workerReady(pl);
+	await pl.evaluate(() => window.trygg.map.jumpTo({ center: [12.96, 58.265], zoom: 15 }));
+	await mapReady(pl);
+	await pl.waitForTimeout(1500);
+	const cached = await pl.evaluate(async () => {
+		const out = [];
+		for (const name of await caches.keys()) {
+			const c = await caches.open(name);
+			for (const req of await c.keys()) {
+				const r = await c.match(req);
+				out.push({ name, url: new URL(req.url).pathname, cc: r.headers.get('Cache-Control') || '' });
+			}
+		}
+		return out;
+	});
+	const allowed = /^\/(|dist\/.*|icons\/.*|manifest\.webmanifest|api\/v1\/(categories|municipalities)|styles\/trygg\.json|tiles\/[^/]+(\.json|\/\d+\/\d+\/\d+\.mvt)|basemap.*|fonts\/.*)$/;
+	const bad = cached.filter((c) => !allowed.test(c.url) || /private|no-store/.test(c.cc));
+	if (bad.length) problems.push(`(d) staff answers cached: ${JSON.stringify(bad.slice(0, 5))}`);
+	step(`planner: ${cached.length} cached answers, none private (${cached.filter((c) => c.name.startsWith('trygg-data')).map((c) => c.url).slice(0, 6).join(', ')})`);
 	await pctx.close();
 } catch (e) {
 	problems.push(`${e.stack || e}`);

@@ -26,7 +26,8 @@ route();
 
 // Works on a bad connection: the outbox sends what waits (reports sent meanwhile join
 // "Mina rapporter"), and the service worker (static/sw.js) caches the app shell. It is
-// registered after the page has loaded, so its precaching does not slow the first map.
+// registered once the page has loaded and its map is drawn (or after 8 s), so that its
+// precaching does not compete with the first map's tiles on a slow connection.
 startOutbox({
 	onSent: (e) => {
 		const r = e.kind === 'report' ? e.result : null;
@@ -35,6 +36,14 @@ startOutbox({
 });
 if ('serviceWorker' in navigator) {
 	const register = () => navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => { /* no worker: online only */ });
-	if (document.readyState === 'complete') setTimeout(register, 2000);
-	else window.addEventListener('load', () => setTimeout(register, 2000), { once: true });
+	const later = () => {
+		const start = Date.now();
+		const poll = setInterval(() => {
+			if (!window.trygg?.idleMs && Date.now() - start < 8000) return;
+			clearInterval(poll);
+			register();
+		}, 250);
+	};
+	if (document.readyState === 'complete') later();
+	else window.addEventListener('load', later, { once: true });
 }
