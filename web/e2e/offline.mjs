@@ -6,8 +6,9 @@
 // (b2) a POST that reached the server but whose answer was lost is sent again from the
 //     outbox with its Idempotency-Key and answered as a replay;
 // (c) a report queued offline, the tab closed, then a new tab online: it is sent;
-// (d) a walk leader's observation made offline is synced when the network returns.
-// The descriptions are $E2E_DESC_B, $E2E_DESC_B2, $E2E_DESC_C and $E2E_DESC_D: the Go
+// (d) a walk leader's observation made offline is synced when the network returns;
+// (e) the service worker sends a queued report by Background Sync with no page open.
+// The descriptions are $E2E_DESC_B, $E2E_DESC_B2, $E2E_DESC_C, $E2E_DESC_D and $E2E_DESC_E: the Go
 // test (offline_test.go) counts the reports with each in the database (exactly one).
 // The planner is $E2E_PLANNER_EMAIL / $E2E_PLANNER_PASSWORD.
 import { chromium } from 'playwright-core';
@@ -124,6 +125,46 @@ try {
 	await shot(page, 'c-sent');
 	step(`(c) new tab: "${sentText.slice(0, 40)}", ${mine} in Mina rapporter`);
 	if (mine < 2) problems.push(`(c) "Mina rapporter" lists ${mine} reports, want both sent ones`);
+	// (e) The service worker sends by itself (Background Sync), with no page of the app
+	// open: queued offline, the tab closed, then a sync event (dispatched through the
+	// DevTools protocol, as the browser would on reconnecting) while only /healthz is open.
+	await page.evaluate(() => window.trygg.map.jumpTo({ center: [12.9556, 58.2612], zoom: 15 }));
+	await mapReady(page);
+	await ctx.setOffline(true);
+	await report(page, env.E2E_DESC_E);
+	await page.getByTestId('outbox-state').filter({ hasText: waiting }).waitFor();
+	await page.close();
+	await ctx.setOffline(false);
+	const bare = await ctx.newPage();
+	await bare.goto(`${base}/healthz`);
+	const cdp = await ctx.newCDPSession(bare);
+	const registration = new Promise((resolve) => cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+		const r = registrations.find((x) => x.scopeURL === `${base}/` && !x.isDeleted);
+		if (r) resolve(r.registrationId);
+	}));
+	await cdp.send('ServiceWorker.enable');
+	const registrationId = await registration;
+	await cdp.send('ServiceWorker.dispatchSyncEvent', { origin: base, registrationId, tag: 'trygg-outbox', lastChance: false });
+	const [sw] = ctx.serviceWorkers();
+	let state = '';
+	for (let i = 0; i < 60 && state !== 'sent'; i++) {
+		await bare.waitForTimeout(500);
+		state = await sw.evaluate(async () => {
+			const db = await new Promise((resolve, reject) => {
+				const r = indexedDB.open('trygg-offline', 1);
+				r.onsuccess = () => resolve(r.result);
+				r.onerror = () => reject(r.error);
+			});
+			const all = await new Promise((resolve) => {
+				const q = db.transaction('outbox').objectStore('outbox').getAll();
+				q.onsuccess = () => resolve(q.result);
+			});
+			db.close();
+			return all.filter((e) => e.kind === 'report' && e.state !== 'sent').length ? 'waiting' : 'sent';
+		});
+	}
+	if (state !== 'sent') problems.push(`(e) after a sync event the service worker's outbox is ${state}`);
+	step(`(e) Background Sync with no app page open: the worker sent the report (${state})`);
 	await ctx.close();
 
 	// (b2) The first POST reached the server but its answer was lost: the outbox sends

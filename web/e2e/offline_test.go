@@ -75,6 +75,7 @@ func TestOfflineBrowser(t *testing.T) {
 		"E2E_DESC_B2": "Svaret försvann, skickad igen " + stamp,
 		"E2E_DESC_C":  "Offline, fliken stängd " + stamp,
 		"E2E_DESC_D":  "Observation utan täckning " + stamp,
+		"E2E_DESC_E":  "Skickad av service workern " + stamp,
 	}
 	runCtx, cancel := context.WithTimeout(ctx, 4*time.Minute)
 	defer cancel()

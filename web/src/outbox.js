@@ -90,11 +90,18 @@ export async function remove(key) {
 }
 
 /** retryable is whether err (from api) means the request may not have arrived or
- * the server could not take it now: no answer, a timeout, 408, 429 or a 5xx. */
+ * the server could not take it now: no answer, a timeout, 408, 429, a 5xx or any
+ * answer with Retry-After. */
 export function retryable(err) {
 	if (err?.name === 'AbortError' || err?.name === 'TimeoutError') return true;
 	if (!(err instanceof ApiError)) return false;
-	return err.status === 0 || err.status === 408 || err.status === 429 || err.status >= 500;
+	return err.status === 0 || err.status === 408 || err.status === 429 || err.status >= 500 || err.retryAfter > 0;
+}
+
+// signedOut is whether a staff entry was refused for want of a session (401) or of its
+// CSRF token (403 naming X-CSRF-Token): it waits for the next sign-in.
+function signedOut(err) {
+	return err instanceof ApiError && (err.status === 401 || (err.status === 403 && err.problem?.field === 'X-CSRF-Token'));
 }
 
 /** shouldQueue is whether a request that failed with err should wait in the outbox
@@ -141,7 +148,7 @@ async function sendAll() {
 			const result = await api(e.method, e.url, e.body, { 'Idempotency-Key': e.key }, AbortSignal.timeout(SEND_TIMEOUT_MS));
 			Object.assign(now, { state: 'sent', result, body: null, sentAt: new Date().toISOString() });
 		} catch (err) {
-			if (retryable(err) || (e.staff && err instanceof ApiError && (err.status === 401 || err.status === 403))) {
+			if (retryable(err) || (e.staff && signedOut(err))) {
 				now.tries = (now.tries || 0) + 1;
 			} else {
 				Object.assign(now, { state: 'failed', status: err?.status || 0, problem: err?.problem || null });

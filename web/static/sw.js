@@ -208,7 +208,7 @@ async function sendWaiting() {
 		const data = await resp.json().catch(() => null);
 		if (resp.ok) {
 			Object.assign(e, { state: 'sent', result: data, body: null, sentAt: new Date().toISOString() });
-		} else if (resp.status >= 500 || resp.status === 408 || resp.status === 429) {
+		} else if (resp.status >= 500 || resp.status === 408 || resp.status === 429 || resp.headers.has('Retry-After')) {
 			e.tries = (e.tries || 0) + 1;
 			left++;
 		} else {
