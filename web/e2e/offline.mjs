@@ -8,7 +8,7 @@
 // (c) a report queued offline, the tab closed, then a new tab online: it is sent;
 // (d) a walk leader's observation made offline is synced when the network returns;
 // (e) the service worker sends a queued report by Background Sync with no page open.
-// The descriptions are $E2E_DESC_B, $E2E_DESC_B2, $E2E_DESC_C, $E2E_DESC_D and $E2E_DESC_E: the Go
+// The descriptions are $E2E_DESC_B, $E2E_DESC_B2, $E2E_DESC_C, $E2E_DESC_D, $E2E_DESC_D2 and $E2E_DESC_E: the Go
 // test (offline_test.go) counts the reports with each in the database (exactly one).
 // The planner is $E2E_PLANNER_EMAIL / $E2E_PLANNER_PASSWORD.
 import { chromium } from 'playwright-core';
@@ -20,7 +20,8 @@ mkdirSync(out, { recursive: true });
 const env = process.env;
 const timeout = 30_000;
 const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'sv-SE', serviceWorkers: 'allow' };
-const desktop = { viewport: { width: 1366, height: 860 }, locale: 'sv-SE', serviceWorkers: 'allow' };
+const desktop = { viewport: { width: 1366, height: 860 }, locale: 'sv-SE', serviceWorkers: 'allow',
+	geolocation: { latitude: 58.2605, longitude: 12.951, accuracy: 10 }, permissions: ['geolocation'] };
 const waiting = 'Väntar på nätverk – skickas automatiskt';
 const step = (msg) => console.log(`offline: ${msg}`);
 const problems = [];
@@ -211,13 +212,19 @@ try {
 	await pl.getByLabel('Beskriv gärna platsen (valfritt)').fill(env.E2E_DESC_D);
 	await pl.getByRole('button', { name: 'Spara observationen' }).click();
 	await pl.getByTestId('obs-waiting').filter({ hasText: waiting }).waitFor();
+	// A second one where the leader stands: the phone's position, no network needed.
+	await pl.getByTestId('obs-here').click();
+	await pl.getByLabel('Beskriv gärna platsen (valfritt)').fill(env.E2E_DESC_D2);
+	await pl.getByRole('button', { name: 'Spara observationen' }).click();
+	await pl.waitForFunction(() => document.querySelectorAll('[data-testid=obs-waiting]').length === 2);
 	await shot(pl, 'd-waiting');
-	step('(d) observation offline: waiting');
+	step('(d) two observations offline (a tap on the map, the phone\'s position): waiting');
 	await pctx.setOffline(false);
 	await pl.locator('.obs-list li', { hasText: env.E2E_DESC_D }).waitFor({ timeout: 45_000 });
+	await pl.locator('.obs-list li', { hasText: env.E2E_DESC_D2 }).waitFor();
 	if (await pl.getByTestId('obs-waiting').count()) problems.push('(d) the observation still shows as waiting after sync');
 	await shot(pl, 'd-synced');
-	step('(d) back online: the observation is in the walk\'s list');
+	step('(d) back online: both observations are in the walk\'s list');
 
 	// No staff answer is cached: with the planner signed in, the worker's caches hold
 	// only public data (allow-listed paths, not private), whatever the planner fetched.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,6 +76,7 @@ func TestOfflineBrowser(t *testing.T) {
 		"E2E_DESC_B2": "Svaret försvann, skickad igen " + stamp,
 		"E2E_DESC_C":  "Offline, fliken stängd " + stamp,
 		"E2E_DESC_D":  "Observation utan täckning " + stamp,
+		"E2E_DESC_D2": "Observation där jag stod " + stamp,
 		"E2E_DESC_E":  "Skickad av service workern " + stamp,
 	}
 	runCtx, cancel := context.WithTimeout(ctx, 4*time.Minute)
@@ -94,7 +96,7 @@ func TestOfflineBrowser(t *testing.T) {
 	}
 	for k, d := range desc {
 		source := "resident"
-		if k == "E2E_DESC_D" {
+		if strings.HasPrefix(k, "E2E_DESC_D") {
 			source = "walk"
 		}
 		n := pgtest.Strings(t, url, `SELECT count(*)::text FROM report WHERE description = $1 AND source = $2`, d, source)
@@ -104,5 +106,10 @@ func TestOfflineBrowser(t *testing.T) {
 	}
 	if n := pgtest.Strings(t, url, `SELECT count(*)::text FROM report WHERE walk_id IS NOT NULL AND observed_at IS NULL`); n[0] != "0" {
 		t.Errorf("%s walk observations without the time they were recorded", n[0])
+	}
+	// The observation made where the leader stood is at the phone's position.
+	if p := pgtest.Strings(t, url, `SELECT ST_X(geom)::numeric(9,4) || ' ' || ST_Y(geom)::numeric(9,4) FROM report WHERE description = $1`,
+		desc["E2E_DESC_D2"]); len(p) != 1 || p[0] != "12.9510 58.2605" {
+		t.Errorf("the observation at the phone's position is at %v, want 12.9510 58.2605", p)
 	}
 }

@@ -644,6 +644,7 @@ const texts = {
 		obsQueued: 'Observationen är sparad på enheten och skickas när nätverket är tillbaka.',
 		obsWaitingTitle: 'Väntar på att skickas',
 		obsSynced: 'Sparade observationer är skickade.',
+		obsHere: 'Observation där jag står',
 	},
 	en: {
 		tagline: 'Mark places where you feel unsafe',
@@ -1286,6 +1287,7 @@ const texts = {
 		obsQueued: 'The observation is saved on this device and will be sent when the network is back.',
 		obsWaitingTitle: 'Waiting to be sent',
 		obsSynced: 'Saved observations have been sent.',
+		obsHere: 'Observation where I am',
 	},
 };
 

@@ -199,8 +199,24 @@ export function walksPanel(panel, ctx) {
 			obsBox.replaceChildren(h('p', { class: 'help' }, t('obsHelp')));
 			setMode(obsMode);
 		});
-		const obsMode = (e) => {
-			const at = [round6(e.lngLat.lng), round6(e.lngLat.lat)];
+		const obsMode = (e) => obsAt([round6(e.lngLat.lng), round6(e.lngLat.lat)]);
+		// Where the walk leader stands (the phone's position works without coverage).
+		const hereBtn = h('button', { type: 'button', 'data-testid': 'obs-here' }, t('obsHere'));
+		hereBtn.addEventListener('click', () => {
+			const failed = () => {
+				hereBtn.disabled = false;
+				obsBox.replaceChildren(h('p', { class: 'error', role: 'alert' }, t('locationFailed')));
+			};
+			if (!navigator.geolocation) return failed();
+			hereBtn.disabled = true;
+			navigator.geolocation.getCurrentPosition((pos) => {
+				hereBtn.disabled = false;
+				const at = [round6(pos.coords.longitude), round6(pos.coords.latitude)];
+				ctx.map?.easeTo({ center: at, duration: 0 });
+				obsAt(at);
+			}, failed, { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 });
+		});
+		const obsAt = (at) => {
 			st.draft = null;
 			updateMap(at);
 			obsBox.replaceChildren(observationForm(at, async (obs, btn, oe) => {
@@ -249,7 +265,7 @@ export function walksPanel(panel, ctx) {
 					o.properties.description ? [h('br'), h('small', null, o.properties.description)] : null)))
 				: h('p', { class: 'muted' }, t('observationsNone')),
 			pendingObservations(wid),
-			h('div', { class: 'row' }, obsBtn), obsBox,
+			h('div', { class: 'row' }, obsBtn, hereBtn), obsBox,
 			h('h4', null, t('actionsTitle')),
 			st.actions.length
 				? h('ul', { class: 'plain action-list' }, st.actions.map((a) => h('li', null,
