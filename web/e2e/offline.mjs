@@ -83,6 +83,17 @@ try {
 	await workerReady(page);
 	const cacheNames = await page.evaluate(() => caches.keys());
 	step(`service worker active; caches ${cacheNames.join(', ')}`);
+	// Installable: Chromium parses the manifest without errors and finds nothing that
+	// stops installing (a playwright context is off the record, which it also says).
+	const devtools = await ctx.newCDPSession(page);
+	const manifest = await devtools.send('Page.getAppManifest');
+	const { installabilityErrors } = await devtools.send('Page.getInstallabilityErrors');
+	const blocking = installabilityErrors.filter((e) => e.errorId !== 'in-incognito');
+	if (manifest.errors.length || blocking.length) {
+		problems.push(`(a) manifest errors ${JSON.stringify(manifest.errors)}, installability ${JSON.stringify(blocking)}`);
+	}
+	step(`manifest ${manifest.url.replace(base, '')}: ${manifest.errors.length} errors; installability: ${installabilityErrors.map((e) => e.errorId).join(', ') || 'none'}`);
+	await devtools.detach();
 	await ctx.setOffline(true);
 	const resp = await page.reload();
 	await page.locator('main.resident .sheet h2').waitFor();
