@@ -122,7 +122,10 @@ async function networkFirst(event, req, cacheName, wait, key = req) {
 	const cached = await cache.match(key, { ignoreVary: true, ignoreSearch: cacheName === SHELL });
 	const fromNet = fetch(req).then(async (resp) => {
 		const html = key !== '/' || (resp.headers.get('Content-Type') || '').startsWith('text/html');
-		if (keepable(resp) && html) {
+		// The same version (ETag) is not written again: the bundle is megabytes.
+		const etag = resp.headers.get('ETag');
+		const same = etag && cached && cached.headers.get('ETag') === etag;
+		if (keepable(resp) && html && !same) {
 			await cache.put(key, resp.clone());
 			if (cacheName === DATA) trim(cache);
 		}
