@@ -1,6 +1,7 @@
 package api
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -516,9 +517,15 @@ func (s *Server) readObservation(r *http.Request, raw []byte, prefix string) (tr
 // handleAddObservations answers POST /api/v1/walks/{id}/observations: one observation
 // (a plain object with location, or a GeoJSON Feature) or a GeoJSON FeatureCollection
 // of them, each checked as a report is. They are stored all or nothing, as reports of
-// source walk, published; every refused one is listed with its index.
+// source walk, published; every refused one is listed with its index. With an
+// Idempotency-Key (a phone sending its queue again), a request repeating one the walk
+// has stored answers the same ids (Idempotent-Replayed: true) and stores nothing.
 func (s *Server) handleAddObservations(w http.ResponseWriter, r *http.Request) error {
 	id := mux.Vars(r)["id"]
+	key, err := idempotencyKey(r)
+	if err != nil {
+		return err
+	}
 	body, err := readJSONBody(r)
 	if err != nil {
 		return err
@@ -582,7 +589,8 @@ func (s *Server) handleAddObservations(w http.ResponseWriter, r *http.Request) e
 		obs, places = []trygg.Report{rep}, []string{place}
 	}
 
-	ids, rejected, err := s.db.AddObservations(r.Context(), id, obs)
+	hash := sha256.Sum256(body)
+	added, rejected, err := s.db.AddObservationsOnce(r.Context(), id, postgis.ObservationKey{Key: key, RequestHash: hash[:]}, obs)
 	if err != nil {
 		return err
 	}
@@ -597,7 +605,11 @@ func (s *Server) handleAddObservations(w http.ResponseWriter, r *http.Request) e
 		return writeObservationProblem(w, r, first, refused)
 	}
 	w.Header().Set("Location", "/api/v1/walks/"+id+"/observations")
-	return writeJSON(w, http.StatusCreated, "application/json", map[string]any{"walk_id": id, "ids": ids})
+	w.Header().Set("Cache-Control", "no-store")
+	if added.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	return writeJSON(w, http.StatusCreated, "application/json", map[string]any{"walk_id": id, "ids": added.IDs})
 }
 
 // problemField and problemDetail are what a problem for err says.

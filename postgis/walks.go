@@ -1,6 +1,7 @@
 package postgis
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -228,13 +229,42 @@ func (db *DB) Walks(ctx context.Context, municipality string) ([]trygg.Walk, err
 // AddObservations stores reports of a walk (source walk, published, linked to it),
 // all or nothing: each must lie in the walk's municipality. Rejections name the index.
 func (db *DB) AddObservations(ctx context.Context, walkID string, obs []trygg.Report) ([]string, []trygg.Rejection, error) {
+	added, rejected, err := db.AddObservationsOnce(ctx, walkID, ObservationKey{}, obs)
+	return added.IDs, rejected, err
+}
+
+// ObservationKey is the Idempotency-Key of an observations request and the hash of
+// what it was first used for; a zero Key is none.
+type ObservationKey struct {
+	Key         string
+	RequestHash []byte
+}
+
+// AddedObservations are the ids of stored observations, in the order given; Replayed
+// when they were stored by an earlier request with the same key.
+type AddedObservations struct {
+	IDs      []string
+	Replayed bool
+}
+
+// AddObservationsOnce is AddObservations with an Idempotency-Key (migration 30): the
+// key is claimed, with the new observations' ids, in their transaction before they are
+// written, so a request repeating a key the walk has stored answers the first
+// request's ids and stores nothing, and one running at the same time waits for the
+// first to commit and does the same. A key used for another request is EUNPROCESSABLE
+// on Idempotency-Key. Keys belong to a walk and last as long as it.
+func (db *DB) AddObservationsOnce(ctx context.Context, walkID string, key ObservationKey, obs []trygg.Report) (AddedObservations, []trygg.Rejection, error) {
+	var out AddedObservations
 	if !isUUID(walkID) {
-		return nil, nil, trygg.Errorf(trygg.ENOTFOUND, "id", "no walk has id %q", walkID)
+		return out, nil, trygg.Errorf(trygg.ENOTFOUND, "id", "no walk has id %q", walkID)
 	}
 	if len(obs) == 0 {
-		return nil, nil, trygg.Errorf(trygg.EINVALID, "observations", "no observations given")
+		return out, nil, trygg.Errorf(trygg.EINVALID, "observations", "no observations given")
 	}
-	var ids []string
+	ids := make([]string, len(obs))
+	for i := range ids {
+		ids[i] = uuid.NewString()
+	}
 	var rejected []trygg.Rejection
 	err := db.inTx(ctx, "add observations", func(tx pgx.Tx) error {
 		w, err := readWalk(ctx, tx, walkID)
@@ -244,12 +274,33 @@ func (db *DB) AddObservations(ctx context.Context, walkID string, obs []trygg.Re
 		if err := mayWrite(ctx, w.Municipality); err != nil {
 			return err
 		}
+		if key.Key != "" {
+			// Claim the key; a request holding it uncommitted makes this wait.
+			tag, err := tx.Exec(ctx, `INSERT INTO observation_idempotency_key (walk_id, key, municipality_code, request_hash, report_ids)
+				VALUES ($1, $2, $3, $4, $5) ON CONFLICT (walk_id, key) DO NOTHING`, walkID, key.Key, w.Municipality, key.RequestHash, ids)
+			if err != nil {
+				return wrap(err, "claim observation key")
+			}
+			if tag.RowsAffected() == 0 {
+				var hash []byte
+				var stored []string
+				if err := tx.QueryRow(ctx, `SELECT request_hash, report_ids::text[] FROM observation_idempotency_key
+					WHERE walk_id = $1 AND key = $2`, walkID, key.Key).Scan(&hash, &stored); err != nil {
+					return wrap(err, "read observation key")
+				}
+				if !bytes.Equal(hash, key.RequestHash) {
+					return trygg.Errorf(trygg.EUNPROCESSABLE, "Idempotency-Key", "this Idempotency-Key was used for a different request")
+				}
+				out = AddedObservations{IDs: stored, Replayed: true}
+				return nil
+			}
+		}
 		for i, r := range obs {
 			g, err := orbwkb.Marshal(r.Location)
 			if err != nil {
 				return trygg.Errorf(trygg.EINVALID, "location", "observation %d: %v", i, err)
 			}
-			id := uuid.NewString()
+			id := ids[i]
 			var muni *string
 			if err := tx.QueryRow(ctx, `SELECT report_municipality(ST_SetSRID(ST_GeomFromWKB($1), 4326))`, g).Scan(&muni); err != nil {
 				return wrap(err, "place observation")
@@ -271,18 +322,21 @@ func (db *DB) AddObservations(ctx context.Context, walkID string, obs []trygg.Re
 				id, callerID(ctx), callerName(ctx)); err != nil {
 				return wrap(err, "observation status")
 			}
-			ids = append(ids, id)
 		}
 		if len(rejected) > 0 {
 			return errRollback
 		}
+		out.IDs = ids
 		return audit(ctx, tx, "walk.add_observations", "walk", walkID, []string{w.Municipality}, nil,
 			map[string]any{"observations": ids})
 	})
 	if errors.Is(err, errRollback) {
-		return nil, rejected, nil
+		return AddedObservations{}, rejected, nil
 	}
-	return ids, nil, err
+	if err != nil {
+		return AddedObservations{}, nil, err
+	}
+	return out, nil, nil
 }
 
 // errRollback ends a transaction without an error for the caller.

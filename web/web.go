@@ -96,6 +96,7 @@ func newHandler(fsys fs.FS, notFound http.Handler, opts Options) http.Handler {
 			notFound.ServeHTTP(w, r)
 			return
 		}
+		pwaHeaders(w, name)
 		f.serve(w, r)
 	})
 }
@@ -261,6 +262,7 @@ func loadSite(fsys fs.FS, opts Options) *site {
 			s.pages[view] = newFile("index.html", b, nil, nil)
 		}
 	}
+	addPWA(s.files)
 	return s
 }
 

@@ -62,7 +62,7 @@ func TestBrowser(t *testing.T) {
 		return
 	}
 	out := filepath.Join(webDir, "e2e", "out")
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, filepath.Join(webDir, "e2e", "run.mjs"), base, out)
 	cmd.Dir = webDir

@@ -19,6 +19,12 @@ export function setCSRF(token) {
 	csrf = token || '';
 }
 
+/** hasCSRF is whether a signed-in session's CSRF token is kept (outbox.js sends staff
+ * requests only then). */
+export function hasCSRF() {
+	return csrf !== '';
+}
+
 /**
  * api calls method path with an optional JSON body and returns the parsed JSON answer
  * (null for 204). A Blob body (a file) is sent as it is, typed by headers or by its own

@@ -7,6 +7,7 @@
 // All CSS is imported here, into app.css: esbuild does not load a lazy chunk's own CSS.
 import './style.css';
 import { loadLang, t } from './i18n.js';
+import { startOutbox } from './outbox.js';
 
 /** views maps a view's name (as in dist/assets.json) to its module, loaded on demand. */
 const views = {
@@ -60,3 +61,29 @@ async function route() {
 // The chosen language's catalogue is loaded before the first render.
 await loadLang();
 route();
+
+// Works on a bad connection: the outbox sends what waits (reports sent meanwhile join
+// "Mina rapporter"), and the service worker (static/sw.js) caches the app shell. It is
+// registered once the page has loaded and its map is drawn (or after 8 s), so that its
+// precaching does not compete with the first map's tiles on a slow connection.
+startOutbox({
+	onSent: async (e) => {
+		const r = e.kind === 'report' ? e.result : null;
+		if (!r?.id) return;
+		const { myReports, rememberReport } = await import('./status.js'); // a chunk of its own: not on every page
+		if (!myReports().some((m) => m.id === r.id)) rememberReport(r.id, r.erasure_token, r.created_at);
+	},
+});
+if ('serviceWorker' in navigator) {
+	const register = () => navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => { /* no worker: online only */ });
+	const later = () => {
+		const start = Date.now();
+		const poll = setInterval(() => {
+			if (!window.trygg?.idleMs && Date.now() - start < 8000) return;
+			clearInterval(poll);
+			register();
+		}, 250);
+	};
+	if (document.readyState === 'complete') later();
+	else window.addEventListener('load', later, { once: true });
+}

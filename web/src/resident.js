@@ -3,12 +3,13 @@
 // category, feeling, when, optional text and contact, and the confirmation.
 import { Marker, Popup } from 'maplibre-gl';
 import { t, lang, formatDay } from './i18n.js';
-import { api, problemText, loadCategories, categoryLabel, categoriesLabel } from './api.js';
+import { api, ApiError, problemText, loadCategories, categoryLabel, categoriesLabel } from './api.js';
 import { h, id, announce, errorBox, busy, shell, progress } from './ui.js';
 import { createMap } from './map.js';
 import { icon } from './icons.js';
 import { myReports, rememberReport } from './status.js';
 import { photoUploader } from './photos.js';
+import { enqueue, entries, onChange, remove, shouldQueue } from './outbox.js';
 
 const reportLayers = ['reports', 'report-clusters'];
 const maxCategories = 5; // trygg.MaxCategories
@@ -29,6 +30,22 @@ export async function resident(rerender) {
 		sheet.querySelector('h2')?.focus();
 	};
 	render();
+	// The outbox: a report waiting on this page turns into its receipt once sent; the
+	// intro's list of this device's reports follows every change.
+	const stop = onChange(async () => {
+		if (!sheet.isConnected) return stop();
+		if (state.step === 'queued') {
+			const e = (await entries('report')).find((x) => x.key === state.queued);
+			if (e?.state === 'sent') {
+				state.result = e.result;
+				remove(e.key);
+				announce(t('outboxSentNow'));
+				go('done');
+			} else if (e) render();
+		} else if (state.step === 'intro') {
+			sheet.querySelector('.outbox')?.replaceWith(outboxList());
+		}
+	});
 
 	progress(true);
 	const openedAt = location.hash.length > 1; // a shared map position wins over the municipality
@@ -114,17 +131,15 @@ function renderSheet(sheet, state, go) {
 	const title = (text) => h('h2', { id: 'sheet-title', tabindex: '-1' }, text);
 	switch (state.step) {
 	case 'intro': {
-		const mine = myReports();
 		sheet.replaceChildren(...[
 			title(t('tagline')),
+			outboxList(),
 			placeSearch(state),
 			h('button', { class: 'primary big', type: 'button', onclick: () => go('place') },
 				h('span', { 'aria-hidden': 'true', class: 'plus' }, '+'), t('markPlace')),
 			municipalityPicker(state),
 			legend(),
-			mine.length ? h('details', { class: 'mine' }, h('summary', null, t('myReports')),
-				h('ul', null, mine.map((r) => h('li', null,
-					h('a', { href: `/rapport/${r.id}#t=${encodeURIComponent(r.token)}` }, t('createdAt', { d: formatDay(r.created) })))))) : null,
+			mineList(),
 			h('p', { class: 'staff-links' }, h('a', { href: '/moderation' }, t('moderationTitle')), ' · ', h('a', { href: '/planner' }, t('plannerTitle'))),
 		].filter(Boolean));
 		break;
@@ -150,7 +165,18 @@ function renderSheet(sheet, state, go) {
 	case 'done':
 		sheet.replaceChildren(title(t('thanksTitle')), confirmation(state, go));
 		break;
+	case 'queued':
+		sheet.replaceChildren(title(t('outboxQueuedTitle')), queued(state, go));
+		break;
 	}
+}
+
+/** mineList is "Mina rapporter": the reports sent from this browser; null for none. */
+function mineList() {
+	const mine = myReports();
+	return mine.length ? h('details', { class: 'mine' }, h('summary', null, t('myReports')),
+		h('ul', null, mine.map((r) => h('li', null,
+			h('a', { href: `/rapport/${r.id}#t=${encodeURIComponent(r.token)}` }, t('createdAt', { d: formatDay(r.created) })))))) : null;
 }
 
 function setPlaceCentre(state, go) {
@@ -334,7 +360,8 @@ function reportForm(state, go) {
 		if (fd.get('website')) body.website = fd.get('website');
 		state.key ??= crypto.randomUUID();
 		try {
-			const out = await busy(submit, t('submitting'), () => api('POST', '/api/v1/reports', body, { 'Idempotency-Key': state.key }));
+			const out = await busy(submit, t('submitting'), () => api('POST', '/api/v1/reports', body, { 'Idempotency-Key': state.key },
+				AbortSignal.timeout(submitTimeout)));
 			rememberReport(out.id, out.erasure_token, out.created_at);
 			state.result = out;
 			state.marker?.remove();
@@ -343,6 +370,22 @@ function reportForm(state, go) {
 			state.key = null;
 			go('done');
 		} catch (ex) {
+			// No answer, a timeout or a server error: keep it with its key and send it
+			// when the network is back (the key makes a resend of one that did arrive
+			// harmless).
+			if (shouldQueue(ex)) {
+				try {
+					const entry = await enqueue('report', { url: '/api/v1/reports', body, key: state.key, meta: { category: body.category } });
+					state.queued = entry.key;
+					state.marker?.remove();
+					state.marker = null;
+					state.place = null;
+					state.key = null;
+					announce(t('outboxWaiting'));
+					go('queued');
+					return;
+				} catch { /* no IndexedDB: say what went wrong */ }
+			}
 			err.show(problemText(ex));
 			const field = ex.problem?.field || '';
 			const target = { category: catFS, categories: catFS, feeling: feelFS, when: whenFS, age_band: aboutYou, gender: aboutYou }[field.split('.')[0]];
@@ -351,6 +394,67 @@ function reportForm(state, go) {
 		}
 	});
 	return form;
+}
+
+// submitTimeout is how long a report's POST may take before it is kept for later.
+const submitTimeout = 20000;
+
+/** queued is the sheet of a report waiting in the outbox. */
+function queued(state, go) {
+	const box = h('div', { class: 'queued' },
+		h('p', { class: 'outbox-state waiting', 'data-testid': 'outbox-state', role: 'status' }, t('outboxWaiting')),
+		h('p', { class: 'help' }, t('outboxQueuedHelp')),
+		h('div', { class: 'row end' }, h('button', { type: 'button', class: 'primary', onclick: () => go('intro') }, t('done'))));
+	entries('report').then((es) => {
+		const e = es.find((x) => x.key === state.queued);
+		if (e?.state === 'failed') {
+			box.querySelector('.outbox-state').textContent = t('outboxFailed', { reason: problemText(new ApiError(e.status, e.problem)) });
+			box.querySelector('.outbox-state').className = 'outbox-state error';
+		}
+	});
+	return box;
+}
+
+/** outboxList lists this device's reports that wait, were sent in the background (with
+ * their code) or were refused; empty when there are none. */
+function outboxList() {
+	const box = h('section', { class: 'outbox', 'data-testid': 'outbox', 'aria-live': 'polite', hidden: true });
+	entries('report').then((es) => {
+		// A report sent meanwhile (by another tab or the service worker, perhaps before
+		// this page) joins "Mina rapporter"; main.js remembers it too, for every page.
+		let added = false;
+		for (const e of es) {
+			const r = e.state === 'sent' ? e.result : null;
+			if (r?.id && !myReports().some((m) => m.id === r.id)) {
+				rememberReport(r.id, r.erasure_token, r.created_at);
+				added = true;
+			}
+		}
+		const sheet = box.closest('.sheet');
+		if (added && sheet) {
+			const mine = mineList();
+			const old = sheet.querySelector('details.mine');
+			if (old) old.replaceWith(mine);
+			else sheet.querySelector('.staff-links')?.before(mine);
+		}
+		if (!es.length) return;
+		box.hidden = false;
+		box.replaceChildren(h('h3', null, t('outboxTitle')), h('ul', { class: 'plain' }, es.map((e) => {
+			const when = formatDay(e.created);
+			if (e.state === 'waiting') {
+				return h('li', { 'data-testid': 'outbox-waiting' }, h('span', { class: 'outbox-state waiting' }, t('outboxWaiting')), ` · ${when}`);
+			}
+			const rm = h('button', { type: 'button', class: 'small', onclick: () => remove(e.key) }, e.state === 'sent' ? t('outboxOk') : t('outboxRemove'));
+			if (e.state === 'sent') {
+				const r = e.result || {};
+				return h('li', { 'data-testid': 'outbox-sent' }, h('span', { class: 'outbox-state ok' }, r.short_code ? t('outboxSentCode', { code: r.short_code }) : t('outboxSent')),
+					` · ${when} · `, h('a', { href: `/rapport/${r.id}#t=${encodeURIComponent(r.erasure_token || '')}` }, t('showStatus')), ' ', rm);
+			}
+			return h('li', { 'data-testid': 'outbox-failed' }, h('span', { class: 'outbox-state error' },
+				t('outboxFailed', { reason: problemText(new ApiError(e.status, e.problem)) })), ' ', rm);
+		})));
+	});
+	return box;
 }
 
 function invalid(err, fieldset, msg) {

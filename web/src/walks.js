@@ -2,8 +2,9 @@
 // the map (or import a GPX or GeoJSON file), add observations by clicking the map,
 // add actions with owners and deadlines, and open the printable protocol.
 import { t, formatDate, formatDay } from './i18n.js';
-import { api, problemText, categoryLabel } from './api.js';
+import { api, ApiError, problemText, categoryLabel } from './api.js';
 import { h, id, announce, errorBox, busy, progress, dateInput, dateTimeInput, parseLocal } from './ui.js';
+import { enqueue, entries, flush, onChange, remove, shouldQueue } from './outbox.js';
 
 const empty = () => ({ type: 'FeatureCollection', features: [] });
 
@@ -28,6 +29,7 @@ export function walksPanel(panel, ctx) {
 			st.walks = fc.features;
 			st.loaded = true;
 			drawList();
+			flush(); // observations kept while offline, now that the session's token is known
 		} catch (ex) {
 			body.replaceChildren();
 			err.show(problemText(ex));
@@ -197,17 +199,47 @@ export function walksPanel(panel, ctx) {
 			obsBox.replaceChildren(h('p', { class: 'help' }, t('obsHelp')));
 			setMode(obsMode);
 		});
-		const obsMode = (e) => {
-			const at = [round6(e.lngLat.lng), round6(e.lngLat.lat)];
+		const obsMode = (e) => obsAt([round6(e.lngLat.lng), round6(e.lngLat.lat)]);
+		// Where the walk leader stands (the phone's position works without coverage).
+		const hereBtn = h('button', { type: 'button', 'data-testid': 'obs-here' }, t('obsHere'));
+		hereBtn.addEventListener('click', () => {
+			const failed = () => {
+				hereBtn.disabled = false;
+				obsBox.replaceChildren(h('p', { class: 'error', role: 'alert' }, t('locationFailed')));
+			};
+			if (!navigator.geolocation) return failed();
+			hereBtn.disabled = true;
+			navigator.geolocation.getCurrentPosition((pos) => {
+				hereBtn.disabled = false;
+				const at = [round6(pos.coords.longitude), round6(pos.coords.latitude)];
+				ctx.map?.easeTo({ center: at, duration: 0 });
+				obsAt(at);
+			}, failed, { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 });
+		});
+		const obsAt = (at) => {
 			st.draft = null;
 			updateMap(at);
 			obsBox.replaceChildren(observationForm(at, async (obs, btn, oe) => {
+				// With a key, so that a resend from the outbox stores it once.
+				const url = `/api/v1/walks/${wid}/observations`;
+				const key = crypto.randomUUID();
 				try {
-					await busy(btn, t('working'), () => api('POST', `/api/v1/walks/${wid}/observations`, obs));
+					await busy(btn, t('working'), () => api('POST', url, obs, { 'Idempotency-Key': key }, AbortSignal.timeout(20000)));
 					announce(t('obsSaved'));
 					setMode(null);
 					await open(st.walk);
 				} catch (ex) {
+					// No coverage: kept on the device with its place and time, sent later.
+					if (shouldQueue(ex)) {
+						try {
+							await enqueue('observation', { url, body: obs, key, staff: true, meta: { walk: wid } });
+							announce(t('obsQueued'));
+							setMode(null);
+							drawWalk();
+							updateMap();
+							return;
+						} catch { /* no IndexedDB: say what went wrong */ }
+					}
 					oe.show(problemText(ex));
 				}
 			}));
@@ -232,7 +264,8 @@ export function walksPanel(panel, ctx) {
 					o.properties.place_label ? ` · ${o.properties.place_label}` : '',
 					o.properties.description ? [h('br'), h('small', null, o.properties.description)] : null)))
 				: h('p', { class: 'muted' }, t('observationsNone')),
-			h('div', { class: 'row' }, obsBtn), obsBox,
+			pendingObservations(wid),
+			h('div', { class: 'row' }, obsBtn, hereBtn), obsBox,
 			h('h4', null, t('actionsTitle')),
 			st.actions.length
 				? h('ul', { class: 'plain action-list' }, st.actions.map((a) => h('li', null,
@@ -241,6 +274,38 @@ export function walksPanel(panel, ctx) {
 				: h('p', { class: 'muted' }, t('actionsNone')),
 			actionForm(wid));
 	};
+
+	// Observations of walk wid waiting in the outbox (recorded without coverage).
+	const pendingObservations = (wid) => {
+		const box = h('div', { class: 'obs-pending', 'data-testid': 'obs-pending', hidden: true });
+		entries('observation').then((es) => {
+			const mine = es.filter((e) => e.meta?.walk === wid && e.state !== 'sent');
+			if (!mine.length) return;
+			box.hidden = false;
+			box.replaceChildren(h('h5', null, t('obsWaitingTitle')), h('ol', { class: 'plain' }, mine.map((e) => h('li', { 'data-testid': `obs-${e.state}` },
+				h('strong', null, categoryLabel(ctx.cats, e.body?.category)), ' · ',
+				e.state === 'failed'
+					? [h('span', { class: 'error' }, t('outboxFailed', { reason: problemText(new ApiError(e.status, e.problem)) })), ' ',
+						h('button', { type: 'button', class: 'small', onclick: () => remove(e.key) }, t('outboxRemove'))]
+					: h('span', { class: 'outbox-state waiting' }, t('outboxWaiting'))))));
+		});
+		return box;
+	};
+
+	// Sent observations leave the outbox; the open walk shows them from the server.
+	const stop = onChange(async () => {
+		if (!panel.isConnected) return stop();
+		const sent = (await entries('observation')).filter((e) => e.state === 'sent');
+		for (const e of sent) await remove(e.key);
+		if (!st.walk) return;
+		const wid = st.walk.properties.id;
+		if (sent.some((e) => e.meta?.walk === wid)) {
+			announce(t('obsSynced'));
+			await open(st.walk);
+		} else {
+			body.querySelector('.obs-pending')?.replaceWith(pendingObservations(wid));
+		}
+	});
 
 	const observationForm = (at, save) => {
 		const cid = id('obs-cat');
@@ -260,7 +325,9 @@ export function walksPanel(panel, ctx) {
 		f.addEventListener('submit', (ev) => {
 			ev.preventDefault();
 			e.show('');
-			const obs = { location: { type: 'Point', coordinates: at }, category: cat.value, feeling: Number(feel.value) };
+			// The time it was seen, which a sync hours later keeps.
+			const obs = { location: { type: 'Point', coordinates: at }, category: cat.value, feeling: Number(feel.value),
+				observed_at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
 			if (desc.value.trim()) obs.description = desc.value.trim();
 			save(obs, btn, e);
 		});

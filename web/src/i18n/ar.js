@@ -702,4 +702,19 @@ export default {
 	// bundle
 	viewLoadFailed: "تعذّر تحميل الصفحة. تحقّق من الاتصال وحاول مرة أخرى.",
 	viewRetry: "حاول مرة أخرى",
+	// offline
+	outboxWaiting: "في انتظار الشبكة – سيُرسل تلقائيًا",
+	outboxQueuedTitle: "محفوظ على هذا الجهاز",
+	outboxQueuedHelp: "لا يستطيع Trygg الوصول إلى الخادم الآن. البلاغ محفوظ على هذا الجهاز وسيُرسل عند عودة الشبكة، حتى لو أغلقت الصفحة وفتحت Trygg لاحقًا.",
+	outboxTitle: "بلاغات من هذا الجهاز",
+	outboxSent: "تم الإرسال",
+	outboxSentCode: "تم الإرسال – الرمز {code}",
+	outboxFailed: "تعذّر الإرسال: {reason}",
+	outboxRemove: "حذف",
+	outboxOk: "حسنًا",
+	outboxSentNow: "تم إرسال البلاغ.",
+	obsQueued: "الملاحظة محفوظة على هذا الجهاز وستُرسل عند عودة الشبكة.",
+	obsWaitingTitle: "في انتظار الإرسال",
+	obsSynced: "تم إرسال الملاحظات المحفوظة.",
+	obsHere: "ملاحظة حيث أقف",
 };

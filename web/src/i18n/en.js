@@ -699,4 +699,19 @@ export default {
 	// bundle
 	viewLoadFailed: 'The page could not be loaded. Check the connection and try again.',
 	viewRetry: 'Try again',
+	// offline
+	outboxWaiting: 'Waiting for network – will be sent automatically',
+	outboxQueuedTitle: 'Saved on this device',
+	outboxQueuedHelp: 'Trygg cannot reach the server right now. The report is saved on this device and will be sent when the network is back, even if you close the page and open Trygg again later.',
+	outboxTitle: 'Reports from this device',
+	outboxSent: 'Sent',
+	outboxSentCode: 'Sent – code {code}',
+	outboxFailed: 'Could not be sent: {reason}',
+	outboxRemove: 'Remove',
+	outboxOk: 'OK',
+	outboxSentNow: 'The report has been sent.',
+	obsQueued: 'The observation is saved on this device and will be sent when the network is back.',
+	obsWaitingTitle: 'Waiting to be sent',
+	obsSynced: 'Saved observations have been sent.',
+	obsHere: 'Observation where I am',
 };

@@ -701,4 +701,19 @@ export default {
 	// bundle
 	viewLoadFailed: "Sivua ei voitu ladata. Tarkista yhteys ja yritä uudelleen.",
 	viewRetry: "Yritä uudelleen",
+	// offline
+	outboxWaiting: "Odottaa verkkoyhteyttä – lähetetään automaattisesti",
+	outboxQueuedTitle: "Tallennettu tälle laitteelle",
+	outboxQueuedHelp: "Trygg ei juuri nyt tavoita palvelinta. Ilmoitus on tallennettu tälle laitteelle ja lähetetään, kun verkko palaa, vaikka suljet sivun ja avaat Tryggin myöhemmin.",
+	outboxTitle: "Tämän laitteen ilmoitukset",
+	outboxSent: "Lähetetty",
+	outboxSentCode: "Lähetetty – koodi {code}",
+	outboxFailed: "Lähettäminen ei onnistunut: {reason}",
+	outboxRemove: "Poista",
+	outboxOk: "OK",
+	outboxSentNow: "Ilmoitus on lähetetty.",
+	obsQueued: "Havainto on tallennettu tälle laitteelle ja lähetetään, kun verkko palaa.",
+	obsWaitingTitle: "Odottaa lähettämistä",
+	obsSynced: "Tallennetut havainnot on lähetetty.",
+	obsHere: "Havainto tästä, missä olen",
 };

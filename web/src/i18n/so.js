@@ -701,4 +701,19 @@ export default {
 	// bundle
 	viewLoadFailed: "Bogga lama soo gelin karin. Hubi xiriirka oo isku day mar kale.",
 	viewRetry: "Isku day mar kale",
+	// offline
+	outboxWaiting: "Waxay sugaysaa shabakadda – si toos ah ayaa loo diri doonaa",
+	outboxQueuedTitle: "Waxaa lagu kaydiyay qalabkan",
+	outboxQueuedHelp: "Trygg hadda ma gaari karo adeegaha. Warbixinta waxaa lagu kaydiyay qalabkan, waxaana la diri doonaa marka shabakaddu soo noqoto, xitaa haddii aad xirto bogga oo aad Trygg mar dambe furto.",
+	outboxTitle: "Warbixinnada qalabkan",
+	outboxSent: "Waa la diray",
+	outboxSentCode: "Waa la diray – koodh {code}",
+	outboxFailed: "Lama diri karin: {reason}",
+	outboxRemove: "Tirtir",
+	outboxOk: "Hagaag",
+	outboxSentNow: "Warbixinta waa la diray.",
+	obsQueued: "Kormeerka waxaa lagu kaydiyay qalabkan, waxaana la diri doonaa marka shabakaddu soo noqoto.",
+	obsWaitingTitle: "Waxay sugayaan in la diro",
+	obsSynced: "Kormeerradii la kaydiyay waa la diray.",
+	obsHere: "Kormeer halka aan taaganahay",
 };

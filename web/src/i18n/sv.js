@@ -700,4 +700,19 @@ export default {
 	// bundle
 	viewLoadFailed: 'Sidan kunde inte laddas. Kontrollera anslutningen och försök igen.',
 	viewRetry: 'Försök igen',
+	// offline
+	outboxWaiting: 'Väntar på nätverk – skickas automatiskt',
+	outboxQueuedTitle: 'Sparad på enheten',
+	outboxQueuedHelp: 'Trygg når inte servern just nu. Rapporten är sparad på den här enheten och skickas när nätverket är tillbaka, även om du stänger sidan och öppnar Trygg igen senare.',
+	outboxTitle: 'Rapporter från den här enheten',
+	outboxSent: 'Skickad',
+	outboxSentCode: 'Skickad – kod {code}',
+	outboxFailed: 'Kunde inte skickas: {reason}',
+	outboxRemove: 'Ta bort',
+	outboxOk: 'OK',
+	outboxSentNow: 'Rapporten är skickad.',
+	obsQueued: 'Observationen är sparad på enheten och skickas när nätverket är tillbaka.',
+	obsWaitingTitle: 'Väntar på att skickas',
+	obsSynced: 'Sparade observationer är skickade.',
+	obsHere: 'Observation där jag står',
 };

@@ -1,0 +1,115 @@
+package e2e_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trygg-gis/trygg"
+	"github.com/trygg-gis/trygg/api"
+	"github.com/trygg-gis/trygg/auth"
+	"github.com/trygg-gis/trygg/demo"
+	"github.com/trygg-gis/trygg/postgis"
+	"github.com/trygg-gis/trygg/postgis/pgtest"
+)
+
+// TestOfflineBrowser is the app on a bad connection (offline.mjs): the resident page
+// reloads offline from the service worker; reports made offline wait and are sent
+// when the network returns, also from a new tab after the first was closed, and a
+// report whose first answer was lost is resent with its Idempotency-Key; a walk
+// observation made offline syncs. Each of those is then exactly one row here.
+func TestOfflineBrowser(t *testing.T) {
+	node := need(t, "node", "install Node.js 20 (apt-get install -y nodejs npm)")
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("%s is missing: apt-get install -y --no-install-recommends chromium", chromium)
+	}
+	webDir, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"node_modules/playwright-core/package.json", "static/dist/app.js"} {
+		if _, err := os.Stat(filepath.Join(webDir, f)); err != nil {
+			t.Fatalf("web/%s is missing: run `make build` (npm ci and npm run build in web/) first", f)
+		}
+	}
+
+	ctx := context.Background()
+	owner, url := pgtest.Open(t)
+	if err := demo.Load(ctx, owner, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range demo.Organisations() {
+		if err := owner.UpsertOrganisation(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hash, err := auth.HashPassword(plannerPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plannerEmail := demo.DemoEmail(trygg.RolePlanner, "kommun-1470")
+	if _, err := owner.CreateUser(ctx, plannerEmail, trygg.RolePlanner, "kommun-1470", hash, false); err != nil {
+		t.Fatal(err)
+	}
+	db, err := postgis.Open(ctx, url, postgis.Options{Role: postgis.AppRole})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	srv := httptest.NewServer(api.New(db, slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), api.DefaultOptions()))
+	t.Cleanup(srv.Close)
+
+	stamp := time.Now().Format("150405.000")
+	desc := map[string]string{
+		"E2E_DESC_B":  "Offline, skickad när nätet kom tillbaka " + stamp,
+		"E2E_DESC_B2": "Svaret försvann, skickad igen " + stamp,
+		"E2E_DESC_C":  "Offline, fliken stängd " + stamp,
+		"E2E_DESC_D":  "Observation utan täckning " + stamp,
+		"E2E_DESC_D2": "Observation där jag stod " + stamp,
+		"E2E_DESC_E":  "Skickad av service workern " + stamp,
+	}
+	runCtx, cancel := context.WithTimeout(ctx, 4*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(runCtx, node, filepath.Join(webDir, "e2e", "offline.mjs"), srv.URL, filepath.Join(webDir, "e2e", "out"))
+	cmd.Dir = webDir
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium, "E2E_PLANNER_EMAIL="+plannerEmail, "E2E_PLANNER_PASSWORD="+plannerPassword)
+	for k, v := range desc {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var buf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	err = cmd.Run()
+	t.Logf("offline.mjs:\n%s", buf.String())
+	if err != nil {
+		t.Fatalf("node offline.mjs: %v", err)
+	}
+	for k, d := range desc {
+		source := "resident"
+		if strings.HasPrefix(k, "E2E_DESC_D") {
+			source = "walk"
+		}
+		n := pgtest.Strings(t, url, `SELECT count(*)::text FROM report WHERE description = $1 AND source = $2`, d, source)
+		if n[0] != "1" {
+			t.Errorf("%s: %s reports %q of source %s, want exactly 1", k, n[0], d, source)
+		}
+	}
+	if n := pgtest.Strings(t, url, `SELECT count(*)::text FROM report WHERE walk_id IS NOT NULL AND observed_at IS NULL`); n[0] != "0" {
+		t.Errorf("%s walk observations without the time they were recorded", n[0])
+	}
+	// The observation made where the leader stood is at the phone's position.
+	if p := pgtest.Strings(t, url, `SELECT ST_X(geom)::numeric(9,4) || ' ' || ST_Y(geom)::numeric(9,4) FROM report WHERE description = $1`,
+		desc["E2E_DESC_D2"]); len(p) != 1 || p[0] != "12.9510 58.2605" {
+		t.Errorf("the observation at the phone's position is at %v, want 12.9510 58.2605", p)
+	}
+}
