@@ -297,6 +297,16 @@ func TestReportCategories(t *testing.T) {
 	if !strings.Contains(string(body), `"categories":["belysning","klotter"]`) {
 		t.Errorf("a new main category: %s", body)
 	}
+
+	// Erasure takes the demographics with the report.
+	req, _ = http.NewRequest(http.MethodDelete, e.srv.URL+"/api/v1/reports/"+id, nil)
+	req.Header.Set("Erasure-Token", s.Erasure)
+	if r, err := http.DefaultClient.Do(req); err != nil || r.StatusCode != http.StatusNoContent {
+		t.Fatalf("erase: %v %v", r, err)
+	}
+	if n := pgtest.Strings(t, e.url, `SELECT count(*)::text FROM report_demographics`); n[0] != "0" {
+		t.Errorf("%s demographics rows left after erasure", n[0])
+	}
 }
 
 // TestHotspotCategoryCounts: a report with two reasons counts in both categories'
