@@ -297,6 +297,16 @@ func TestReportCategories(t *testing.T) {
 	if !strings.Contains(string(body), `"categories":["belysning","klotter"]`) {
 		t.Errorf("a new main category: %s", body)
 	}
+
+	// Erasure takes the demographics with the report.
+	req, _ = http.NewRequest(http.MethodDelete, e.srv.URL+"/api/v1/reports/"+id, nil)
+	req.Header.Set("Erasure-Token", s.Erasure)
+	if r, err := http.DefaultClient.Do(req); err != nil || r.StatusCode != http.StatusNoContent {
+		t.Fatalf("erase: %v %v", r, err)
+	}
+	if n := pgtest.Strings(t, e.url, `SELECT count(*)::text FROM report_demographics`); n[0] != "0" {
+		t.Errorf("%s demographics rows left after erasure", n[0])
+	}
 }
 
 // TestHotspotCategoryCounts: a report with two reasons counts in both categories'
@@ -422,4 +432,28 @@ func TestDemographicsStats(t *testing.T) {
 	}
 	resp, body := e.client().do(t, http.MethodGet, "/api/v1/stats/demographics?municipality=9999", nil)
 	wantStatus(t, resp, body, http.StatusNotFound)
+}
+
+// TestDialoguePlaceCategories: a dialogue's places keep several reasons, from JSON and
+// from a CSV cell with semicolons; another municipality's planner adds none.
+func TestDialoguePlaceCategories(t *testing.T) {
+	e := newEnv(t, nil)
+	planner := e.signIn(t, e.addUser(t, trygg.RolePlanner, "kommun-1494").Email)
+	vara := e.signIn(t, e.addUser(t, trygg.RolePlanner, "kommun-1470").Email)
+	resp, body := planner.do(t, http.MethodPost, "/api/v1/dialogues", map[string]any{"title": "Dialog", "held_on": "2026-10-03"})
+	wantStatus(t, resp, body, http.StatusCreated)
+	path := "/api/v1/dialogues/" + jsonField(t, body, "id") + "/places"
+	p := e.placeIn(t, "1494", 0, 0)
+	resp, body = planner.do(t, http.MethodPost, path, map[string]any{"location": geoPoint(p), "categories": []string{"vegetation", "belysning"}, "feeling": 2})
+	wantStatus(t, resp, body, http.StatusCreated)
+	resp, body = planner.post(t, path, "text/csv", fmt.Sprintf("lat,lon,kategori,känsla\n%g,%g,klotter;nedskrapning,2\n", p[1], p[0]))
+	wantStatus(t, resp, body, http.StatusCreated)
+	resp, body = vara.do(t, http.MethodPost, path, map[string]any{"location": geoPoint(p), "categories": []string{"vegetation"}, "feeling": 2})
+	if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusForbidden {
+		t.Errorf("Vara's planner adds a place to Lidköping's dialogue: %d %s", resp.StatusCode, body)
+	}
+	got := pgtest.Strings(t, e.url, `SELECT category || ' ' || array_to_string(categories, ',') FROM report WHERE source = 'dialogue' ORDER BY category`)
+	if strings.Join(got, "|") != "klotter klotter,nedskrapning|vegetation vegetation,belysning" {
+		t.Errorf("stored %q", got)
+	}
 }

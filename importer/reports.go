@@ -527,9 +527,19 @@ func (c *checker) check(rec *record) (trygg.Report, []RecordError) {
 	}
 	var err error
 
+	// One category, or several reasons separated by semicolons ("belysning;vegetation"),
+	// the main one first.
 	rep.Category = vals[fCategory]
 	if rec.refused[fCategory] {
 		// said when read
+	} else if strings.Contains(rep.Category, ";") {
+		list := strings.Split(rep.Category, ";")
+		for i := range list {
+			list[i] = strings.TrimSpace(list[i])
+		}
+		if rep.Category, rep.Categories, err = trygg.CheckCategories("", list, c.cats); err != nil {
+			errs = append(errs, rec.fail(names[fCategory], err))
+		}
 	} else if err := trygg.CheckCategory(rep.Category, c.cats); err != nil {
 		e := rec.fail(names[fCategory], err)
 		if rep.Category != "" {

@@ -84,7 +84,7 @@ func (h *Handler) openAPI(r *http.Request) map[string]any {
 				"östlig och nordlig koordinat för punkten eller en punkt på ytan, i crs)",
 				map[string]any{"type": "string", "enum": []string{"wkt", "xy"}, "default": "wkt"}, nil),
 			"cursor":       param("cursor", "query", "sidans position (från next- och prev-länkarna)", str, nil),
-			"category":     param("category", "query", "kategorier, kommaseparerade", str, nil),
+			"category":     param("category", "query", "kategorier, kommaseparerade; en rapport matchar när någon av dess orsaker (categories) finns med", str, nil),
 			"status":       param("status", "query", "statusar, kommaseparerade", str, nil),
 			"source":       param("source", "query", "källor, kommaseparerade", str, nil),
 			"municipality": param("municipality", "query", "kommunkoder (SCB), kommaseparerade", str, nil),

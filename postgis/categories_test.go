@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/trygg-gis/trygg"
+	"github.com/trygg-gis/trygg/postgis"
 )
 
 // TestReportCategoriesInStep: every path that writes only category gets categories =
@@ -57,5 +60,30 @@ func TestReportCategoriesInStep(t *testing.T) {
 	}
 	if c, cs := read(); c != "alkohol" || len(cs) != 2 {
 		t.Errorf("after refusals: %s %v, want unchanged", c, cs)
+	}
+}
+
+// TestLagesbildCountsEachReason: the lägesbild counts a report in each of its
+// categories, and once in the total and by source.
+func TestLagesbildCountsEachReason(t *testing.T) {
+	f := newHSFixture(t)
+	ctx := context.Background()
+	now := time.Now()
+	a := f.add(t, hsRep{category: "belysning", created: now})
+	f.add(t, hsRep{category: "belysning", created: now})
+	if _, err := f.owner.Pool().Exec(ctx, `UPDATE report SET categories = ARRAY['belysning', 'vegetation'] WHERE id = $1`, a); err != nil {
+		t.Fatal(err)
+	}
+	today := trygg.Today(now)
+	l, err := f.owner.LagesbildCounts(ctx, "1470", postgis.Period{From: trygg.Date{Time: today.AddDate(0, 0, -7)}, To: today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, c := range l.Reports.ByCategory {
+		got[c.Key] = c.Count
+	}
+	if got["belysning"] != 2 || got["vegetation"] != 1 || l.Reports.Total.Count != 2 || len(l.Reports.BySource) != 1 || l.Reports.BySource[0].Count != 2 {
+		t.Errorf("by category %v, total %+v, by source %+v; want belysning 2, vegetation 1, total 2, resident 2", got, l.Reports.Total, l.Reports.BySource)
 	}
 }

@@ -142,7 +142,11 @@ func (db *DB) AddDialoguePlaces(ctx context.Context, dialogueID string, places [
 		}
 		d := strings.TrimSpace(p.Description)
 		ids[i], geoms[i] = uuid.NewString(), g
+		// The place's reasons, the main one first, comma-joined (codes have no commas).
 		cats[i], feelings[i], times[i] = p.Category, int32(p.Feeling), strings.Join(p.When, ",")
+		if len(p.Categories) > 0 {
+			cats[i] = strings.Join(p.Categories, ",")
+		}
 		descs[i], pubs[i], precs[i], observed[i] = d, trygg.MaskContacts(d), p.Precision, p.ObservedAt
 		if !p.CreatedAt.IsZero() { // a day without a time of day (a date column): the place's date
 			created[i] = &p.CreatedAt
@@ -181,9 +185,10 @@ func (db *DB) AddDialoguePlaces(ctx context.Context, dialogueID string, places [
 			return errRollback
 		}
 		_, err = tx.Exec(ctx, `
-			INSERT INTO report (id, municipality_code, geom, public_geom, category, feeling, times, description,
+			INSERT INTO report (id, municipality_code, geom, public_geom, category, categories, feeling, times, description,
 				public_description, source, precision, status, observed_at, created_at, created_by, dialogue_id)
-			SELECT u.id, $2, g.geom, report_public_geom(g.geom, $11), u.category, u.feeling,
+			SELECT u.id, $2, g.geom, report_public_geom(g.geom, $11), split_part(u.category, ',', 1),
+				string_to_array(u.category, ','), u.feeling,
 				string_to_array(u.times, ','), u.description, u.pub, 'dialogue', u.prec, 'received', u.observed,
 				coalesce(u.created, now()), $12, $13
 			FROM unnest($1::uuid[], $3::bytea[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[],

@@ -172,13 +172,15 @@ func (db *DB) LagesbildCounts(ctx context.Context, municipality string, p Period
 		// $1 municipality, $2 previous from, $3 to, $4 from.
 		args := []any{municipality, prev.From.Time, p.To.Time, p.From.Time}
 		var err error
-		// Reports but the Police's events, by category and by source, and the total.
+		// Reports but the Police's events, by category and by source, and the total. A
+		// report counts in each of its categories (its reasons), once by source and in
+		// the total.
 		rows, err := tx.Query(ctx, `
-			SELECT GROUPING(r.category, r.source), coalesce(r.category, r.source, ''),
-				count(*) FILTER (WHERE `+reportDay+` >= $4), count(*) FILTER (WHERE `+reportDay+` < $4)
-			FROM report r
+			SELECT GROUPING(c.cat, r.source), coalesce(c.cat, r.source, ''),
+				count(DISTINCT r.id) FILTER (WHERE `+reportDay+` >= $4), count(DISTINCT r.id) FILTER (WHERE `+reportDay+` < $4)
+			FROM report r CROSS JOIN LATERAL unnest(r.categories) c(cat)
 			WHERE r.municipality_code = $1 AND r.source <> 'police-event' AND r.status <> 'rejected' AND `+inDays+`
-			GROUP BY GROUPING SETS ((r.category), (r.source), ())
+			GROUP BY GROUPING SETS ((c.cat), (r.source), ())
 			ORDER BY 1, 3 DESC, 2`, args...)
 		if err != nil {
 			return wrap(err, "count reports")

@@ -84,11 +84,11 @@ func (db *DB) ImportReports(ctx context.Context, rs []trygg.Report, gridM float6
 	}
 	rows, err := tx.Query(ctx, `
 		WITH ins AS (
-			INSERT INTO report (id, municipality_code, geom, public_geom, category, feeling, times, description,
+			INSERT INTO report (id, municipality_code, geom, public_geom, category, categories, feeling, times, description,
 				public_description, source, precision, status, observed_at, created_at)
 			SELECT gen_random_uuid(), p.municipality_code, p.geom,
 				report_public_geom(p.geom, $1::float8),
-				i.category, i.feeling, i.times, i.description, i.public_description, i.source, i.precision,
+				i.category, i.categories, i.feeling, i.times, i.description, i.public_description, i.source, i.precision,
 				i.status, i.observed_at, coalesce(i.observed_at, i.created_at, now())
 			FROM import_report i JOIN import_place p USING (idx)
 			ORDER BY i.idx
@@ -133,7 +133,7 @@ func stageReports(ctx context.Context, tx pgx.Tx, rs []trygg.Report, progress fu
 		return wrap(err, "set up report import")
 	}
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_report (
-		idx int PRIMARY KEY, wkb bytea NOT NULL, category text, feeling smallint, times text[],
+		idx int PRIMARY KEY, wkb bytea NOT NULL, category text, categories text[], feeling smallint, times text[],
 		description text, public_description text, source text, precision text, status text,
 		observed_at timestamptz, created_at timestamptz
 	) ON COMMIT DROP`); err != nil {
@@ -141,7 +141,7 @@ func stageReports(ctx context.Context, tx pgx.Tx, rs []trygg.Report, progress fu
 	}
 	i := 0
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"import_report"},
-		[]string{"idx", "wkb", "category", "feeling", "times", "description", "public_description", "source",
+		[]string{"idx", "wkb", "category", "categories", "feeling", "times", "description", "public_description", "source",
 			"precision", "status", "observed_at", "created_at"},
 		pgx.CopyFromFunc(func() ([]any, error) {
 			if i >= len(rs) {
@@ -164,7 +164,7 @@ func stageReports(ctx context.Context, tx pgx.Tx, rs []trygg.Report, progress fu
 			if progress != nil {
 				progress(i, len(rs))
 			}
-			return []any{i - 1, g, r.Category, int16(r.Feeling), when, r.Description, r.PublicDescription,
+			return []any{i - 1, g, r.Category, nilIfNone(r.Categories), int16(r.Feeling), when, r.Description, r.PublicDescription,
 				r.Source, r.Precision, r.Status, r.ObservedAt, created}, nil
 		}))
 	if err != nil {
