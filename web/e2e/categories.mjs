@@ -18,7 +18,7 @@ const browser = await chromium.launch({
 });
 const idle = (page) => page.evaluate(() => new Promise((r) => (window.trygg.map.loaded() ? r() : window.trygg.map.once('idle', r))));
 try {
-	const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+	const page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'sv-SE' });
 	page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
 
 	// The resident form: two reasons, the first chosen is the main one.

@@ -146,7 +146,7 @@ try {
 					await page.getByRole('heading', { name: L.stepPlace }).waitFor();
 					await page.getByRole('button', { name: L.useCentre }).click();
 					await page.getByRole('group', { name: L.categoryLegend }).waitFor();
-					const label = (await page.locator('.cat label').first().textContent()).trim();
+					const label = (await page.locator('.cat label .grow').first().textContent()).trim();
 					if (label !== L.cat_belysning) problems.push(`${what} form: the first category is "${label}", want "${L.cat_belysning}"`);
 					await check(page, c, `${what} form`);
 					await page.screenshot({ path: `${out}/langs-${c.lang}-form-${size.name}.png`, fullPage: true });
