@@ -1,13 +1,9 @@
 package e2e_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -25,11 +21,7 @@ import (
 // map and the action's status and feedback, and both reasons in its map popup. The
 // stored report has the reasons in order and the age band, which no page showed.
 func TestCategoriesBrowser(t *testing.T) {
-	node := need(t, "node", "install Node.js 20 (apt-get install -y nodejs npm)")
-	webDir, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := needBrowser(t)
 	ctx := context.Background()
 	owner, url := pgtest.Open(t)
 	if err := demo.Load(ctx, owner, nil); err != nil {
@@ -57,22 +49,7 @@ func TestCategoriesBrowser(t *testing.T) {
 	srv := httptest.NewServer(api.New(db, slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), api.DefaultOptions()))
 	t.Cleanup(srv.Close)
 
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	runCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(runCtx, node, filepath.Join(webDir, "e2e", "categories.mjs"), srv.URL, filepath.Join(webDir, "e2e", "out"))
-	cmd.Dir = webDir
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium, "E2E_REPORT="+seeded, "E2E_FEEDBACK="+feedback)
-	var buf bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &buf, &buf
-	err = cmd.Run()
-	t.Logf("categories.mjs:\n%s", buf.String())
-	if err != nil {
-		t.Fatalf("node categories.mjs: %v", err)
-	}
+	b.run(t, 3*time.Minute, "categories.mjs", []string{srv.URL, b.out}, "E2E_REPORT="+seeded, "E2E_FEEDBACK="+feedback)
 
 	// The resident's report: both reasons in the order chosen, and the age band.
 	got := pgtest.Strings(t, url, `SELECT array_to_string(r.categories, ',') || ' ' || coalesce(d.age_band, '-') || ' ' || coalesce(d.gender, '-')

@@ -13,8 +13,6 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -34,24 +32,7 @@ const (
 )
 
 func TestBrowser(t *testing.T) {
-	node := need(t, "node", "install Node.js 20 (apt-get install -y nodejs npm)")
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("%s is missing: apt-get install -y --no-install-recommends chromium (make test installs it as root)", chromium)
-	}
-	webDir, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{"node_modules/playwright-core/package.json", "static/dist/app.js"} {
-		if _, err := os.Stat(filepath.Join(webDir, f)); err != nil {
-			t.Fatalf("web/%s is missing: run `make build` (npm ci and npm run build in web/) first", f)
-		}
-	}
-
+	b := needBrowser(t)
 	base := startServer(t)
 	// E2E_HOLD=10m keeps the seeded server up for a person to try (no browser run).
 	if d, err := time.ParseDuration(os.Getenv("E2E_HOLD")); err == nil && d > 0 {
@@ -61,26 +42,13 @@ func TestBrowser(t *testing.T) {
 		time.Sleep(d)
 		return
 	}
-	out := filepath.Join(webDir, "e2e", "out")
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join(webDir, "e2e", "run.mjs"), base, out)
-	cmd.Dir = webDir
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium,
+	b.run(t, 8*time.Minute, "run.mjs", []string{base, b.out},
 		"E2E_MODERATOR_EMAIL="+demo.DemoEmail(trygg.RoleModerator, "kommun-1470"),
 		"E2E_MODERATOR_PASSWORD="+moderatorPassword,
 		"E2E_PLANNER_EMAIL="+demo.DemoEmail(trygg.RolePlanner, "kommun-1470"),
 		"E2E_PLANNER_PASSWORD="+plannerPassword,
 		"E2E_POLICE_EMAIL="+demo.DemoEmail(trygg.RolePolice, policeOrg),
 		"E2E_POLICE_PASSWORD="+policePassword)
-	var buf bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &buf, &buf
-	start := time.Now()
-	err = cmd.Run()
-	t.Logf("browser test (%s), screenshots in %s:\n%s", time.Since(start).Round(time.Millisecond), out, buf.String())
-	if err != nil {
-		t.Fatalf("node run.mjs: %v", err)
-	}
 }
 
 // startServer serves the API and the app on a fresh database with the demo data, a
@@ -185,13 +153,4 @@ type testWriter struct{ t *testing.T }
 func (w *testWriter) Write(p []byte) (int, error) {
 	w.t.Log(string(bytes.TrimRight(p, "\n")))
 	return len(p), nil
-}
-
-func need(t *testing.T, name, hint string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Fatalf("%s is missing: %s", name, hint)
-	}
-	return p
 }

@@ -1,13 +1,10 @@
 package e2e_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -28,11 +25,7 @@ import (
 // and the public follow-up shows a current promise with progress for each demo
 // municipality (firststart.mjs).
 func TestFirstStart(t *testing.T) {
-	node := need(t, "node", "install Node.js 20 (apt-get install -y nodejs npm)")
-	webDir, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := needBrowser(t)
 	ctx := context.Background()
 	owner, url := pgtest.Open(t)
 	if err := demo.Load(ctx, owner, nil); err != nil {
@@ -76,22 +69,7 @@ func TestFirstStart(t *testing.T) {
 	srv := httptest.NewServer(api.New(db, slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), opts))
 	t.Cleanup(srv.Close)
 
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	runCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(runCtx, node, filepath.Join(webDir, "e2e", "firststart.mjs"), srv.URL, filepath.Join(webDir, "e2e", "out"))
-	cmd.Dir = webDir
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium,
+	b.run(t, 3*time.Minute, "firststart.mjs", []string{srv.URL, b.out},
 		"E2E_PLANNER_EMAIL="+demo.DemoEmail(trygg.RolePlanner, "kommun-1470"), "E2E_PLANNER_PASSWORD="+plannerPassword,
 		"E2E_TODAY="+time.Now().Format(time.DateOnly))
-	var buf bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &buf, &buf
-	err = cmd.Run()
-	t.Logf("firststart.mjs:\n%s", buf.String())
-	if err != nil {
-		t.Fatalf("node firststart.mjs: %v", err)
-	}
 }

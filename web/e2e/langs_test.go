@@ -2,12 +2,8 @@ package e2e_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -20,18 +16,7 @@ import (
 // browser's language and by the menu; no raw key is shown and no text is missing; Arabic
 // is right to left and mirrored; a planner's views too (langs.mjs).
 func TestLangsBrowser(t *testing.T) {
-	node := need(t, "node", "install Node.js 20 (apt-get install -y nodejs npm)")
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	webDir, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(webDir, "static", "dist", "app.js")); err != nil {
-		t.Fatal("web/static/dist/app.js is missing: run `make web` first")
-	}
+	b := needBrowser(t)
 	base := startServer(t)
 
 	// The reporter's own report (received, with its erasure token) and a published one.
@@ -71,20 +56,8 @@ func TestLangsBrowser(t *testing.T) {
 		t.Fatalf("no published report near Vara's centre: %d %v", resp.StatusCode, err)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join(webDir, "e2e", "langs.mjs"), base, filepath.Join(webDir, "e2e", "out"))
-	cmd.Dir = webDir
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium,
+	b.run(t, 10*time.Minute, "langs.mjs", []string{base, b.out},
 		"E2E_PLANNER_EMAIL="+demo.DemoEmail(trygg.RolePlanner, "kommun-1470"), "E2E_PLANNER_PASSWORD="+plannerPassword,
 		"E2E_MODERATOR_EMAIL="+demo.DemoEmail(trygg.RoleModerator, "kommun-1470"), "E2E_MODERATOR_PASSWORD="+moderatorPassword,
 		"E2E_OWN_REPORT="+own.ID, "E2E_OWN_TOKEN="+own.Token, "E2E_PUBLISHED_REPORT="+near.Features[0].Properties.ID)
-	var buf bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &buf, &buf
-	start := time.Now()
-	err = cmd.Run()
-	t.Logf("langs.mjs (%s):\n%s", time.Since(start).Round(time.Millisecond), buf.String())
-	if err != nil {
-		t.Fatalf("node langs.mjs: %v", err)
-	}
 }

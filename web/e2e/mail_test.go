@@ -1,15 +1,11 @@
 package e2e_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -27,11 +23,7 @@ import (
 // and its unsubscribe link asks, then stops the mails (mail.mjs). The SMTP server's
 // messages are served to the script as JSON.
 func TestMailBrowser(t *testing.T) {
-	node := need(t, "node", "install Node.js 20 (apt-get install -y nodejs npm)")
-	webDir, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := needBrowser(t)
 	ctx := context.Background()
 	owner, url := pgtest.Open(t)
 	if err := demo.Load(ctx, owner, nil); err != nil {
@@ -80,20 +72,7 @@ func TestMailBrowser(t *testing.T) {
 	}))
 	t.Cleanup(inbox.Close)
 
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	cmd := exec.CommandContext(runCtx, node, filepath.Join(webDir, "e2e", "mail.mjs"), base, filepath.Join(webDir, "e2e", "out"), inbox.URL)
-	cmd.Dir = webDir
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
-	var buf bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &buf, &buf
-	err = cmd.Run()
-	t.Logf("mail.mjs:\n%s", buf.String())
-	if err != nil {
-		t.Fatalf("node mail.mjs: %v", err)
-	}
+	b.run(t, 3*time.Minute, "mail.mjs", []string{base, b.out, inbox.URL})
 	// After unsubscribing, the report has no e-mail address and no mail waits.
 	var n int
 	if err := pgtest.Conn(t, url).QueryRow(ctx, `SELECT count(*) FROM report_contact WHERE email IS NOT NULL`).Scan(&n); err != nil || n != 0 {

@@ -1,13 +1,9 @@
 package e2e_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -26,24 +22,7 @@ import (
 // report whose first answer was lost is resent with its Idempotency-Key; a walk
 // observation made offline syncs. Each of those is then exactly one row here.
 func TestOfflineBrowser(t *testing.T) {
-	node := need(t, "node", "install Node.js 20 (apt-get install -y nodejs npm)")
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("%s is missing: apt-get install -y --no-install-recommends chromium", chromium)
-	}
-	webDir, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{"node_modules/playwright-core/package.json", "static/dist/app.js"} {
-		if _, err := os.Stat(filepath.Join(webDir, f)); err != nil {
-			t.Fatalf("web/%s is missing: run `make build` (npm ci and npm run build in web/) first", f)
-		}
-	}
-
+	b := needBrowser(t)
 	ctx := context.Background()
 	owner, url := pgtest.Open(t)
 	if err := demo.Load(ctx, owner, nil); err != nil {
@@ -79,21 +58,11 @@ func TestOfflineBrowser(t *testing.T) {
 		"E2E_DESC_D2": "Observation där jag stod " + stamp,
 		"E2E_DESC_E":  "Skickad av service workern " + stamp,
 	}
-	runCtx, cancel := context.WithTimeout(ctx, 4*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(runCtx, node, filepath.Join(webDir, "e2e", "offline.mjs"), srv.URL, filepath.Join(webDir, "e2e", "out"))
-	cmd.Dir = webDir
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium, "E2E_PLANNER_EMAIL="+plannerEmail, "E2E_PLANNER_PASSWORD="+plannerPassword)
+	env := []string{"E2E_PLANNER_EMAIL=" + plannerEmail, "E2E_PLANNER_PASSWORD=" + plannerPassword}
 	for k, v := range desc {
-		cmd.Env = append(cmd.Env, k+"="+v)
+		env = append(env, k+"="+v)
 	}
-	var buf bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &buf, &buf
-	err = cmd.Run()
-	t.Logf("offline.mjs:\n%s", buf.String())
-	if err != nil {
-		t.Fatalf("node offline.mjs: %v", err)
-	}
+	b.run(t, 4*time.Minute, "offline.mjs", []string{srv.URL, b.out}, env...)
 	for k, d := range desc {
 		source := "resident"
 		if strings.HasPrefix(k, "E2E_DESC_D") {

@@ -2,10 +2,8 @@ package e2e_test
 
 import (
 	"bytes"
-	"context"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -21,15 +19,7 @@ import (
 // moderator sees them, removes one and publishes; a stranger's status page shows the
 // other (photos.mjs).
 func TestPhotosBrowser(t *testing.T) {
-	node := need(t, "node", "install Node.js 20 (apt-get install -y nodejs npm)")
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	webDir, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := needBrowser(t)
 	dir := t.TempDir()
 	withExif := filepath.Join(dir, "IMG_0042.jpg")
 	if err := os.WriteFile(withExif, phototest.JPEGWithExif(phototest.Picture(1200, 900), 6), 0o644); err != nil {
@@ -54,19 +44,8 @@ func TestPhotosBrowser(t *testing.T) {
 	}
 
 	base := startServer(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join(webDir, "e2e", "photos.mjs"), base, filepath.Join(webDir, "e2e", "out"))
-	cmd.Dir = webDir
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium,
+	b.run(t, 3*time.Minute, "photos.mjs", []string{base, b.out},
 		"E2E_MODERATOR_EMAIL="+demo.DemoEmail(trygg.RoleModerator, "kommun-1470"),
 		"E2E_MODERATOR_PASSWORD="+moderatorPassword,
 		"E2E_PHOTO="+withExif, "E2E_PHOTO2="+secondPath, "E2E_PHOTO3="+thirdPath)
-	var buf bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &buf, &buf
-	err = cmd.Run()
-	t.Logf("photos.mjs:\n%s", buf.String())
-	if err != nil {
-		t.Fatalf("node photos.mjs: %v", err)
-	}
 }

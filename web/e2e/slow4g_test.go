@@ -1,7 +1,6 @@
 package e2e_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -44,23 +42,8 @@ const (
 // to web/e2e/out/figures.txt, with the issue's targets (≤ 200 KB of compressed
 // JavaScript besides the worker, first tile ≤ 2.5 s), which the test does not enforce.
 func TestSlow4G(t *testing.T) {
-	node := need(t, "node", "install Node.js 20 (apt-get install -y nodejs npm)")
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("%s is missing: apt-get install -y --no-install-recommends chromium (make test installs it as root)", chromium)
-	}
-	webDir, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{"node_modules/playwright-core/package.json", "static/dist/app.js"} {
-		if _, err := os.Stat(filepath.Join(webDir, f)); err != nil {
-			t.Fatalf("web/%s is missing: run `make build` (npm ci and npm run build in web/) first", f)
-		}
-	}
+	br := needBrowser(t)
+	webDir := br.webDir
 	b, err := os.ReadFile(filepath.Join(webDir, "static", "dist", "assets.json"))
 	if err != nil {
 		t.Fatalf("web/static/dist/assets.json: %v: run `make web`", err)
@@ -101,20 +84,8 @@ func TestSlow4G(t *testing.T) {
 	t.Cleanup(srv.Close)
 	proxy := newThrottle(t, srv.Listener.Addr().String(), slow4GRate, slow4GRTT)
 
-	runCtx, cancel := context.WithTimeout(ctx, 4*time.Minute)
-	defer cancel()
-	out := filepath.Join(webDir, "e2e", "out")
-	cmd := exec.CommandContext(runCtx, node, filepath.Join(webDir, "e2e", "slow4g.mjs"), proxy, srv.URL, out)
-	cmd.Dir = webDir
-	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
-	var buf bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &buf, &buf
 	log.start(proxy) // count only what goes through the proxy: the measured visit
-	err = cmd.Run()
-	t.Logf("slow4g.mjs:\n%s", buf.String())
-	if err != nil {
-		t.Fatalf("node slow4g.mjs: %v", err)
-	}
+	printed := br.run(t, 4*time.Minute, "slow4g.mjs", []string{proxy, srv.URL, br.out})
 	var m struct {
 		FirstTileMs float64            `json:"firstTileMs"`
 		FirstTile   map[string]float64 `json:"firstTile"`
@@ -127,7 +98,7 @@ func TestSlow4G(t *testing.T) {
 			IdleMs      float64 `json:"idleMs"`
 		} `json:"unthrottled"`
 	}
-	for _, line := range strings.Split(buf.String(), "\n") {
+	for _, line := range strings.Split(printed, "\n") {
 		if j, ok := strings.CutPrefix(line, "SLOW4G "); ok {
 			if err := json.Unmarshal([]byte(j), &m); err != nil {
 				t.Fatal(err)
@@ -213,10 +184,10 @@ func TestSlow4G(t *testing.T) {
 	for _, f := range figures {
 		t.Log(f)
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
+	if err := os.MkdirAll(br.out, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	fig, err := os.OpenFile(filepath.Join(out, "figures.txt"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	fig, err := os.OpenFile(filepath.Join(br.out, "figures.txt"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}

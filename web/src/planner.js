@@ -98,7 +98,8 @@ export async function planner(rerender) {
 		});
 		ctx.map.on('mouseenter', 'pl-hotspots-fill', () => { if (!ctx.mode) ctx.map.getCanvas().style.cursor = 'pointer'; });
 		ctx.map.on('mouseleave', 'pl-hotspots-fill', () => { if (!ctx.mode) ctx.map.getCanvas().style.cursor = ''; });
-	} catch {
+	} catch (err) {
+		console.error(err);
 		mapEl.append(h('p', { class: 'error map-error', role: 'alert' }, t('mapError')));
 	} finally {
 		progress(false);

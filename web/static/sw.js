@@ -9,8 +9,10 @@
 // - /dist/ files with a content hash in their name never change: cache first. Other
 //   shell files: network first with a time limit, else the cache.
 // - Public data the map needs (categories, municipalities, the style and TileJSON,
-//   public tiles, the basemap and its glyphs): network first, else the last copy. Only
-//   answers that are not private or no-store are kept, so staff answers never are.
+//   public tiles, the basemap and its glyphs): network first, else the last copy, but
+//   only when the network fails, never after a wait (staff get their own style and
+//   tiles at the same URLs). Only answers that are not private or no-store are kept,
+//   so staff answers never are.
 // - Nothing else (every other API call, every POST) is touched.
 // - Background Sync ('trygg-outbox'): sends the residents' reports waiting in the
 //   outbox (IndexedDB, web/src/outbox.js) even when no tab is open. Walk observations
@@ -22,7 +24,6 @@ const PRECACHE = ['__TRYGG_PRECACHE__'];
 const SHELL = `trygg-shell-${VERSION}`;
 const DATA = `trygg-data-${VERSION}`;
 const NAV_WAIT = 4000;
-const DATA_WAIT = 3000;
 const MAX_DATA = 800; // cached tiles and data answers
 const WARM = ['/api/v1/categories', '/api/v1/municipalities', '/styles/trygg.json', '/tiles/all.json'];
 
@@ -87,7 +88,10 @@ self.addEventListener('fetch', (event) => {
 		// A tile or glyph range neither the network nor the cache has is drawn empty
 		// (204, as MapLibre takes it), so an offline map still loads.
 		const empty = /\.(mvt|pbf)$/.test(p);
-		event.respondWith(networkFirst(event, req, DATA, DATA_WAIT).catch((err) => {
+		// Never after a wait, only when the network fails: the same URL answers staff with
+		// their own style and tiles (private, so never cached), and a slow answer must not
+		// be replaced by the public copy (the planner's style lacks its layers' sources).
+		event.respondWith(networkFirst(event, req, DATA, 0).catch((err) => {
 			if (empty) return new Response(null, { status: 204 });
 			throw err;
 		}));
@@ -133,10 +137,11 @@ async function networkFirst(event, req, cacheName, wait, key = req) {
 	});
 	event.waitUntil(fromNet.catch(() => {}));
 	if (!cached) return fromNet;
-	let timer;
-	const late = new Promise((resolve) => { timer = setTimeout(() => resolve(cached), wait); });
 	// A server error (a proxy with the server gone) is no better than no network.
 	const usable = fromNet.then((resp) => (resp.status >= 500 ? cached : resp), () => cached);
+	if (!wait) return usable;
+	let timer;
+	const late = new Promise((resolve) => { timer = setTimeout(() => resolve(cached), wait); });
 	try {
 		return await Promise.race([usable, late]);
 	} finally {
