@@ -8,6 +8,7 @@
 import './style.css';
 import { loadLang, t } from './i18n.js';
 import { startOutbox } from './outbox.js';
+import { myReports, rememberReport } from './myreports.js';
 
 /** views maps a view's name (as in dist/assets.json) to its module, loaded on demand. */
 const views = {
@@ -67,11 +68,9 @@ route();
 // registered once the page has loaded and its map is drawn (or after 8 s), so that its
 // precaching does not compete with the first map's tiles on a slow connection.
 startOutbox({
-	onSent: async (e) => {
+	onSent: (e) => {
 		const r = e.kind === 'report' ? e.result : null;
-		if (!r?.id) return;
-		const { myReports, rememberReport } = await import('./status.js'); // a chunk of its own: not on every page
-		if (!myReports().some((m) => m.id === r.id)) rememberReport(r.id, r.erasure_token, r.created_at);
+		if (r?.id && !myReports().some((m) => m.id === r.id)) rememberReport(r.id, r.erasure_token, r.created_at);
 	},
 });
 if ('serviceWorker' in navigator) {

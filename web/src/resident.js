@@ -7,7 +7,7 @@ import { api, ApiError, problemText, loadCategories, categoryLabel, categoriesLa
 import { h, id, announce, errorBox, busy, shell, progress } from './ui.js';
 import { createMap } from './map.js';
 import { icon } from './icons.js';
-import { myReports, rememberReport } from './status.js';
+import { myReports, rememberReport } from './myreports.js';
 import { photoUploader } from './photos.js';
 import { enqueue, entries, onChange, remove, shouldQueue } from './outbox.js';
 

@@ -9,32 +9,7 @@ import { createMap } from './map.js';
 import { h, id, announce, errorBox, busy, shell, progress } from './ui.js';
 import { formatDate, formatDay } from './i18n.js';
 import { photoUploader, photoList } from './photos.js';
-
-const key = 'trygg-reports';
-
-/** myReports lists the reports sent from this browser, newest first. */
-export function myReports() {
-	try {
-		return JSON.parse(localStorage.getItem(key) || '[]');
-	} catch {
-		return [];
-	}
-}
-
-/** rememberReport keeps a report's id and erasure token in this browser. */
-export function rememberReport(reportId, token, created) {
-	const list = myReports().filter((r) => r.id !== reportId);
-	list.unshift({ id: reportId, token, created: created || new Date().toISOString() });
-	try {
-		localStorage.setItem(key, JSON.stringify(list.slice(0, 50)));
-	} catch { /* storage may be off */ }
-}
-
-function forget(reportId) {
-	try {
-		localStorage.setItem(key, JSON.stringify(myReports().filter((r) => r.id !== reportId)));
-	} catch { /* storage may be off */ }
-}
+import { myReports, rememberReport, forgetReport } from './myreports.js';
 
 /** statusPage renders the status of report reportId. */
 export async function statusPage(rerender, reportId) {
@@ -140,7 +115,7 @@ function render(rep, cats, token, reportId, rerender) {
 			if (!window.confirm(t('eraseConfirm'))) return;
 			try {
 				await busy(b, t('working'), () => api('DELETE', `/api/v1/reports/${encodeURIComponent(reportId)}`, undefined, { 'Erasure-Token': token }));
-				forget(reportId);
+				forgetReport(reportId);
 				announce(t('erased'));
 				history.replaceState(null, '', '/');
 				rerender();

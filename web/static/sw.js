@@ -45,7 +45,12 @@ self.addEventListener('install', (event) => {
 				const html = await resp.clone().text();
 				await cache.put('/', resp);
 				urls.delete('/');
-				for (const m of html.matchAll(/<(?:script|link)\b[^>]*?\b(?:src|href)="(\/[^"/][^"]*)"/g)) urls.add(m[1]);
+				// Only the shell's own files: the page also preloads the map's style and
+				// TileJSON, which a signed-in member of staff gets privately (and which
+				// the fetch handler keeps, when public, in the data cache).
+				for (const m of html.matchAll(/<(?:script|link)\b[^>]*?\b(?:src|href)="(\/[^"/][^"]*)"/g)) {
+					if (shellFiles(new URL(m[1], self.location.origin).pathname)) urls.add(m[1]);
+				}
 			}
 		} catch { /* cache.addAll below fetches / again */ }
 		await cache.addAll([...urls].map((u) => new Request(u, { cache: 'no-cache' })));
