@@ -47,5 +47,5 @@ web: web/static/dist/app.js
 web/node_modules/.package-lock.json: web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 	touch $@
-web/static/dist/app.js: web/node_modules/.package-lock.json web/build.mjs $(wildcard web/src/*)
+web/static/dist/app.js: web/node_modules/.package-lock.json web/build.mjs $(wildcard web/src/* web/src/i18n/*)
 	cd web && npm run --silent build

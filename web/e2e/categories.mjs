@@ -2,20 +2,14 @@
 // status page's place, map and action (TestCategoriesBrowser). E2E_REPORT is a published
 // report with the reasons belysning and vegetation and a done action whose feedback is
 // E2E_FEEDBACK.
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 import { mkdirSync } from 'node:fs';
 
 const [base, out] = process.argv.slice(2);
 const seeded = process.env.E2E_REPORT;
 const feedback = process.env.E2E_FEEDBACK;
 mkdirSync(out, { recursive: true });
-const browser = await chromium.launch({
-	executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-	headless: true,
-	args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-		'--disable-background-networking', '--disable-component-update', '--disable-sync',
-		'--enable-unsafe-swiftshader'],
-});
+const browser = await launch();
 const idle = (page) => page.evaluate(() => new Promise((r) => (window.trygg.map.loaded() ? r() : window.trygg.map.once('idle', r))));
 try {
 	const page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'sv-SE' });

@@ -2,7 +2,6 @@ package e2e_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http/httptest"
 	"slices"
 	"testing"
@@ -41,12 +40,8 @@ func TestCategoriesBrowser(t *testing.T) {
 		INSERT INTO report_status (report_id, status, actor) VALUES ('`+seeded+`', 'received', 'test'), ('`+seeded+`', 'published', 'test');
 		INSERT INTO action (id, municipality_code, report_id, description, owner_text, status, feedback, done_at)
 		VALUES (gen_random_uuid(), '1470', '`+seeded+`', 'Byt armaturer, klipp buskar', 'Gatuenheten', 'done', '`+feedback+`', now());`)
-	db, err := postgis.Open(ctx, url, postgis.Options{Role: postgis.AppRole})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	srv := httptest.NewServer(api.New(db, slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), api.DefaultOptions()))
+	db := appDB(t, url, postgis.Options{})
+	srv := httptest.NewServer(api.New(db, testLog(t), api.DefaultOptions()))
 	t.Cleanup(srv.Close)
 
 	b.run(t, 3*time.Minute, "categories.mjs", []string{srv.URL, b.out}, "E2E_REPORT="+seeded, "E2E_FEEDBACK="+feedback)

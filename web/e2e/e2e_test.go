@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http/httptest"
 	"os"
 	"testing"
@@ -88,12 +87,8 @@ func startServer(t *testing.T) string {
 	}
 	seedPromise(t, owner)
 	seedReports(t, url)
-	db, err := postgis.Open(ctx, url, postgis.Options{Role: postgis.AppRole})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	srv := httptest.NewServer(api.New(db, slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), api.DefaultOptions()))
+	db := appDB(t, url, postgis.Options{})
+	srv := httptest.NewServer(api.New(db, testLog(t), api.DefaultOptions()))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }

@@ -3,18 +3,12 @@
 // Vara's planner (E2E_PLANNER_EMAIL, E2E_PLANNER_PASSWORD) sees hot areas; the public
 // follow-up shows, for each demo municipality, a promise whose period covers today
 // (E2E_TODAY) with progress on its commitments.
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 import { mkdirSync } from 'node:fs';
 
 const [base, out] = process.argv.slice(2);
 mkdirSync(out, { recursive: true });
-const browser = await chromium.launch({
-	executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-	headless: true,
-	args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-		'--disable-background-networking', '--disable-component-update', '--disable-sync',
-		'--enable-unsafe-swiftshader'],
-});
+const browser = await launch();
 try {
 	const page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'sv-SE' });
 	const foreign = [];

@@ -3,7 +3,6 @@ package e2e_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
@@ -59,14 +58,10 @@ func TestFirstStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := postgis.Open(ctx, url, postgis.Options{Role: postgis.AppRole})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
+	db := appDB(t, url, postgis.Options{})
 	opts := api.DefaultOptions()
 	opts.Basemap = bm
-	srv := httptest.NewServer(api.New(db, slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), opts))
+	srv := httptest.NewServer(api.New(db, testLog(t), opts))
 	t.Cleanup(srv.Close)
 
 	b.run(t, 3*time.Minute, "firststart.mjs", []string{srv.URL, b.out},

@@ -3,11 +3,14 @@ package e2e_test
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/trygg-gis/trygg/postgis"
 )
 
 // browser is what every browser test runs with: node, Debian's chromium, the npm
@@ -71,4 +74,22 @@ func need(t *testing.T, name, hint string) string {
 		t.Fatalf("%s is missing: %s", name, hint)
 	}
 	return p
+}
+
+// appDB connects to the test database at url as production does (postgis.AppRole, under
+// row-level security) with opts; closed when the test ends.
+func appDB(t *testing.T, url string, opts postgis.Options) *postgis.DB {
+	t.Helper()
+	opts.Role = postgis.AppRole
+	db, err := postgis.Open(context.Background(), url, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	return db
+}
+
+// testLog is the server's log in a browser test: warnings and errors, into the test's log.
+func testLog(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }

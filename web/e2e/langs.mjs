@@ -9,7 +9,7 @@
 // follow-up, cameras; E2E_PLANNER_EMAIL, E2E_PLANNER_PASSWORD) and a moderator's queue
 // with the reporter's report open (E2E_MODERATOR_EMAIL, E2E_MODERATOR_PASSWORD), desktop.
 // The menu changes the language and the choice outlives a reload. Screenshots: OUT/langs-<lang>-<page>-<size>.png.
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 import { mkdirSync } from 'node:fs';
 import sv from '../src/i18n/sv.js';
 import en from '../src/i18n/en.js';
@@ -48,13 +48,7 @@ const pages = [
 const problems = [];
 const step = (s) => console.log(`ok: ${s}`);
 
-const browser = await chromium.launch({
-	executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-	headless: true,
-	args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-		'--disable-background-networking', '--disable-component-update', '--disable-sync',
-		'--enable-unsafe-swiftshader'],
-});
+const browser = await launch();
 
 // rawKeys lists visible texts, labels and the title that are a catalogue key (or hold
 // one that looks like an identifier), leaving out keys whose text in the language is

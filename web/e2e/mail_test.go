@@ -3,7 +3,6 @@ package e2e_test
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -32,17 +31,13 @@ func TestMailBrowser(t *testing.T) {
 	if err := demo.LoadGazetteer(ctx, owner, nil); err != nil {
 		t.Fatal(err)
 	}
-	db, err := postgis.Open(ctx, url, postgis.Options{Role: postgis.AppRole, Mail: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
+	db := appDB(t, url, postgis.Options{Mail: true})
 	smtpSrv := mailtest.Start(t)
 	cfg, err := mail.ParseSMTP(smtpSrv.URL(), "Trygg Vara <no-reply@vara.example.se>")
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := testLog(t)
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
 	worker := mail.NewWorker(db, mail.NewSMTP(cfg, log), log, mail.Options{BaseURL: base, Domain: cfg.Domain(), Poll: 200 * time.Millisecond})

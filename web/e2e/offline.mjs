@@ -11,7 +11,7 @@
 // The descriptions are $E2E_DESC_B, $E2E_DESC_B2, $E2E_DESC_C, $E2E_DESC_D, $E2E_DESC_D2 and $E2E_DESC_E: the Go
 // test (offline_test.go) counts the reports with each in the database (exactly one).
 // The planner is $E2E_PLANNER_EMAIL / $E2E_PLANNER_PASSWORD.
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -67,13 +67,7 @@ async function report(page, desc) {
 	await page.getByRole('button', { name: 'Skicka rapporten' }).click();
 }
 
-const browser = await chromium.launch({
-	executablePath: env.CHROMIUM || '/usr/bin/chromium',
-	headless: true,
-	args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-		'--disable-background-networking', '--disable-component-update', '--disable-sync',
-		'--enable-unsafe-swiftshader'],
-});
+const browser = await launch();
 try {
 	// (a) One online visit, then a reload offline.
 	const ctx = await browser.newContext(phone);

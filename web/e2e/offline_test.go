@@ -2,7 +2,6 @@ package e2e_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -41,12 +40,8 @@ func TestOfflineBrowser(t *testing.T) {
 	if _, err := owner.CreateUser(ctx, plannerEmail, trygg.RolePlanner, "kommun-1470", hash, false); err != nil {
 		t.Fatal(err)
 	}
-	db, err := postgis.Open(ctx, url, postgis.Options{Role: postgis.AppRole})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	srv := httptest.NewServer(api.New(db, slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), api.DefaultOptions()))
+	db := appDB(t, url, postgis.Options{})
+	srv := httptest.NewServer(api.New(db, testLog(t), api.DefaultOptions()))
 	t.Cleanup(srv.Close)
 
 	stamp := time.Now().Format("150405.000")

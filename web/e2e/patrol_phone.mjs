@@ -12,7 +12,7 @@
 // records the visit with departure now. A start outside the municipality gives a plan
 // without stops that says why. Screenshots go to OUTDIR (20*-phone-patrol-*.png); a
 // console error or uncaught exception fails the run. web/e2e/phone_test.go runs it.
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -65,12 +65,7 @@ async function mapIdle(page) {
 
 const overlaps = (a, b) => a && b && a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
-const browser = await chromium.launch({
-	executablePath,
-	headless: true,
-	args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-		'--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-swiftshader'],
-});
+const browser = await launch();
 let failed = false;
 try {
 	const ctx = await browser.newContext(phone);

@@ -5,7 +5,7 @@
 // bytes of the first have no Exif marker and none of its EXIF texts; the status page
 // shows both thumbnails; the moderator ($E2E_MODERATOR_EMAIL, …_PASSWORD) sees them,
 // removes the second and publishes; a stranger's status page shows the first.
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 import { mkdirSync } from 'node:fs';
 
 const [base, out] = process.argv.slice(2);
@@ -14,13 +14,7 @@ const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isM
 const desktop = { viewport: { width: 1366, height: 860 }, locale: 'sv-SE' };
 const timeout = 60000;
 const step = (s) => console.log(`photos: ${s}`);
-const browser = await chromium.launch({
-	executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-	headless: true,
-	args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-		'--disable-background-networking', '--disable-component-update', '--disable-sync',
-		'--enable-unsafe-swiftshader'],
-});
+const browser = await launch();
 
 // thumbsShown waits until n photo thumbnails have loaded and returns their sizes.
 async function thumbsShown(page, n, scope = page) {

@@ -17,7 +17,7 @@
 // uncaught exception fails the run. It prints the resident page's transfer size (the
 // bytes on the wire, gzipped where the server compresses) and the time until the map's
 // first idle. web/e2e/e2e_test.go runs it against a real server.
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -80,14 +80,7 @@ async function mapIdle(page) {
 	}));
 }
 
-const browser = await chromium.launch({
-	executablePath,
-	headless: true,
-	// playwright-core gives every launch a fresh, temporary --user-data-dir.
-	args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-		'--disable-background-networking', '--disable-component-update', '--disable-sync',
-		'--enable-unsafe-swiftshader'],
-});
+const browser = await launch();
 let failed = false;
 try {
 	// 1. The resident page: transfer size and time until the map is idle.

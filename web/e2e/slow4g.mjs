@@ -15,7 +15,7 @@
 // It prints the scripts' timeline from Resource Timing and one line "SLOW4G {json}" for
 // the Go test, saves slow4g-resident.png, and fails on any console error or uncaught
 // exception, or when the map shows no Trygg feature.
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -25,13 +25,7 @@ const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isM
 	// The service worker registers once the first map is drawn and then precaches every
 	// chunk: not part of the first visit's first map, which is what is measured.
 	serviceWorkers: 'block' };
-const browser = await chromium.launch({
-	executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-	headless: true,
-	args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-		'--disable-background-networking', '--disable-component-update', '--disable-sync',
-		'--enable-unsafe-swiftshader'],
-});
+const browser = await launch();
 const problems = [];
 try {
 	// Warm the server: the same page, unthrottled, in a context of its own.

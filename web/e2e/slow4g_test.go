@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -72,15 +71,11 @@ func TestSlow4G(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := postgis.Open(ctx, url, postgis.Options{Role: postgis.AppRole})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
+	db := appDB(t, url, postgis.Options{})
 	opts := api.DefaultOptions()
 	opts.Basemap = bm
 	log := &sent{}
-	srv := httptest.NewServer(log.wrap(api.New(db, slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})), opts)))
+	srv := httptest.NewServer(log.wrap(api.New(db, testLog(t), opts)))
 	t.Cleanup(srv.Close)
 	proxy := newThrottle(t, srv.Listener.Addr().String(), slow4GRate, slow4GRTT)
 
