@@ -12,3 +12,6 @@ func WrapForTest(err error) error { return wrap(err, "test") }
 
 // SearchSQL is the search statement for q and its arguments, for EXPLAIN in tests.
 func SearchSQL(q SearchQuery) (string, []any) { return searchSQL(q) }
+
+// PublicReportsSQL is PublicReports' statement for f and its arguments, for EXPLAIN in tests.
+func PublicReportsSQL(f PublicFilter) (string, []any) { return publicReportsSQL(f) }

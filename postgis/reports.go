@@ -297,6 +297,20 @@ type PublicFilter struct {
 // PublicReports returns published reports as the public sees them, nearest first when
 // Near is set and newest first otherwise.
 func (db *DB) PublicReports(ctx context.Context, f PublicFilter) ([]trygg.Report, error) {
+	q, args := publicReportsSQL(f)
+	rows, err := db.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, wrap(err, "list public reports")
+	}
+	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (trygg.Report, error) { return scanPublicReport(r) })
+	if err != nil {
+		return nil, wrap(err, "list public reports")
+	}
+	return rs, db.fillPublicPhotos(ctx, rs)
+}
+
+// publicReportsSQL is PublicReports' statement for f and its arguments.
+func publicReportsSQL(f PublicFilter) (string, []any) {
 	var where []string
 	var args []any
 	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
@@ -305,8 +319,16 @@ func (db *DB) PublicReports(ctx context.Context, f PublicFilter) ([]trygg.Report
 		where = append(where, "r.municipality_code = "+arg(f.Municipality))
 	}
 	if f.Near != nil {
-		p := fmt.Sprintf("ST_SetSRID(ST_MakePoint(%s, %s), 4326)", arg(f.Near[0]), arg(f.Near[1]))
-		where = append(where, fmt.Sprintf("ST_DWithin(r.geom::geography, %s::geography, %s)", p, arg(f.RadiusM)))
+		lat := arg(f.Near[1])
+		p := fmt.Sprintf("ST_SetSRID(ST_MakePoint(%s, %s), 4326)", arg(f.Near[0]), lat)
+		radius := arg(f.RadiusM)
+		// The cast to geography hides the column from its GiST index, so a box first:
+		// the point expanded by at least the radius (a degree of latitude is more than
+		// 110 km, one of longitude more than 110 km × cos(latitude)), which the index on
+		// the public geometry answers; then the exact geodesic distance.
+		where = append(where, fmt.Sprintf("r.geom && ST_Expand(%s, %s / (110000 * greatest(cos(radians(%s)), 0.01)), %s / 110000.0)",
+			p, radius, lat, radius),
+			fmt.Sprintf("ST_DWithin(r.geom::geography, %s::geography, %s)", p, radius))
 		order = fmt.Sprintf("r.geom <-> %s, r.id", p)
 	}
 	if len(f.Categories) > 0 {
@@ -336,15 +358,7 @@ func (db *DB) PublicReports(ctx context.Context, f PublicFilter) ([]trygg.Report
 		limit = 100
 	}
 	q += fmt.Sprintf(" ORDER BY %s LIMIT %d", order, limit)
-	rows, err := db.pool.Query(ctx, q, args...)
-	if err != nil {
-		return nil, wrap(err, "list public reports")
-	}
-	rs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (trygg.Report, error) { return scanPublicReport(r) })
-	if err != nil {
-		return nil, wrap(err, "list public reports")
-	}
-	return rs, db.fillPublicPhotos(ctx, rs)
+	return q, args
 }
 
 // ModerationQueue returns received reports in the caller's municipalities, oldest
