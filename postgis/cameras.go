@@ -443,7 +443,7 @@ type Coverage struct {
 const coverageSQL = `SELECT c.id::text, c.name, c.state, h.id::text, h.run_id::text, h.municipality_code, h.rank,
 	least(1, ST_Area(ST_Intersection(ST_Transform(h.geom, 3006), ST_Transform(c.view, 3006))) /
 	         nullif(ST_Area(ST_Transform(h.geom, 3006)), 0)) AS share
-FROM camera_site c
+FROM scoped_camera_site c
 JOIN hotspot h ON ST_Intersects(h.geom, c.view) AND h.municipality_code = c.municipality_code
 WHERE c.view IS NOT NULL AND ($1::uuid IS NULL OR c.id = $1) AND ($2 = '' OR c.municipality_code = $2)
   AND h.run_id IN ` + latestRuns + `

@@ -34,12 +34,12 @@ const staffCamerasTileSQL = `WITH f AS (
   SELECT c.position AS geom, c.id::text AS id, 'camera' AS kind, c.name, c.municipality_code AS municipality,
          c.operator_kind, c.operator_name, c.place_type, c.purpose, c.state, c.indoor, c.audio, c.public_view,
          coalesce(c.regime, '') AS regime
-  FROM camera_site c
+  FROM scoped_camera_site c
   WHERE ST_Intersects(c.position, ST_Transform(` + envelope + `, 4326))
   UNION ALL
   SELECT c.view, c.id::text, 'view', c.name, c.municipality_code, c.operator_kind, c.operator_name, c.place_type,
          c.purpose, c.state, c.indoor, c.audio, c.public_view, coalesce(c.regime, '')
-  FROM camera_site c
+  FROM scoped_camera_site c
   WHERE ST_Intersects(c.view, ST_Transform(` + envelope + `, 4326))
   LIMIT 5000),
 mvt AS (
@@ -71,7 +71,7 @@ var camerasCollection = &FeatureCollectionDef{
 		"kameror; inloggad personal ser alla sina kommuners med beslut och regim.",
 	Public: &FeatureSource{from: "public_camera c", id: "c.id::text", time: "c.updated_at", geom: "c.position",
 		props: cameraProps, filters: cameraFilters},
-	Staff: &FeatureSource{from: "camera_site c", id: "c.id::text", time: "c.updated_at", geom: "c.position",
+	Staff: &FeatureSource{from: "scoped_camera_site c", id: "c.id::text", time: "c.updated_at", geom: "c.position",
 		props: append(append([]featureProp{}, cameraProps...), featureProp{"public_access", "c.public_access"},
 			featureProp{"public_view", "c.public_view"}, featureProp{"height_m", "c.height_m"},
 			featureProp{"bearing", "c.bearing"}, featureProp{"fov", "c.fov"}, featureProp{"range_m", "c.range_m"},

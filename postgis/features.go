@@ -132,7 +132,7 @@ var FeatureCollections = []*FeatureCollectionDef{
 				featureProp{"confirmations", "r.confirmations"}, featureProp{"action_status", "r.action_status"},
 				featureProp{"precision_m", "r.precision_m"}),
 			filters: reportFilters},
-		Staff: &FeatureSource{from: "report r", where: "r.source <> 'police-event'", id: "r.id::text", time: "r.created_at", geom: "r.geom",
+		Staff: &FeatureSource{from: "scoped_report r", where: "r.source <> 'police-event'", id: "r.id::text", time: "r.created_at", geom: "r.geom",
 			props: append(append([]featureProp{}, reportProps...),
 				featureProp{"public_description", "r.public_description"}, featureProp{"walk_id", "r.walk_id"},
 				featureProp{"dialogue_id", "r.dialogue_id"}, featureProp{"est_type", "r.est_type"},
@@ -167,7 +167,7 @@ var FeatureCollections = []*FeatureCollectionDef{
 	{
 		ID: "walks", Title: "Trygghetsvandringar", Description: "Trygghetsvandringar med sina rutter (personal).",
 		TimeField: "starts_at", StaffRoles: walkRoles,
-		Staff: &FeatureSource{from: "walk w", id: "w.id::text", time: "coalesce(w.starts_at, w.created_at)",
+		Staff: &FeatureSource{from: "scoped_walk w", id: "w.id::text", time: "coalesce(w.starts_at, w.created_at)",
 			// The route's bbox is the same with or without its M: the filter is on the
 			// column, so walk_route_gix serves it.
 			geom: "ST_Force2D(w.route)", bbox: "ST_Intersects(w.route, {env})",
@@ -180,12 +180,12 @@ var FeatureCollections = []*FeatureCollectionDef{
 		ID: "actions", Title: "Åtgärder", TimeField: "created_at", StaffRoles: walkRoles,
 		Description: "Åtgärder med ägare och tidsgräns; geometrin är observationens plats eller vandringens rutt (personal).",
 		Staff: &FeatureSource{
-			from: "action a LEFT JOIN report r ON r.id = a.report_id LEFT JOIN walk w ON w.id = a.walk_id",
+			from: "scoped_action a LEFT JOIN scoped_report r ON r.id = a.report_id LEFT JOIN scoped_walk w ON w.id = a.walk_id",
 			id:   "a.id::text", time: "a.created_at", geom: "coalesce(r.geom, ST_Force2D(w.route))",
 			// The geometry's test, one indexed column at a time (report_geom_gix and
 			// walk_route_gix): the observation's place, or the route when there is none.
-			bbox: "(a.report_id IN (SELECT bx.id FROM report bx WHERE ST_Intersects(bx.geom, {env})) OR " +
-				"(r.geom IS NULL AND a.walk_id IN (SELECT bw.id FROM walk bw WHERE ST_Intersects(bw.route, {env}))))",
+			bbox: "(a.report_id IN (SELECT bx.id FROM scoped_report bx WHERE ST_Intersects(bx.geom, {env})) OR " +
+				"(r.geom IS NULL AND a.walk_id IN (SELECT bw.id FROM scoped_walk bw WHERE ST_Intersects(bw.route, {env}))))",
 			props: []featureProp{{"description", "a.description"}, {"municipality", "a.municipality_code"},
 				{"status", "a.status"}, {"report_id", "a.report_id"}, {"walk_id", "a.walk_id"},
 				{"owner_org", "a.owner_org"}, {"owner_text", "a.owner_text"}, {"due_on", "a.due_on"},
@@ -195,7 +195,7 @@ var FeatureCollections = []*FeatureCollectionDef{
 	{
 		ID: "observations", Title: "Observationer", TimeField: "observed_at", StaffRoles: walkRoles,
 		Description: "Observationer från trygghetsvandringar (personal).",
-		Staff: &FeatureSource{from: "report r", where: "r.source = 'walk'", id: "r.id::text",
+		Staff: &FeatureSource{from: "scoped_report r", where: "r.source = 'walk'", id: "r.id::text",
 			time: "coalesce(r.observed_at, r.created_at)", geom: "r.geom",
 			props: []featureProp{{"walk_id", "r.walk_id"}, {"municipality", "r.municipality_code"},
 				{"category", "r.category"}, {"categories", "r.categories"}, {"feeling", "r.feeling"}, {"when", "r.times"},
@@ -206,7 +206,7 @@ var FeatureCollections = []*FeatureCollectionDef{
 	{
 		ID: "dialogue-places", Title: "Platser från medborgardialoger", TimeField: "created_at", StaffRoles: dialogueRoles,
 		Description: "Platser som nämnts i medborgardialoger, även de som inte publicerats (personal).",
-		Staff: &FeatureSource{from: "report r", where: "r.source = 'dialogue'", id: "r.id::text",
+		Staff: &FeatureSource{from: "scoped_report r", where: "r.source = 'dialogue'", id: "r.id::text",
 			time: "r.created_at", geom: "r.geom",
 			props: []featureProp{{"dialogue_id", "r.dialogue_id"}, {"municipality", "r.municipality_code"},
 				{"category", "r.category"}, {"categories", "r.categories"}, {"feeling", "r.feeling"}, {"when", "r.times"},
@@ -217,7 +217,7 @@ var FeatureCollections = []*FeatureCollectionDef{
 	{
 		ID: "est-incidents", Title: "EST-händelser", TimeField: "occurred_at", StaffRoles: estRoles,
 		Description: "Händelser rapporterade med EST (Effektiv samordning för trygghet) (personal).",
-		Staff: &FeatureSource{from: "report r", where: "r.source = 'est'", id: "r.id::text",
+		Staff: &FeatureSource{from: "scoped_report r", where: "r.source = 'est'", id: "r.id::text",
 			time: "coalesce(r.observed_at, r.created_at)", geom: "r.geom",
 			props: []featureProp{{"municipality", "r.municipality_code"}, {"est_type", "r.est_type"},
 				{"est_area", "r.est_area"}, {"category", "r.category"}, {"categories", "r.categories"}, {"description", "r.description"},
@@ -228,7 +228,7 @@ var FeatureCollections = []*FeatureCollectionDef{
 	{
 		ID: "police-events", Title: "Polisens händelser", TimeField: "observed_at",
 		Description: "Polisens publicerade händelser, med områdesprecision (personal).",
-		Staff: &FeatureSource{from: "report r", where: "r.source = 'police-event'", id: "r.id::text",
+		Staff: &FeatureSource{from: "scoped_report r", where: "r.source = 'police-event'", id: "r.id::text",
 			time: "coalesce(r.observed_at, r.created_at)", geom: "r.geom",
 			props: []featureProp{{"municipality", "r.municipality_code"}, {"category", "r.category"},
 				{"police_event_id", "r.police_event_id"}, {"police_event_type", "r.police_event_type"},

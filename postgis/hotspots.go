@@ -52,7 +52,7 @@ var (
 	// Staff: confirmations by a grouped join (one pass over report_confirmation), not a
 	// subquery per report; the join is removed by the planner when the weight is not read.
 	hsStaff = hsSource{
-		from: "report r LEFT JOIN (SELECT report_id, count(*) AS n FROM report_confirmation GROUP BY report_id) c " +
+		from: "scoped_report r LEFT JOIN (SELECT report_id, count(*) AS n FROM report_confirmation GROUP BY report_id) c " +
 			"ON c.report_id = r.id",
 		where: "r.status <> 'rejected' AND r.source <> 'police-event' AND r.precision <> 'area'",
 		conf:  "coalesce(c.n, 0)",

@@ -404,11 +404,11 @@ func (db *DB) PatrolDoses(ctx context.Context, municipality string, weeks int, n
 			       (SELECT array_agg(coalesce(rc.n, 0)::int ORDER BY k) FROM generate_series(1, $5::int) k
 			        LEFT JOIN (SELECT width_bucket(extract(epoch FROM coalesce(r.observed_at, r.created_at)),
 			                          (SELECT array_agg(extract(epoch FROM w) ORDER BY w) FROM unnest($2::timestamptz[]) w)) AS k, count(*) AS n
-			                   FROM report r
+			                   FROM scoped_report r
 			                   WHERE r.municipality_code = $1 AND r.source <> 'police-event'
 			                     AND coalesce(r.observed_at, r.created_at) >= $3 AND coalesce(r.observed_at, r.created_at) < $4
 			                     AND (CASE WHEN t.geom IS NOT NULL THEN ST_Intersects(r.geom, t.geom)
-			                               ELSE ST_DWithin(r.geom::geography, t.pt::geography, 100) END)
+			                               ELSE `+withinMetres("r.geom", "t.pt", "ST_Y(t.pt)", "100")+` END)
 			                   GROUP BY 1) rc USING (k))
 			FROM t`, municipality, starts, first, end, weeks)
 		if err != nil {

@@ -309,6 +309,16 @@ func (db *DB) PublicReports(ctx context.Context, f PublicFilter) ([]trygg.Report
 	return rs, db.fillPublicPhotos(ctx, rs)
 }
 
+// withinMetres is the SQL condition that geometry col (SRID 4326) lies within radius
+// metres of point pt, whose latitude is lat (SQL expressions all). The cast to geography
+// hides the column from its GiST index, so a box first: the point expanded by at least
+// the radius (a degree of latitude is more than 110 km, one of longitude more than
+// 110 km × cos(latitude)), which the index answers; then the exact geodesic distance.
+func withinMetres(col, pt, lat, radius string) string {
+	return fmt.Sprintf("(%[1]s && ST_Expand(%[2]s, %[4]s / (110000 * greatest(cos(radians(%[3]s)), 0.01)), %[4]s / 110000.0) "+
+		"AND ST_DWithin(%[1]s::geography, %[2]s::geography, %[4]s))", col, pt, lat, radius)
+}
+
 // publicReportsSQL is PublicReports' statement for f and its arguments.
 func publicReportsSQL(f PublicFilter) (string, []any) {
 	var where []string
@@ -322,13 +332,7 @@ func publicReportsSQL(f PublicFilter) (string, []any) {
 		lat := arg(f.Near[1])
 		p := fmt.Sprintf("ST_SetSRID(ST_MakePoint(%s, %s), 4326)", arg(f.Near[0]), lat)
 		radius := arg(f.RadiusM)
-		// The cast to geography hides the column from its GiST index, so a box first:
-		// the point expanded by at least the radius (a degree of latitude is more than
-		// 110 km, one of longitude more than 110 km × cos(latitude)), which the index on
-		// the public geometry answers; then the exact geodesic distance.
-		where = append(where, fmt.Sprintf("r.geom && ST_Expand(%s, %s / (110000 * greatest(cos(radians(%s)), 0.01)), %s / 110000.0)",
-			p, radius, lat, radius),
-			fmt.Sprintf("ST_DWithin(r.geom::geography, %s::geography, %s)", p, radius))
+		where = append(where, withinMetres("r.geom", p, lat, radius))
 		order = fmt.Sprintf("r.geom <-> %s, r.id", p)
 	}
 	if len(f.Categories) > 0 {
@@ -366,7 +370,7 @@ func publicReportsSQL(f PublicFilter) (string, []any) {
 func (db *DB) ModerationQueue(ctx context.Context, limit int) ([]trygg.Report, error) {
 	var rs []trygg.Report
 	err := db.inTx(ctx, "read moderation queue", func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+reportColumns+` FROM report r
+		rows, err := tx.Query(ctx, `SELECT `+reportColumns+` FROM scoped_report r
 			WHERE r.status = 'received' ORDER BY r.created_at, r.id LIMIT $1`, limit)
 		if err != nil {
 			return wrap(err, "read moderation queue")

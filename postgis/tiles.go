@@ -83,7 +83,7 @@ var (
 	publicReports = tileSource{from: "public_report r", where: "true", geom: "r.geom", pt: "r.pt", time: "r.created_at",
 		props: "r.id::text AS id, r.municipality_code AS municipality, r.category, array_to_string(r.categories, ',') AS categories, r.feeling, " +
 			"array_to_string(r.times, ',') AS \"when\", r.source, r.precision, r.precision_m, r.status, r.created_at::text AS created_at"}
-	staffReports = tileSource{from: "report r", where: "r.source <> 'police-event'", geom: "r.geom", pt: "r.pt", time: "r.created_at",
+	staffReports = tileSource{from: "scoped_report r", where: "r.source <> 'police-event'", geom: "r.geom", pt: "r.pt", time: "r.created_at",
 		props: "r.id::text AS id, r.municipality_code AS municipality, r.category, array_to_string(r.categories, ',') AS categories, r.feeling, " +
 			"array_to_string(r.times, ',') AS \"when\", r.source, r.precision, r.status, r.created_at::text AS created_at, " +
 			"r.description, r.public_description, r.observed_at::text AS observed_at, r.walk_id::text AS walk_id"}
@@ -169,7 +169,7 @@ SELECT coalesce(ST_AsMVT(mvt.*, 'municipalities', 4096, 'geom'), '') FROM mvt WH
 const walksTileSQL = `WITH mvt AS (
   SELECT ST_AsMVTGeom(ST_Transform(ST_Force2D(w.route), 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom,
          w.id::text AS id, w.title, w.municipality_code AS municipality, w.status, w.starts_at::text AS starts_at
-  FROM walk w
+  FROM scoped_walk w
   WHERE ST_Intersects(w.route, ST_Transform(` + envelope + `, 4326))
   LIMIT 5000)
 SELECT coalesce(ST_AsMVT(mvt.*, 'walks', 4096, 'geom'), '') FROM mvt WHERE geom IS NOT NULL`
