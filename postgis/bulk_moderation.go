@@ -79,8 +79,13 @@ func (db *DB) BulkModerate(ctx context.Context, ids []string, f *BulkFilter, m M
 			if !f.To.IsZero() {
 				where = append(where, "r.created_at <= "+arg(f.To))
 			}
-			q = `SELECT r.id::text, true FROM report r WHERE ` + strings.Join(where, " AND ") +
-				fmt.Sprintf(` ORDER BY r.created_at, r.id LIMIT %d FOR UPDATE`, MaxBulkModeration)
+			// The reports are found through scoped_report, whose bbox test the GiST index
+			// answers (under row-level security it could not: migration 34), then locked
+			// in the table; the conditions again on the locked rows, so a report decided by
+			// someone else meanwhile is left out.
+			w := strings.Join(where, " AND ")
+			q = `SELECT r.id::text, true FROM report r WHERE r.id IN (SELECT r.id FROM scoped_report r WHERE ` + w +
+				fmt.Sprintf(` ORDER BY r.created_at, r.id LIMIT %d) AND `, MaxBulkModeration) + w + ` ORDER BY r.created_at, r.id FOR UPDATE`
 		}
 		rows, err := tx.Query(ctx, q, args...)
 		if err != nil {
